@@ -1,0 +1,312 @@
+"""The ``briefcast`` command: parses, calls the core, maps errors to messages and exit codes in one place.
+
+Exit codes: 0 done, 1 nothing usable / an action failed, 2 bad config or usage, 3 another run holds the lock.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import date as Date
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.errors import BriefcastError, ConfigError, LockedError
+
+app = typer.Typer(
+    help="briefcast: a daily AI news brief as a newsletter and a podcast, with an editor in the loop.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+review_app = typer.Typer(help="Editor review: the web app, and draft.md sync.", invoke_without_command=True)
+app.add_typer(review_app, name="review")
+
+console = Console(stderr=False)
+errors = Console(stderr=True)
+
+T = TypeVar("T")
+
+ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="The show's config.yaml.")]
+DateOpt = Annotated[str | None, typer.Option("--date", "-d", help="Episode date, YYYY-MM-DD (default: today in the show's time zone).")]
+SampleOpt = Annotated[bool, typer.Option("--sample", help="Use the bundled sample feeds and embedded models: no network, no key.")]
+EditorOpt = Annotated[str | None, typer.Option("--editor", help="Who is acting (default: review.editor or $BRIEFCAST_EDITOR or $USER).")]
+
+
+def _guard(action: Callable[[], T]) -> T:
+    """Run a command body; a BriefcastError becomes one clear message and its exit code."""
+    try:
+        return action()
+    except BriefcastError as exc:
+        errors.print(f"[bold red]error[/]: {exc}", markup=True, highlight=False, soft_wrap=True)
+        if exc.hint:
+            errors.print(f"[yellow]hint[/]: {exc.hint}", markup=True, highlight=False, soft_wrap=True)
+        code = 3 if isinstance(exc, LockedError) else exc.exit_code
+        raise typer.Exit(code) from None
+    except KeyboardInterrupt:
+        errors.print("interrupted")
+        raise typer.Exit(130) from None
+
+
+def _parse_date(value: str | None, config: Any) -> Date:
+    if value is None:
+        return config.today()
+    try:
+        return Date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"--date {value!r} is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-03-10") from None
+
+
+def _load(config_path: Path, sample: bool = False) -> Any:
+    from pipeline.config import load_config
+
+    config = load_config(config_path)
+    if sample:
+        from pipeline.samples import sample_config
+
+        config = sample_config(config)
+    return config
+
+
+def _editor(config: Any, editor: str | None) -> str:
+    from pipeline.review.workflow import editor_name
+
+    return editor_name(config, editor)
+
+
+@app.command()
+def init(directory: Annotated[Path, typer.Argument(help="Folder for the new show.")]) -> None:
+    """Create a new show folder with config.yaml and prompts to edit."""
+
+    def body() -> None:
+        from pipeline.showinit import init_show
+
+        path = init_show(directory)
+        console.print(f"Created {path}. Edit config.yaml (title, sources, segments), then: briefcast run -c {path / 'config.yaml'}")
+
+    _guard(body)
+
+
+@app.command()
+def ingest(config: ConfigOpt = Path("config.yaml"), sample: SampleOpt = False) -> None:
+    """Fetch the show's feeds concurrently and safely; remember what was seen."""
+
+    def body() -> None:
+        from pipeline.ingest import ingest as run_ingest
+        from pipeline.reporting import print_stage
+        from pipeline.samples import maybe_sample_server
+        from pipeline.store import open_store
+
+        cfg = _load(config, sample)
+        store = open_store(cfg.state_dir)
+        with maybe_sample_server(cfg, sample) as cfg:
+            result = run_ingest(cfg, store)
+        print_stage(console, result)
+
+    _guard(body)
+
+
+@app.command()
+def curate(config: ConfigOpt = Path("config.yaml"), date: DateOpt = None, sample: SampleOpt = False) -> None:
+    """Cluster the day's items into stories, rank them and fill the show's segments."""
+
+    def body() -> None:
+        from pipeline.curate import curate as run_curate
+        from pipeline.reporting import print_rundown
+        from pipeline.store import open_store
+
+        cfg = _load(config, sample)
+        day = _parse_date(date, cfg)
+        rundown = run_curate(cfg, open_store(cfg.state_dir), day)
+        print_rundown(console, rundown)
+
+    _guard(body)
+
+
+@app.command()
+def draft(config: ConfigOpt = Path("config.yaml"), date: DateOpt = None, sample: SampleOpt = False) -> None:
+    """Draft every segment and the spoken script with the LLM; check claims against sources."""
+
+    def body() -> None:
+        from pipeline.draft import draft as run_draft
+        from pipeline.reporting import print_stage
+        from pipeline.store import open_store
+
+        cfg = _load(config, sample)
+        day = _parse_date(date, cfg)
+        result = run_draft(cfg, open_store(cfg.state_dir), day)
+        print_stage(console, result)
+
+    _guard(body)
+
+
+@app.command()
+def render(
+    config: ConfigOpt = Path("config.yaml"),
+    date: DateOpt = None,
+    sample: SampleOpt = False,
+    audio: Annotated[bool, typer.Option(help="Render the MP3 too.")] = True,
+) -> None:
+    """Render the draft's newsletter and audio into episodes/<date>/ (after edits, only changed segments are re-voiced)."""
+
+    def body() -> None:
+        from pipeline.publish import render_episode
+        from pipeline.reporting import print_stage
+        from pipeline.store import open_store
+
+        cfg = _load(config, sample)
+        day = _parse_date(date, cfg)
+        for result in render_episode(cfg, open_store(cfg.state_dir), day, audio=audio):
+            print_stage(console, result)
+
+    _guard(body)
+
+
+@app.command()
+def run(
+    config: ConfigOpt = Path("config.yaml"),
+    date: DateOpt = None,
+    sample: SampleOpt = False,
+    from_stage: Annotated[str | None, typer.Option("--from", help="Force this stage and those after it.")] = None,
+    audio: Annotated[bool, typer.Option(help="Render the MP3.")] = True,
+) -> None:
+    """The daily job: ingest, curate, draft, render; resumable and idempotent for a date."""
+
+    def body() -> int:
+        from pipeline.run import run_day
+
+        cfg = _load(config, sample)
+        day = _parse_date(date, cfg)
+        report = run_day(cfg, day, sample=sample, from_stage=from_stage, audio=audio, console=console)
+        return 0 if report.status == "done" else 1
+
+    raise typer.Exit(_guard(body))
+
+
+@review_app.callback()
+def review(
+    ctx: typer.Context,
+    config: ConfigOpt = Path("config.yaml"),
+    date: DateOpt = None,
+    host: Annotated[str | None, typer.Option(help="Address to bind (default review.host, 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default review.port; 0 picks a free one).")] = None,
+) -> None:
+    """Serve the local review app and print its URL."""
+    if ctx.invoked_subcommand is not None:
+        return
+
+    def body() -> None:
+        from pipeline.review.app import serve
+
+        cfg = _load(config)
+        day = _parse_date(date, cfg) if date else None
+        serve(cfg, host=host, port=port, day=day, announce=lambda url: console.print(f"Review app: {url}"))
+
+    _guard(body)
+
+
+@review_app.command("sync")
+def review_sync(config: ConfigOpt = Path("config.yaml"), date: DateOpt = None) -> None:
+    """Take edits made to draft.md back into episode.json."""
+
+    def body() -> None:
+        from pipeline.review.workflow import sync_draft
+
+        cfg = _load(config)
+        day = _parse_date(date, cfg)
+        changed = sync_draft(cfg, day)
+        console.print(f"{len(changed)} segment(s) taken from draft.md: {', '.join(changed) or 'none changed'}")
+
+    _guard(body)
+
+
+@app.command()
+def approve(
+    date: Annotated[str, typer.Argument(help="Episode date, YYYY-MM-DD.")],
+    config: ConfigOpt = Path("config.yaml"),
+    editor: EditorOpt = None,
+    override_flags: Annotated[bool, typer.Option("--override-flags", help="Approve although grounding flags are open.")] = False,
+    note: Annotated[str | None, typer.Option(help="A note kept with the approval.")] = None,
+) -> None:
+    """Approve an episode for release."""
+
+    def body() -> None:
+        from pipeline.review.workflow import approve as do_approve
+
+        cfg = _load(config)
+        episode = do_approve(cfg, _parse_date(date, cfg), editor=_editor(cfg, editor), override_flags=override_flags, note=note)
+        console.print(f"Approved {episode.date} ({episode.title}).")
+
+    _guard(body)
+
+
+@app.command()
+def publish(
+    date: Annotated[str, typer.Argument(help="Episode date, YYYY-MM-DD.")],
+    config: ConfigOpt = Path("config.yaml"),
+    editor: EditorOpt = None,
+) -> None:
+    """Release an approved episode: feed.xml, the archive and the newsletter feed."""
+
+    def body() -> None:
+        from pipeline.review.workflow import publish as do_publish
+
+        cfg = _load(config)
+        episode = do_publish(cfg, _parse_date(date, cfg), editor=_editor(cfg, editor))
+        console.print(f"Published {episode.date}: {cfg.episodes_dir / 'feed.xml'}")
+
+    _guard(body)
+
+
+@app.command()
+def status(
+    date: Annotated[str | None, typer.Argument(help="One episode's date; default: recent episodes.")] = None,
+    config: ConfigOpt = Path("config.yaml"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """What stage each recent episode is in, and what needs an editor."""
+
+    def body() -> None:
+        from pipeline.reporting import episode_statuses, print_statuses
+
+        cfg = _load(config)
+        rows = episode_statuses(cfg, _parse_date(date, cfg) if date else None)
+        if as_json:
+            console.print_json(json.dumps(rows, default=str))
+        else:
+            print_statuses(console, rows)
+
+    _guard(body)
+
+
+@app.command()
+def schedule(
+    config: ConfigOpt = Path("config.yaml"),
+    at: Annotated[str, typer.Option(help="Time of day to run, HH:MM in the show's time zone.")] = "05:30",
+    install: Annotated[bool, typer.Option(help="Install the systemd user timer instead of printing it.")] = False,
+) -> None:
+    """Print (or install) a systemd timer and a crontab line for the daily run."""
+
+    def body() -> None:
+        from pipeline.schedule import schedule_units
+
+        cfg = _load(config)
+        for line in schedule_units(cfg, at=at, install=install):
+            console.print(line, markup=False, highlight=False)
+
+    _guard(body)
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:
+        sys.exit(1)
+
+
+__all__ = ["app", "main", "Table"]

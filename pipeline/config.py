@@ -1,0 +1,386 @@
+"""config.yaml -> validated settings.
+
+Every model forbids unknown keys, so a typo is an error and not silently ignored. ``load_config`` turns
+pydantic's errors into one `ConfigError` that names the file, the key path, what was wrong and the fix.
+Each stage owns one section (``ingest``, ``curate``, ``segments``, ``llm``, ``tts``, ``audio``, ``review``,
+``publish``, ``notify``); a section's defaults are the reference show's.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date as Date
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+SAMPLES_DIR = PROJECT_DIR / "samples"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class Owner(Strict):
+    name: str
+    email: str
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if "@" not in value or value.startswith("@") or value.endswith("@"):
+            raise ValueError("must be an email address such as editor@example.com")
+        return value
+
+
+class ShowInfo(Strict):
+    title: str
+    description: str
+    host: str
+    language: str = "en"
+    artwork: str = "assets/artwork.png"
+    owner: Owner
+    timezone: str = "UTC"
+    explicit: bool = False
+    category: str = "Technology"
+    subcategory: str | None = "Tech News"
+    copyright: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as 'Europe/Paris' or 'UTC'") from exc
+        return value
+
+
+class Site(Strict):
+    base_url: str = "https://example.com/briefcast/"
+
+    @field_validator("base_url")
+    @classmethod
+    def _base(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (it is where the feed and MP3s are served from)")
+        return value if value.endswith("/") else value + "/"
+
+
+SourceKind = Literal["blog", "arxiv", "github", "press", "policy", "aggregator", "newsletter", "podcast", "other"]
+
+
+class Source(Strict):
+    name: str
+    url: str
+    kind: SourceKind = "other"
+    weight: float = Field(1.0, ge=0, le=10)
+    tags: list[str] = []
+    full_text: bool | None = None  # None: follow ingest.full_text
+    enabled: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://", "/")):
+            raise ValueError("feeds are fetched over http or https only; write the full https:// URL")
+        return value
+
+
+class IngestSettings(Strict):
+    concurrency: int = Field(20, ge=1, le=200)
+    per_host: int = Field(10, ge=1, le=100)
+    connect_timeout: float = Field(10.0, gt=0)
+    read_timeout: float = Field(15.0, gt=0)
+    deadline: float = Field(30.0, gt=0, description="overall seconds per feed, whatever the server does")
+    max_bytes: int = Field(15 * 1024 * 1024, ge=1024)
+    max_redirects: int = Field(5, ge=0, le=20)
+    allow_private_networks: bool = False
+    full_text: bool = False
+    window_hours: float = Field(36.0, gt=0, description="items older than this before the episode date are ignored")
+    user_agent: str = "briefcast/0.1 (+https://github.com/briefcast/briefcast)"
+
+
+class CurateWeights(Strict):
+    outlets: float = 1.0
+    source_weight: float = 0.6
+    recency: float = 0.8
+    boost: float = 1.0
+    novelty: float = 0.7
+
+
+class TopicRule(Strict):
+    keywords: list[str]
+    weight: float = 1.0
+
+
+class Mutes(Strict):
+    keywords: list[str] = []
+    sources: list[str] = []
+
+
+class CurateSettings(Strict):
+    similarity_threshold: float = Field(0.35, gt=0, lt=1)
+    weights: CurateWeights = CurateWeights()
+    boosts: list[TopicRule] = []
+    mutes: Mutes = Mutes()
+    max_stories: int = Field(40, ge=1)
+    memory_days: int = Field(7, ge=0, description="how far back earlier episodes count as already covered")
+
+
+SegmentKind = Literal["cold_open", "headlines", "deep_dive", "debate", "research", "policy", "quick_hits", "sign_off"]
+
+
+class SegmentSpec(Strict):
+    id: str
+    title: str
+    kind: SegmentKind
+    min_stories: int = Field(0, ge=0)
+    max_stories: int = Field(0, ge=0)
+    topics: list[str] = []
+    source_kinds: list[SourceKind] = []
+    target_words: int = Field(200, ge=10)
+    prompt: str | None = None  # prompt file name in prompts/; default: <kind>.j2
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not value.replace("-", "").replace("_", "").isalnum():
+            raise ValueError("use letters, digits, '-' and '_' only (it names files and URLs)")
+        return value
+
+
+class Price(Strict):
+    input_per_mtok: float = 0.0
+    output_per_mtok: float = 0.0
+
+
+LLMBackend = Literal["local", "openai", "compatible"]
+
+
+class LocalModel(Strict):
+    model: Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"] = "qwen2.5-coder-1.5b"
+    n_ctx: int = Field(4096, ge=512)
+    threads: int = Field(2, ge=1)
+    startup_timeout: float = Field(180.0, gt=0)
+
+
+class Budget(Strict):
+    max_tokens: int | None = Field(None, ge=1)
+    max_cost_usd: float | None = Field(None, ge=0)
+
+
+class LLMSettings(Strict):
+    backend: LLMBackend = "local"
+    model: str = "local"
+    base_url: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    local: LocalModel = LocalModel()
+    temperature: float = Field(0.3, ge=0, le=2)
+    max_tokens: int = Field(900, ge=64)
+    max_input_tokens: int = Field(2500, ge=256)
+    concurrency: int = Field(1, ge=1, le=32)
+    timeout: float = Field(300.0, gt=0, description="overall seconds per call, retries included")
+    budget: Budget = Budget()
+    prices: dict[str, Price] = {}
+
+    @model_validator(mode="after")
+    def _backend(self) -> LLMSettings:
+        if self.backend == "compatible" and not self.base_url:
+            raise ValueError("backend 'compatible' needs base_url, e.g. http://localhost:11434/v1 for Ollama")
+        return self
+
+
+TTSBackend = Literal["piper", "openai", "espeak"]
+
+
+class Voice(Strict):
+    backend: TTSBackend = "piper"
+    voice: str = "joe"
+    model: str | None = None  # openai: tts-1, gpt-4o-mini-tts ...
+    speed: float = Field(1.0, gt=0.25, le=4)
+    pitch: float = Field(1.0, gt=0.5, le=2, description="1.0 = unchanged; 0.84 gives a second, lower host")
+    instructions: str | None = None
+
+
+class TTSSettings(Strict):
+    host: Voice = Voice()
+    cohost: Voice | None = None
+    lexicon: dict[str, str] = {}
+    api_key_env: str = "OPENAI_API_KEY"
+    base_url: str | None = None
+    timeout: float = Field(120.0, gt=0)
+
+
+class AudioSettings(Strict):
+    bitrate: str = "128k"
+    sample_rate: int = 44100
+    loudness: float = Field(-16.0, ge=-30, le=-9)
+    true_peak: float = Field(-1.5, ge=-9, le=0)
+    gap_ms: int = Field(600, ge=0, le=5000)
+    intro: str | None = None  # None: the built-in sting
+    outro: str | None = None
+    bed: str | None = None
+    bed_db: float = Field(-22.0, le=0)
+    enabled: bool = True
+
+
+class ReviewSettings(Strict):
+    required: bool = True
+    editor: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(8765, ge=0, le=65535)
+    token_env: str = "BRIEFCAST_REVIEW_TOKEN"
+
+
+class Webhook(Strict):
+    url: str
+    format: Literal["slack", "discord", "json"] = "json"
+
+
+class Email(Strict):
+    host: str
+    port: int = 587
+    sender: str
+    to: list[str]
+    username_env: str | None = None
+    password_env: str | None = None
+    starttls: bool = True
+
+
+class NotifySettings(Strict):
+    webhooks: list[Webhook] = []
+    email: Email | None = None
+    review_url: str | None = None
+
+
+class Config(Strict):
+    show: ShowInfo
+    site: Site = Site()
+    sources: list[Source]
+    ingest: IngestSettings = IngestSettings()
+    curate: CurateSettings = CurateSettings()
+    segments: list[SegmentSpec]
+    llm: LLMSettings = LLMSettings()
+    tts: TTSSettings = TTSSettings()
+    audio: AudioSettings = AudioSettings()
+    review: ReviewSettings = ReviewSettings()
+    notify: NotifySettings = NotifySettings()
+
+    # Not from the file: where the file lives; state and episodes are kept beside it.
+    root: Path = Field(default=Path("."), exclude=True)
+    path: Path = Field(default=Path("config.yaml"), exclude=True)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Config:
+        seen: set[str] = set()
+        for segment in self.segments:
+            if segment.id in seen:
+                raise ValueError(f"segment id {segment.id!r} is used twice; give each segment its own id")
+            seen.add(segment.id)
+        return self
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".briefcast"
+
+    @property
+    def episodes_dir(self) -> Path:
+        return self.root / "episodes"
+
+    @property
+    def prompts_dir(self) -> Path:
+        own = self.root / "prompts"
+        return own if own.is_dir() else PROJECT_DIR / "prompts"
+
+    def episode_dir(self, day: Date) -> Path:
+        return self.episodes_dir / day.isoformat()
+
+    def today(self) -> Date:
+        """The show's date now, in the show's time zone (a run that starts late still makes the right date)."""
+        return datetime.now(ZoneInfo(self.show.timezone)).date()
+
+    def segment(self, segment_id: str) -> SegmentSpec:
+        for spec in self.segments:
+            if spec.id == segment_id:
+                return spec
+        raise KeyError(segment_id)
+
+
+def _key_path(loc: tuple[Any, ...], data: Any) -> str:
+    parts: list[str] = []
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            label = None
+            if isinstance(node, list) and 0 <= part < len(node) and isinstance(node[part], dict):
+                label = node[part].get("id") or node[part].get("name")
+            parts.append(f"[{part}]" + (f" ({label})" if label else ""))
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+        else:
+            parts.append(("." if parts else "") + str(part))
+            node = node.get(part) if isinstance(node, dict) else None
+    return "".join(parts) or "(top level)"
+
+
+def _fix_for(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "remove it or check its spelling (unknown keys are not ignored)"
+    if kind == "missing":
+        return "add this key"
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return f"give a value of the right type ({error.get('msg', '').lower()})"
+    if kind == "literal_error":
+        return error.get("msg", "use one of the listed values")
+    return "correct the value"
+
+
+def parse_config(data: Any, *, path: Path = Path("config.yaml"), root: Path | None = None) -> Config:
+    """Validate already-loaded YAML data; errors name ``path`` and the key."""
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{path}: the file must be a YAML mapping with keys show, sources, segments ...",
+            hint="start from the config.yaml that 'briefcast init DIR' writes",
+        )
+    try:
+        config = Config.model_validate({**data, "root": root or path.parent, "path": path})
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            where = _key_path(tuple(error["loc"]), data)
+            message = error["msg"].removeprefix("Value error, ")
+            lines.append(f"{path}: {where}: {message}; fix: {_fix_for(error)}")
+        raise ConfigError("\n".join(lines), hint="see the comments in the default config.yaml") from None
+    return config
+
+
+def load_config(path: str | os.PathLike[str] = "config.yaml") -> Config:
+    """Read and validate a show's config.yaml."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{file}: no such file", hint="run in the show's folder, pass --config PATH, or 'briefcast init DIR'"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot be read ({exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(
+            f"{file}: {where}: not valid YAML ({problem}); fix: check indentation and quote values containing ':'"
+        ) from None
+    return parse_config(data, path=file, root=file.resolve().parent)

@@ -1,0 +1,99 @@
+"""Atomic file writes and the episode folder.
+
+Every file briefcast writes goes to a temporary file in the same folder, is flushed to disk, then renamed over
+the target: a crash (even kill -9) leaves the old file or the new one, never half of either.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import date as Date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from pipeline.errors import BriefcastError, EpisodeNotFoundError
+from pipeline.models import Episode, Rundown, RunReport
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_json(path: Path, value: Any) -> None:
+    if isinstance(value, BaseModel):
+        text = value.model_dump_json(indent=2)
+    else:
+        text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    atomic_write_text(path, text + "\n")
+
+
+def atomic_replace_file(source: Path, target: Path) -> None:
+    """Move a finished file (written elsewhere in the same folder) into place."""
+    with open(source, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(source, target)
+
+
+def episode_path(episodes_dir: Path, day: Date) -> Path:
+    return Path(episodes_dir) / day.isoformat() / "episode.json"
+
+
+def load_episode(episodes_dir: Path, day: Date) -> Episode:
+    path = episode_path(episodes_dir, day)
+    try:
+        return Episode.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise EpisodeNotFoundError(
+            "no drafted episode for this date", subject=day.isoformat(), hint=f"run 'briefcast run --date {day}'"
+        ) from None
+    except ValidationError as exc:
+        raise BriefcastError(f"{path} is not a valid episode ({exc.error_count()} problems: {exc.errors()[0]['msg']})",
+                             hint="restore it from git or re-run 'briefcast draft'") from None
+
+
+def save_episode(episodes_dir: Path, episode: Episode) -> Path:
+    path = episode_path(episodes_dir, episode.date)
+    write_json(path, episode)
+    return path
+
+
+def rundown_path(episodes_dir: Path, day: Date) -> Path:
+    return Path(episodes_dir) / day.isoformat() / "rundown.json"
+
+
+def load_rundown(episodes_dir: Path, day: Date) -> Rundown | None:
+    path = rundown_path(episodes_dir, day)
+    if not path.exists():
+        return None
+    return Rundown.model_validate_json(path.read_bytes())
+
+
+def save_rundown(episodes_dir: Path, rundown: Rundown) -> Path:
+    path = rundown_path(episodes_dir, rundown.date)
+    write_json(path, rundown)
+    return path
+
+
+def save_report(episodes_dir: Path, report: RunReport) -> Path:
+    path = Path(episodes_dir) / report.date.isoformat() / "run.json"
+    write_json(path, report)
+    return path

@@ -1,0 +1,261 @@
+"""The things that pass between stages: Item -> Story -> Segment -> Episode.
+
+Every stage takes and returns these; they are also what ``episode.json`` holds (``Episode`` is its root).
+
+Citations are written inline in a segment's ``text`` and ``script`` as ``[n]`` markers, where ``n`` is the
+``SourceRef.n`` of one of the segment's ``sources``. One representation serves the model's output, the editor's
+``draft.md``, the grounding check and the newsletter's links, so an edit never separates a claim from its source.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date as Date
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+CITATION = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Item(Model):
+    """One feed entry, sanitized. ``id`` is stable across fetches and outlets' tracking parameters."""
+
+    id: str
+    source: str  # the source's name in config.yaml
+    feed_url: str
+    url: str | None = None
+    guid: str | None = None
+    title: str
+    published: datetime  # UTC; fetch time when the feed gave none or a bad one, clamped when in the future
+    fetched: datetime
+    first_seen: datetime | None = None
+    authors: list[str] = []
+    tags: list[str] = []
+    summary_html: str = ""  # sanitized with nh3: safe to show
+    summary_text: str = ""
+    content_html: str = ""
+    content_text: str = ""  # the article's text (feed content, or extracted full text)
+    source_kind: str = "other"
+    source_weight: float = 1.0
+
+    @property
+    def text(self) -> str:
+        """The fullest plain text we have."""
+        return self.content_text or self.summary_text
+
+
+class StorySource(Model):
+    """One outlet's report of a story."""
+
+    item_id: str
+    outlet: str
+    title: str
+    url: str | None = None
+    published: datetime
+    excerpt: str = ""  # plain text, the start of the item's text
+
+
+class Story(Model):
+    """One event, however many outlets reported it."""
+
+    id: str  # stable: derived from the earliest item's id
+    title: str
+    published: datetime  # earliest report
+    sources: list[StorySource]
+    score: float = 0.0
+    score_terms: dict[str, float] = {}  # each ranking term's contribution, shown to editors
+    segment: str | None = None  # segment id, None when it made no segment
+    topics: list[str] = []
+    follow_up_of: str | None = None  # "<episode date>/<story id>" of the earlier coverage
+    pinned: bool = False
+
+    @property
+    def outlets(self) -> list[str]:
+        return sorted({source.outlet for source in self.sources})
+
+
+class Rundown(Model):
+    """Curate's output: the day's stories in rank order, each assigned to at most one segment."""
+
+    schema_version: int = SCHEMA_VERSION
+    date: Date
+    stories: list[Story]
+    segments: dict[str, list[str]]  # segment id -> story ids, in order; only segments with material
+    overrides: dict[str, str] = {}  # story id -> segment id, "drop" or "pin" (editor overrides, fed back in)
+    item_count: int = 0
+    notes: list[str] = []
+
+
+class SourceRef(Model):
+    """A numbered source a segment cites as ``[n]``."""
+
+    n: int
+    story_id: str
+    item_id: str
+    outlet: str
+    title: str
+    url: str | None = None
+
+
+FlagKind = Literal[
+    "uncited", "unsupported_number", "unsupported_entity", "unsupported_quote", "unknown_citation", "length", "other"
+]
+
+
+class Flag(Model):
+    """A doubt about one sentence, for the editor."""
+
+    id: str
+    kind: FlagKind
+    field: Literal["text", "script"] = "text"
+    sentence: str
+    span: str = ""
+    message: str
+    resolved: bool = False
+    resolution: Literal["fixed", "accepted"] | None = None
+    note: str | None = None
+    resolved_by: str | None = None
+
+
+class SegmentVersion(Model):
+    """A previous version of a segment, kept so an editor can diff and undo."""
+
+    title: str
+    text: str
+    script: str
+    at: datetime
+    by: str  # "model" or the editor's name
+    reason: str = ""
+
+
+SegmentStatus = Literal["drafted", "failed", "dropped"]
+
+
+class Segment(Model):
+    id: str  # the segment spec's id from config.yaml; cold_open and sign_off have their own
+    kind: str
+    title: str
+    story_ids: list[str] = []
+    sources: list[SourceRef] = []
+    text: str = ""  # newsletter Markdown with [n] citations
+    script: str = ""  # spoken script, written to be read aloud
+    flags: list[Flag] = []
+    status: SegmentStatus = "drafted"
+    error: str | None = None
+    edited_by_human: bool = False
+    history: list[SegmentVersion] = []
+    target_words: int = 0
+    prompt_hash: str | None = None
+    model: str | None = None
+    audio_hash: str | None = None  # cache key of the last synthesis of this segment's script
+
+    @property
+    def citations(self) -> set[int]:
+        return {int(n) for group in CITATION.findall(self.text) for n in re.split(r"\s*,\s*", group)}
+
+    def source(self, n: int) -> SourceRef | None:
+        return next((ref for ref in self.sources if ref.n == n), None)
+
+
+EpisodeStatus = Literal["drafted", "approved", "published", "rejected"]
+
+
+class Transition(Model):
+    status: EpisodeStatus
+    by: str
+    at: datetime
+    note: str | None = None
+
+
+class Chapter(Model):
+    segment_id: str
+    title: str
+    start: float  # seconds
+    end: float
+
+
+class AudioInfo(Model):
+    path: str = "episode.mp3"
+    duration: float
+    bytes: int
+    chapters: list[Chapter] = []
+    loudness_lufs: float | None = None
+    true_peak_dbtp: float | None = None
+
+
+class Provenance(Model):
+    model: str | None = None
+    backend: str | None = None
+    prompts: dict[str, str] = {}  # prompt file -> sha256 of its text
+    briefcast: str = "0.1.0"
+
+
+class Episode(Model):
+    """The source of truth for one day's show: ``episodes/<date>/episode.json``."""
+
+    schema_version: int = SCHEMA_VERSION
+    date: Date
+    show: str
+    status: EpisodeStatus = "drafted"
+    version: int = 1  # bumped on every change; edits carry the version they were based on
+    title: str = ""
+    description: str = ""
+    segments: list[Segment] = []  # in running order, cold open first and sign-off last
+    stories: list[Story] = []
+    history: list[Transition] = []
+    provenance: Provenance = Provenance()
+    audio: AudioInfo | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+    published_at: datetime | None = None
+
+    def segment(self, segment_id: str) -> Segment:
+        for segment in self.segments:
+            if segment.id == segment_id:
+                return segment
+        raise KeyError(segment_id)
+
+    def story(self, story_id: str) -> Story | None:
+        return next((story for story in self.stories if story.id == story_id), None)
+
+    @property
+    def live_segments(self) -> list[Segment]:
+        """Segments that go out: drafted, not dropped or failed."""
+        return [segment for segment in self.segments if segment.status == "drafted"]
+
+    @property
+    def open_flags(self) -> list[Flag]:
+        return [flag for segment in self.live_segments for flag in segment.flags if not flag.resolved]
+
+
+class StageResult(Model):
+    """One stage's line in the run report."""
+
+    stage: str
+    status: Literal["done", "skipped", "failed", "partial"] = "done"
+    seconds: float = 0.0
+    counts: dict[str, float] = {}
+    failures: list[dict[str, str]] = []  # {"subject", "kind", "message"}
+    notes: list[str] = []
+
+
+class RunReport(Model):
+    """``run.json``: what one run did, per stage."""
+
+    schema_version: int = SCHEMA_VERSION
+    date: Date
+    started: datetime
+    finished: datetime | None = None
+    status: Literal["running", "done", "failed"] = "running"
+    stages: list[StageResult] = Field(default_factory=list)
+    llm: dict[str, float] = {}  # calls, cache_hits, tokens_in, tokens_out, cost_usd
+    tts: dict[str, float] = {}  # characters, segments_synthesized, cache_hits, audio_minutes
+    message: str | None = None

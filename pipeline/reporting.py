@@ -1,0 +1,139 @@
+"""Terminal tables for stage results, the rundown, run reports and episode statuses."""
+
+from __future__ import annotations
+
+import json
+from datetime import date as Date
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.config import Config
+from pipeline.models import Episode, Rundown, RunReport, StageResult
+
+STATUS_STYLE = {"done": "green", "skipped": "dim", "partial": "yellow", "failed": "red"}
+
+
+def _number(value: float) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.4f}" if abs(value) < 1 else f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
+def print_stage(console: Console, result: StageResult) -> None:
+    """One stage's counts, then its failures with their causes."""
+    style = STATUS_STYLE.get(result.status, "")
+    counts = ", ".join(f"{key} {_number(value)}" for key, value in result.counts.items())
+    console.print(f"[bold]{result.stage}[/]: [{style}]{result.status}[/] in {result.seconds:.1f}s  {counts}")
+    if result.failures:
+        table = Table("subject", "kind", "cause", title=f"{result.stage}: {len(result.failures)} problem(s)",
+                      title_justify="left", show_lines=False)
+        for failure in result.failures:
+            table.add_row(failure.get("subject", ""), failure.get("kind", ""), failure.get("message", ""))
+        console.print(table)
+    for note in result.notes:
+        console.print(f"  [dim]{note}[/]", highlight=False)
+
+
+def print_rundown(console: Console, rundown: Rundown) -> None:
+    """The rundown as editors read it: story, sources, score (with its terms), segment."""
+    table = Table("#", "story", "sources", "score", "terms", "segment", title=f"Rundown for {rundown.date}",
+                  title_justify="left")
+    for rank, story in enumerate(rundown.stories, start=1):
+        terms = " ".join(f"{key}={value:.2f}" for key, value in story.score_terms.items() if value)
+        segment = story.segment or "-"
+        if story.follow_up_of:
+            segment += " (follow-up)"
+        table.add_row(str(rank), story.title[:80], str(len(story.outlets)), f"{story.score:.2f}", terms, segment)
+    console.print(table)
+    for note in rundown.notes:
+        console.print(f"[dim]{note}[/]", highlight=False)
+    filled = ", ".join(f"{seg} ({len(ids)})" for seg, ids in rundown.segments.items()) or "none"
+    console.print(f"{rundown.item_count} items -> {len(rundown.stories)} stories; segments: {filled}")
+
+
+def print_report(console: Console, report: RunReport) -> None:
+    """The end-of-run summary table."""
+    table = Table("stage", "status", "seconds", "counts", "problems", title=f"Run {report.date}: {report.status}",
+                  title_justify="left")
+    for stage in report.stages:
+        counts = ", ".join(f"{key} {_number(value)}" for key, value in stage.counts.items())
+        style = STATUS_STYLE.get(stage.status, "")
+        table.add_row(stage.stage, f"[{style}]{stage.status}[/]", f"{stage.seconds:.1f}", counts,
+                      str(len(stage.failures)) if stage.failures else "")
+    console.print(table)
+    for stage in report.stages:
+        for failure in stage.failures:
+            console.print(f"  [yellow]{stage.stage}[/] {failure.get('subject', '')}: "
+                          f"{failure.get('kind', '')}: {failure.get('message', '')}", highlight=False)
+    if report.llm:
+        console.print("LLM: " + ", ".join(f"{key} {_number(value)}" for key, value in report.llm.items()))
+    if report.tts:
+        console.print("TTS: " + ", ".join(f"{key} {_number(value)}" for key, value in report.tts.items()))
+    if report.message:
+        console.print(report.message, highlight=False)
+
+
+def _summary(config: Config, episode: Episode) -> dict[str, Any]:
+    waiting = []
+    if episode.status == "drafted":
+        waiting.append("approval")
+    if episode.open_flags:
+        waiting.append(f"{len(episode.open_flags)} open flag(s)")
+    failed = [segment.id for segment in episode.segments if segment.status == "failed"]
+    if failed:
+        waiting.append("failed segments: " + ", ".join(failed))
+    if episode.status == "approved":
+        waiting.append("publish")
+    report_path = config.episode_dir(episode.date) / "run.json"
+    last_run = None
+    if report_path.exists():
+        try:
+            last_run = json.loads(report_path.read_text()).get("status")
+        except (OSError, ValueError):
+            last_run = "unreadable"
+    return {
+        "date": episode.date.isoformat(),
+        "title": episode.title,
+        "status": episode.status,
+        "segments": len(episode.live_segments),
+        "open_flags": len(episode.open_flags),
+        "audio": bool(episode.audio),
+        "last_run": last_run,
+        "waiting_on": waiting,
+    }
+
+
+def episode_statuses(config: Config, day: Date | None = None, limit: int = 14) -> list[dict[str, Any]]:
+    """Recent episodes (or one) with their stage and what waits on an editor."""
+    from pipeline.files import load_episode
+
+    folder = config.episodes_dir
+    if day is not None:
+        days = [day]
+    else:
+        names = sorted((p.name for p in folder.glob("????-??-??") if p.is_dir()), reverse=True) if folder.exists() else []
+        days = [Date.fromisoformat(name) for name in names[:limit]]
+    rows = []
+    for each in days:
+        episode_file = config.episode_dir(each) / "episode.json"
+        if episode_file.exists():
+            rows.append(_summary(config, load_episode(config.episodes_dir, each)))
+        else:
+            stage = "curated" if (config.episode_dir(each) / "rundown.json").exists() else "not started"
+            rows.append({"date": each.isoformat(), "title": "", "status": stage, "segments": 0, "open_flags": 0,
+                         "audio": False, "last_run": None, "waiting_on": ["draft"]})
+    return rows
+
+
+def print_statuses(console: Console, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        console.print("No episodes yet. Start one with: briefcast run (or briefcast run --sample)")
+        return
+    table = Table("date", "status", "title", "segments", "flags", "audio", "waiting on", title="Episodes",
+                  title_justify="left")
+    for row in rows:
+        table.add_row(row["date"], row["status"], row["title"][:50], str(row["segments"]), str(row["open_flags"]),
+                      "yes" if row["audio"] else "no", ", ".join(row["waiting_on"]) or "-")
+    console.print(table)

@@ -1,0 +1,366 @@
+"""The daily run: ingest -> curate -> draft -> render -> publish -> notify, resumable and idempotent per date.
+
+Each stage persists its output before the next starts. ``.briefcast/runs/<date>.json`` remembers, per stage, a
+fingerprint of the inputs it last finished with; a re-run skips a stage whose inputs did not change and whose
+outputs are on disk, and the caches (LLM answers, TTS audio) make a re-done stage cheap. ``--from STAGE`` forces
+that stage and the ones after it. A kill -9 at any point loses nothing: every file is written atomically and a
+stage is recorded as finished only after its outputs are in place, so the next run re-does exactly that stage.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from datetime import date as Date
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from pipeline import progress
+from pipeline.config import Config
+from pipeline.errors import BriefcastError, ConfigError, LockedError, NothingUsableError
+from pipeline.files import load_episode, load_rundown, save_report, write_json
+from pipeline.models import RunReport, StageResult
+from pipeline.store import Store, open_store
+
+STAGES = ["ingest", "curate", "draft", "render", "publish", "notify"]
+AUTO_EDITOR = "briefcast (auto)"
+
+
+# -- the lock -------------------------------------------------------------------------------------------------
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError as exc:
+        return exc.errno == errno.EPERM
+    return True
+
+
+@contextmanager
+def run_lock(config: Config) -> Iterator[str | None]:
+    """One run per show at a time. The kernel drops the lock when its holder dies, even by kill -9; the pid left
+    in the file tells us a previous run was killed, which we say (yielded as a note)."""
+    path = config.state_dir / "run.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise LockedError(
+                "another run of this show is in progress", subject=f"pid {holder}",
+                hint=f"wait for it to finish; the lock is {path}",
+            ) from None
+        handle.seek(0)
+        previous = handle.read().strip()
+        note = None
+        if previous.isdigit() and int(previous) != os.getpid() and not _pid_alive(int(previous)):
+            note = f"cleared a stale lock left by run pid {previous} (it was killed); resuming"
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield note
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    finally:
+        handle.close()
+
+
+# -- resume state -----------------------------------------------------------------------------------------------
+
+
+def _state_path(config: Config, day: Date) -> Path:
+    return config.state_dir / "runs" / f"{day.isoformat()}.json"
+
+
+def _load_state(config: Config, day: Date) -> dict[str, Any]:
+    try:
+        return json.loads(_state_path(config, day).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _digest(*parts: Any) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(json.dumps(part, sort_keys=True, default=str).encode())
+    return hasher.hexdigest()[:20]
+
+
+def _prompts_digest(config: Config) -> str:
+    files = sorted(config.prompts_dir.glob("*.j2"))
+    return _digest([(f.name, hashlib.sha256(f.read_bytes()).hexdigest()) for f in files])
+
+
+# -- progress on the terminal or as JSON lines ------------------------------------------------------------------
+
+
+class Events:
+    """Stage start/end and progress: Rich bars on a terminal, JSON lines otherwise (cron, CI, tests)."""
+
+    def __init__(self, console: Console | None) -> None:
+        self.console = console or Console()
+        self.tty = self.console.is_terminal
+        self.bars: Progress | None = None
+        self.tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> Events:
+        if self.tty:
+            self.bars = Progress(
+                TextColumn("{task.fields[stage]:<8}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[what]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+                console=self.console, transient=False,
+            )
+            self.bars.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bars is not None:
+            self.bars.__exit__(*exc)
+
+    def emit(self, event: str, **fields: Any) -> None:
+        if not self.tty:
+            line = {"ts": datetime.now(UTC).isoformat(timespec="seconds"), "event": event, **fields}
+            print(json.dumps(line, default=str), flush=True)
+
+    def start(self, stage: str) -> None:
+        self.emit("stage_start", stage=stage)
+        if self.bars is not None:
+            self.tasks[stage] = self.bars.add_task(stage, total=None, stage=stage, what="")
+
+    def advance(self, stage: str, done: int, total: int, what: str) -> None:
+        self.emit("progress", stage=stage, done=done, total=total, what=what)
+        if self.bars is not None and stage in self.tasks:
+            self.bars.update(self.tasks[stage], completed=done, total=total, what=what[:40])
+
+    def end(self, result: StageResult) -> None:
+        self.emit("stage_end", stage=result.stage, status=result.status, seconds=round(result.seconds, 2),
+                  counts=result.counts, failures=len(result.failures))
+        if self.bars is not None and result.stage in self.tasks:
+            task = self.tasks[result.stage]
+            total = self.bars.tasks[task].total or 1
+            self.bars.update(task, completed=total, total=total, what=result.status)
+
+
+# -- the stages -------------------------------------------------------------------------------------------------
+
+
+class DayRun:
+    """One run of one date: holds what the stages share and decides what to skip."""
+
+    def __init__(self, config: Config, store: Store, day: Date, *, audio: bool, forced: set[str]) -> None:
+        self.config = config
+        self.store = store
+        self.day = day
+        self.audio = audio
+        self.forced = forced
+        self.state = _load_state(config, day)
+        self.drafted_now = False
+
+    def _done_before(self, stage: str, fingerprint: str) -> bool:
+        entry = self.state.get(stage) or {}
+        return stage not in self.forced and entry.get("fingerprint") == fingerprint
+
+    def _finish(self, stage: str, fingerprint: str) -> None:
+        self.state[stage] = {"fingerprint": fingerprint, "finished": datetime.now(UTC).isoformat()}
+        write_json(_state_path(self.config, self.day), self.state)
+
+    def _episode_status(self) -> str | None:
+        path = self.config.episode_dir(self.day) / "episode.json"
+        return load_episode(self.config.episodes_dir, self.day).status if path.exists() else None
+
+    def ingest(self) -> StageResult:
+        from pipeline.ingest import ingest
+
+        return ingest(self.config, self.store)
+
+    def curate(self) -> StageResult:
+        from pipeline.curate import curate
+
+        status = self._episode_status()
+        if status in ("approved", "published") and "curate" not in self.forced:
+            return StageResult(stage="curate", status="skipped",
+                               notes=[f"episode is {status}: the rundown is kept (use --from curate to redo it)"])
+        rundown = curate(self.config, self.store, self.day)
+        if not rundown.stories:
+            reason = "; ".join(rundown.notes) or "no items in the show's window"
+            raise NothingUsableError(f"no stories for {self.day}: {reason}",
+                                     hint="check the feeds in the ingest table above, or the date")
+        counts = {"items": rundown.item_count, "stories": len(rundown.stories),
+                  "multi_source": sum(1 for s in rundown.stories if len(s.outlets) > 1),
+                  "segments": len(rundown.segments),
+                  "follow_ups": sum(1 for s in rundown.stories if s.follow_up_of)}
+        return StageResult(stage="curate", counts=counts, notes=list(rundown.notes))
+
+    def draft(self) -> StageResult:
+        from pipeline.draft import draft
+
+        status = self._episode_status()
+        if status in ("approved", "published") and "draft" not in self.forced:
+            return StageResult(stage="draft", status="skipped",
+                               notes=[f"episode is {status}: not redrafted (use --from draft to force)"])
+        rundown = load_rundown(self.config.episodes_dir, self.day)
+        llm = self.config.llm.model_dump(exclude={"budget", "timeout", "concurrency"})
+        fingerprint = _digest(rundown.model_dump(mode="json", exclude={"notes"}) if rundown else None,
+                              llm, _prompts_digest(self.config))
+        episode_file = self.config.episode_dir(self.day) / "episode.json"
+        if episode_file.exists() and self._done_before("draft", fingerprint):
+            return StageResult(stage="draft", status="skipped", notes=["rundown unchanged since the last draft"])
+        result = draft(self.config, self.store, self.day)
+        drafted = result.counts.get("segments_drafted", 0)
+        if not drafted and not episode_file.exists():
+            causes = "; ".join(f"{f.get('subject')}: {f.get('message')}" for f in result.failures[:3])
+            raise NothingUsableError(f"no segment could be drafted for {self.day}: {causes or 'unknown cause'}")
+        self.drafted_now = True
+        self._finish("draft", fingerprint)
+        return result
+
+    def render(self) -> list[StageResult]:
+        from pipeline.publish import render_episode
+
+        episode = load_episode(self.config.episodes_dir, self.day)
+        content = episode.model_dump(mode="json", exclude={"audio", "version", "updated", "history", "status"})
+        settings = (self.config.audio.model_dump(), self.config.tts.model_dump(), self.config.show.model_dump(),
+                    self.config.site.model_dump())
+        audio = self.audio and self.config.audio.enabled
+        fingerprint = _digest(content, settings, audio)
+        folder = self.config.episode_dir(self.day)
+        outputs = [folder / "newsletter.html"] + ([folder / "episode.mp3"] if audio else [])
+        if all(path.exists() for path in outputs) and self._done_before("render", fingerprint):
+            return [StageResult(stage="render", status="skipped", notes=["episode unchanged since the last render"])]
+        results = render_episode(self.config, self.store, self.day, audio=audio)
+        if all(result.status != "failed" for result in results):
+            self._finish("render", fingerprint)
+        return results
+
+    def publish(self) -> StageResult:
+        from pipeline.review.workflow import approve, publish
+
+        if self.config.review.required:
+            return StageResult(stage="publish", status="skipped",
+                               notes=["waiting for an editor: briefcast review, then briefcast approve/publish"])
+        episode = load_episode(self.config.episodes_dir, self.day)
+        if episode.status == "published" and "publish" not in self.forced:
+            return StageResult(stage="publish", status="skipped", notes=["already published"])
+        if episode.status != "approved":
+            approve(self.config, self.day, editor=AUTO_EDITOR, override_flags=True,
+                    note="review.required is false: released without an editor")
+        publish(self.config, self.day, editor=AUTO_EDITOR)
+        return StageResult(stage="publish", counts={"published": 1})
+
+    def notify(self) -> StageResult:
+        from pipeline.notify import notify_ready
+
+        if not self.drafted_now and "notify" not in self.forced:
+            return StageResult(stage="notify", status="skipped", notes=["nothing new to tell the editors"])
+        return notify_ready(self.config, self.day)
+
+
+def _timed(stage: str, action: Callable[[], StageResult | list[StageResult]]) -> list[StageResult]:
+    started = time.monotonic()
+    outcome = action()
+    results = outcome if isinstance(outcome, list) else [outcome]
+    elapsed = time.monotonic() - started
+    for result in results:
+        if not result.seconds:
+            result.seconds = elapsed / len(results)
+    return results
+
+
+def _totals(report: RunReport) -> None:
+    llm_keys = ("llm_calls", "cache_hits", "tokens_in", "tokens_out", "cost_usd")
+    tts_keys = ("characters", "segments_synthesized", "cache_hits", "audio_minutes")
+    for stage in report.stages:
+        if stage.stage == "draft":
+            report.llm = {key.removeprefix("llm_"): stage.counts[key] for key in llm_keys if key in stage.counts}
+            report.llm["flags"] = stage.counts.get("flags", 0)
+        if stage.stage == "audio":
+            report.tts = {key: stage.counts[key] for key in tts_keys if key in stage.counts}
+
+
+def run_day(
+    config: Config,
+    day: Date,
+    *,
+    sample: bool = False,
+    from_stage: str | None = None,
+    audio: bool = True,
+    console: Console | None = None,
+) -> RunReport:
+    """Run every stage for ``day``; returns the report (also written to episodes/<date>/run.json)."""
+    if from_stage is not None and from_stage not in STAGES:
+        raise ConfigError(f"--from {from_stage!r} is not a stage", hint=f"use one of: {', '.join(STAGES)}")
+    forced = set(STAGES[STAGES.index(from_stage):]) if from_stage else set()
+    skip_before = set(STAGES[: STAGES.index(from_stage)]) if from_stage else set()
+    from pipeline.reporting import print_report
+    from pipeline.samples import maybe_sample_server
+
+    events = Events(console)
+    with run_lock(config) as lock_note:
+        store = open_store(config.state_dir)
+        report = RunReport(date=day, started=datetime.now(UTC))
+        run_id = store.start_run(day.isoformat())
+        if lock_note:
+            report.message = lock_note
+        try:
+            with maybe_sample_server(config, sample, day) as live, events, progress.listening(events.advance):
+                job = DayRun(live, store, day, audio=audio, forced=forced)
+                for stage in STAGES:
+                    if stage in skip_before:
+                        continue
+                    events.start(stage)
+                    try:
+                        results = _timed(stage, getattr(job, stage))
+                    except NothingUsableError as exc:
+                        report.stages.append(StageResult(stage=stage, status="failed", failures=[
+                            {"subject": day.isoformat(), "kind": exc.kind, "message": str(exc)}]))
+                        report.status, report.message = "failed", f"nothing usable: {exc}"
+                        events.end(report.stages[-1])
+                        break
+                    except BriefcastError as exc:
+                        result = StageResult(stage=stage, status="failed", failures=[
+                            {"subject": exc.subject or day.isoformat(), "kind": exc.kind, "message": str(exc)}])
+                        report.stages.append(result)
+                        events.end(result)
+                        if stage in ("curate", "draft"):
+                            report.status, report.message = "failed", f"{stage} failed: {exc}"
+                            break
+                        continue
+                    for result in results:
+                        report.stages.append(result)
+                        events.end(result)
+                    _totals(report)
+                    save_report(config.episodes_dir, report)
+            if report.status == "running":
+                report.status = "done"
+        except BaseException as exc:
+            report.status = "failed"
+            report.message = f"unexpected {type(exc).__name__}: {exc}"
+            raise
+        finally:
+            report.finished = datetime.now(UTC)
+            _totals(report)
+            save_report(config.episodes_dir, report)
+            store.finish_run(run_id, report.status, report.model_dump(mode="json"))
+            store.close()
+    events.emit("run_end", status=report.status, message=report.message)
+    print_report(events.console if events.tty else Console(stderr=True), report)
+    return report

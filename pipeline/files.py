@@ -6,9 +6,14 @@ the target: a crash (even kill -9) leaves the old file or the new one, never hal
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from datetime import date as Date
 from pathlib import Path
 from typing import Any
@@ -17,6 +22,8 @@ from pydantic import BaseModel, ValidationError
 
 from pipeline.errors import BriefcastError, EpisodeNotFoundError
 from pipeline.models import Episode, Rundown, RunReport
+
+_THREAD_LOCK = threading.RLock()
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -97,3 +104,30 @@ def save_report(episodes_dir: Path, report: RunReport) -> Path:
     path = Path(episodes_dir) / report.date.isoformat() / "run.json"
     write_json(path, report)
     return path
+
+
+@contextmanager
+def episode_lock(episodes_dir: Path, day: Date) -> Iterator[None]:
+    """Serialize read-modify-write of one episode across threads and processes (editor, render, run)."""
+    folder = Path(episodes_dir) / day.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    with _THREAD_LOCK, open(folder / ".lock", "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def update_episode(
+    episodes_dir: Path, day: Date, change: Callable[[Episode], Episode | None], *, bump: bool = True
+) -> Episode:
+    """Load, change and save an episode under its lock. ``bump`` marks a content change (new version)."""
+    with episode_lock(episodes_dir, day):
+        episode = load_episode(episodes_dir, day)
+        changed = change(episode) or episode
+        if bump:
+            changed.version += 1
+        changed.updated = datetime.now(UTC)
+        save_episode(episodes_dir, changed)
+        return changed

@@ -1,0 +1,208 @@
+"""Operations around the run: the lock, notifications (real loopback HTTP and SMTP servers), scheduling, init,
+and the CLI's help text."""
+
+from __future__ import annotations
+
+import json
+import os
+import socketserver
+import subprocess
+import sys
+import threading
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.config import load_config
+from pipeline.errors import LockedError
+from pipeline.files import save_episode
+from pipeline.models import Episode, Flag, Segment
+from pipeline.notify import notify_ready
+from pipeline.run import run_lock
+from pipeline.schedule import schedule_units
+from tests.conftest import write_show
+
+DAY = date(2026, 3, 10)
+
+
+def _episode() -> Episode:
+    flag = Flag(id="f1", kind="unsupported_number", sentence="It costs $9.", span="$9", message="not in sources")
+    return Episode(date=DAY, show="The AI Daily Brief", title="Lumen goes open", segments=[
+        Segment(id="headlines", kind="headlines", title="Top headlines", text="A thing happened [1].", flags=[flag]),
+        Segment(id="research", kind="research", title="Research picks", status="failed", error="timeout"),
+    ])
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: list[dict] = []
+    status = 200
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).received.append(json.loads(body))
+        self.send_response(type(self).status)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class _SMTP(socketserver.StreamRequestHandler):
+    """Just enough SMTP to accept one message: what a real relay says, in order."""
+
+    messages: list[str] = []
+
+    def handle(self) -> None:
+        self.wfile.write(b"220 localhost ESMTP test\r\n")
+        data_mode, lines = False, []
+        for raw in self.rfile:
+            line = raw.decode().rstrip("\r\n")
+            if data_mode:
+                if line == ".":
+                    type(self).messages.append("\n".join(lines))
+                    data_mode = False
+                    self.wfile.write(b"250 queued\r\n")
+                else:
+                    lines.append(line)
+                continue
+            verb = line.split(" ")[0].upper()
+            if verb in ("EHLO", "HELO"):
+                self.wfile.write(b"250-localhost\r\n250 8BITMIME\r\n")
+            elif verb == "DATA":
+                data_mode = True
+                self.wfile.write(b"354 go ahead\r\n")
+            elif verb == "QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:
+                self.wfile.write(b"250 ok\r\n")
+
+
+@pytest.fixture
+def hook_server():
+    _Hook.received = []
+    _Hook.status = 200
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture
+def smtp_server():
+    _SMTP.messages = []
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SMTP)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+
+
+def test_notify_sends_rundown_to_webhooks_and_email(tmp_path: Path, hook_server, smtp_server) -> None:
+    url = f"http://127.0.0.1:{hook_server.server_address[1]}/hook"
+    config = load_config(write_show(tmp_path, notify={
+        "webhooks": [{"url": url, "format": "slack"}, {"url": url, "format": "json"}],
+        "email": {"host": "127.0.0.1", "port": smtp_server.server_address[1], "sender": "brief@example.com",
+                  "to": ["desk@example.com"], "starttls": False},
+    }))
+    save_episode(config.episodes_dir, _episode())
+    result = notify_ready(config, DAY)
+    assert result.status == "done", result.failures
+    assert result.counts == {"sent": 3, "failed": 0}
+    slack, generic = _Hook.received
+    assert "Lumen goes open" in slack["text"] and "Open grounding flags: 1" in slack["text"]
+    assert "failed segments: research" in slack["text"]
+    assert generic["event"] == "draft_ready" and generic["review_url"].endswith("/episodes/2026-03-10")
+    assert "Subject: The AI Daily Brief 2026-03-10: draft ready for review" in _SMTP.messages[0]
+
+
+def test_notify_failure_is_reported_not_raised(tmp_path: Path, hook_server) -> None:
+    _Hook.status = 500
+    url = f"http://127.0.0.1:{hook_server.server_address[1]}/hook"
+    config = load_config(write_show(tmp_path, notify={"webhooks": [{"url": url}]}))
+    save_episode(config.episodes_dir, _episode())
+    result = notify_ready(config, DAY)
+    assert result.status == "failed"
+    assert result.failures[0]["kind"] == "notify" and "500" in result.failures[0]["message"]
+
+
+def test_lock_refuses_a_second_run_and_reports_a_killed_one(show) -> None:
+    with run_lock(show) as note:
+        assert note is None
+        with pytest.raises(LockedError, match="another run"):
+            with run_lock(show):
+                pass
+    # A run killed with -9 leaves its pid in the lock file; the kernel has dropped the lock itself.
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    child.kill()
+    child.wait()
+    (show.state_dir / "run.lock").write_text(str(child.pid))
+    with run_lock(show) as note:
+        assert note is not None and f"pid {child.pid}" in note
+
+
+def test_lock_held_by_another_process(show) -> None:
+    code = (
+        "import sys, time; from pipeline.config import load_config; from pipeline.run import run_lock\n"
+        f"c = load_config({str(show.path)!r})\n"
+        "with run_lock(c):\n    print('locked', flush=True); time.sleep(20)\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parents[1])
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(LockedError, match=f"pid {holder.pid}"):
+            with run_lock(show):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with run_lock(show):
+        pass
+
+
+def test_schedule_prints_timer_and_cron(show) -> None:
+    lines = "\n".join(schedule_units(show, at="06:15"))
+    assert "OnCalendar=*-*-* 06:15:00 UTC" in lines and "Persistent=true" in lines
+    assert "15 6 * * *" in lines and "CRON_TZ=UTC" in lines
+    assert f"run --config {show.path.resolve()}" in lines
+    result = CliRunner().invoke(app, ["schedule", "--config", str(show.path), "--at", "25:00"])
+    assert result.exit_code == 2 and "HH:MM" in result.output
+
+
+def test_init_creates_a_show_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["init", str(tmp_path / "myshow")])
+    assert result.exit_code == 0, result.output
+    config = load_config(tmp_path / "myshow" / "config.yaml")
+    assert config.prompts_dir == tmp_path / "myshow" / "prompts"
+    again = runner.invoke(app, ["init", str(tmp_path / "myshow")])
+    assert again.exit_code == 1 and "already" in again.output
+
+
+def test_status_lists_episodes_and_what_waits(show) -> None:
+    save_episode(show.episodes_dir, _episode())
+    result = CliRunner().invoke(app, ["status", "--config", str(show.path), "--json"])
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.output)[0]
+    assert row["status"] == "drafted" and row["open_flags"] == 1
+    assert "approval" in row["waiting_on"] and "failed segments: research" in row["waiting_on"]
+
+
+def test_every_command_has_help() -> None:
+    runner = CliRunner()
+    names = [c.name or c.callback.__name__ for c in app.registered_commands] + ["review", "review sync"]
+    assert {"run", "ingest", "curate", "draft", "render", "approve", "publish", "status", "init", "schedule"} <= set(names)
+    for name in names:
+        result = runner.invoke(app, [*name.split(), "--help"])
+        assert result.exit_code == 0, name
+        assert len(result.output.strip().splitlines()) > 3, name
+
+
+def test_module_entry_point() -> None:
+    done = subprocess.run([sys.executable, "-m", "pipeline", "--help"], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1], env={**os.environ, "COLUMNS": "100"})
+    assert done.returncode == 0 and "briefcast" in done.stdout

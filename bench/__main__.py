@@ -1,0 +1,62 @@
+"""Run every benchmark in bench/ and print one table: figure, briefcast, baseline, ratio, target.
+
+    python -m bench              # all
+    python -m bench ingest audio # some
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ORDER = ["ingest", "curate", "draft", "audio", "episode"]
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
+    return str(value)
+
+
+def main(names: list[str]) -> int:
+    here = Path(__file__).parent
+    available = [name for name in ORDER if (here / f"{name}.py").exists()]
+    chosen = names or available
+    console = Console()
+    rows: list[dict] = []
+    failed = 0
+    for name in chosen:
+        console.print(f"[bold]bench.{name}[/] ...")
+        started = time.monotonic()
+        try:
+            module = importlib.import_module(f"bench.{name}")
+            for row in module.run():
+                rows.append({"bench": name, **row})
+        except Exception:  # a broken benchmark is reported and the others still run
+            failed += 1
+            console.print(traceback.format_exc(), style="red", markup=False)
+            rows.append({"bench": name, "figure": "FAILED", "briefcast": None, "baseline": None, "ratio": None,
+                         "target": ""})
+        console.print(f"  {time.monotonic() - started:.1f}s")
+    table = Table("bench", "figure", "briefcast", "baseline", "ratio", "target", title="briefcast benchmarks")
+    for row in rows:
+        table.add_row(row["bench"], str(row["figure"]), _cell(row.get("briefcast")), _cell(row.get("baseline")),
+                      _cell(row.get("ratio")), str(row.get("target") or ""))
+    console.print(table)
+    out = here / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(rows, indent=2, default=str))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

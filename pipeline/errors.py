@@ -16,6 +16,7 @@
     │   ├── LLMOutputError         the answer did not validate, even after one retry
     │   └── BudgetExceededError    the run's token or cost budget would be exceeded
     ├── AudioError                 synthesis or mixing failed; names the segment
+    ├── PublishError               a template, the artwork or a published file could not be made
     ├── ReviewError                an editor action cannot be done
     │   ├── ConflictError          an edit was based on an old version (HTTP 409)
     │   └── ApprovalError          publishing without approval, approving with open flags
@@ -115,6 +116,10 @@ class BudgetExceededError(LLMError):
 
 class AudioError(BriefcastError):
     kind = "audio"
+
+
+class PublishError(BriefcastError):
+    kind = "publish"
 
 
 class ReviewError(BriefcastError):

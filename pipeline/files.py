@@ -24,6 +24,8 @@ from pipeline.errors import BriefcastError, EpisodeNotFoundError
 from pipeline.models import Episode, Rundown, RunReport
 
 _THREAD_LOCK = threading.RLock()
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -31,6 +33,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; published files must be readable by a web server
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

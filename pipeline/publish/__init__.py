@@ -1,0 +1,84 @@
+"""Publish: the newsletter (md, html, txt), the spoken script, the static site and the podcast feed.
+
+Two entry points:
+
+- ``render_episode(config, store, day)``: the draft's written outputs into ``episodes/<date>/``, then the audio
+  (``pipeline.audio``) when enabled. Editors read and listen to these before approving.
+- ``release(config)``: rebuild everything public from the episodes whose status is ``published``:
+  ``episodes/feed.xml`` (podcast), ``episodes/newsletter.xml`` (issues), ``episodes/index.html`` (archive)
+  and ``episodes/<date>/index.html`` (one page per episode). Same inputs, same bytes.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date as Date
+from typing import TYPE_CHECKING
+
+from pipeline.config import Config
+from pipeline.errors import AudioError
+from pipeline.files import atomic_write_text, load_episode
+from pipeline.models import Episode, StageResult
+from pipeline.publish.newsletter import build_issue, render_newsletter
+from pipeline.publish.release import make_public, release
+
+if TYPE_CHECKING:
+    from pipeline.store import Store
+
+__all__ = ["render_episode", "render_newsletter_files", "release", "build_issue"]
+
+
+def render_newsletter_files(config: Config, episode: Episode) -> StageResult:
+    """Write newsletter.md/.html/.txt and script.md for one episode (atomic writes)."""
+    started = time.monotonic()
+    issue, files = render_newsletter(config, episode)
+    folder = config.episode_dir(episode.date)
+    for name, text in files.items():
+        atomic_write_text(folder / name, text)
+        make_public(folder / name)
+    return StageResult(
+        stage="newsletter",
+        seconds=round(time.monotonic() - started, 3),
+        counts={"words": issue.words, "segments": len(issue.all_sections), "links": issue.links},
+        notes=[f"wrote {', '.join(files)} in {folder}"],
+    )
+
+
+def render_episode(config: Config, store: Store | None, day: Date, *, audio: bool = True) -> list[StageResult]:
+    """Render the episode's newsletter and script, then its audio; an audio failure is reported, not raised."""
+    episode = load_episode(config.episodes_dir, day)
+    results = [render_newsletter_files(config, episode)]
+    if not (audio and config.audio.enabled):
+        reason = "audio disabled in config (audio.enabled: false)" if audio else "audio not requested (--no-audio)"
+        results.append(StageResult(stage="audio", status="skipped", notes=[reason]))
+        return results
+    audio_result = _render_audio(config, store, episode)
+    results.append(audio_result)
+    if audio_result.status in ("done", "partial"):
+        # The audio stage records duration and chapters in episode.json: put the duration in the listen link.
+        refreshed = load_episode(config.episodes_dir, day)
+        if refreshed.audio is not None and refreshed.audio != episode.audio:
+            results[0] = render_newsletter_files(config, refreshed)
+    return results
+
+
+def _render_audio(config: Config, store: Store | None, episode: Episode) -> StageResult:
+    started = time.monotonic()
+    try:
+        from pipeline.audio import render_audio  # imported lazily: it pulls in the TTS and mixing stack
+    except ImportError as exc:
+        return StageResult(stage="audio", status="failed", seconds=0.0, failures=[{
+            "subject": episode.date.isoformat(), "kind": "audio",
+            "message": f"the audio stage cannot be loaded ({exc})",
+            "hint": "install briefcast[local], or set audio.enabled: false",
+        }])
+    try:
+        result = render_audio(config, store, episode)
+    except AudioError as exc:
+        return StageResult(stage="audio", status="failed", seconds=round(time.monotonic() - started, 3), failures=[{
+            "subject": exc.subject or episode.date.isoformat(), "kind": exc.kind, "message": str(exc),
+            **({"hint": exc.hint} if exc.hint else {}),
+        }])
+    if isinstance(result, StageResult):
+        return result
+    return StageResult(stage="audio", seconds=round(time.monotonic() - started, 3))

@@ -128,7 +128,7 @@ class Mutes(Strict):
 
 
 class CurateSettings(Strict):
-    similarity_threshold: float = Field(0.35, gt=0, lt=1)
+    similarity_threshold: float = Field(0.25, gt=0, lt=1)
     weights: CurateWeights = CurateWeights()
     boosts: list[TopicRule] = []
     mutes: Mutes = Mutes()

@@ -1,0 +1,642 @@
+"""The local review app: read, edit, regenerate, listen, approve and publish an episode in a browser.
+
+Starlette + Jinja2 + one small static script; every action calls `pipeline.review.workflow`, never the files.
+
+Security (the app edits what will be published, and a browser tab on any site can reach 127.0.0.1):
+- Host header must name the bound address (DNS rebinding) else 403; bound beyond loopback only with a token
+  (``review.token_env``), checked on every request (``Authorization: Bearer``, or a cookie set from ``?token=``).
+- Every POST needs the CSRF token (an HMAC of a per-process secret) and a same-origin Origin (or Referer).
+- Jinja2 autoescape everywhere; CSP ``default-src 'self'; script-src 'self'`` with no inline script;
+  ``frame-ancestors 'none'``. The newsletter preview is served under a ``sandbox`` CSP in a sandboxed iframe.
+- Episode ids must match ``^\\d{4}-\\d{2}-\\d{2}$`` and segment ids the config's id alphabet, else 404.
+- Edits carry the version they were based on (form field or If-Match); a stale one gets 409 with the other edit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import re
+import secrets
+import socket
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date as Date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+from starlette.applications import Starlette
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pipeline.config import Config
+from pipeline.errors import BriefcastError, ConflictError, EpisodeNotFoundError, ReviewError
+from pipeline.models import CITATION, Episode, Segment
+from pipeline.review import workflow
+
+PACKAGE = Path(__file__).resolve().parent
+SEGMENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
+       "frame-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+# The newsletter is our own rendering of sanitized feed text, but it is still shown as a hostile document:
+# no scripts, no same-origin access, no forms; only its inline email CSS and remote images.
+NEWSLETTER_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; "
+                  "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
+
+NOTICES = {
+    "saved": "Saved.", "moved": "Running order changed.", "dropped": "Segment dropped.", "restored": "Segment restored.",
+    "undone": "Previous version restored.", "resolved": "Flag resolved.", "approved": "Episode approved.",
+    "rejected": "Episode rejected.", "published": "Episode published: the feed, archive and newsletter feed are rebuilt.",
+    "story": "Story override saved; it applies when the segment is regenerated.", "unchanged": "Nothing changed.",
+}
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# -- background jobs ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str
+    day: str
+    segment: str | None = None
+    status: str = "running"  # running | done | failed
+    message: str = ""
+    hint: str | None = None
+    started: float = field(default_factory=time.time)
+    finished: float | None = None
+
+    def public(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["elapsed"] = round((self.finished or time.time()) - self.started, 1)
+        return data
+
+
+class Jobs:
+    """Long actions (regenerate, re-render audio) run in a thread; the page polls ``/jobs/<id>``."""
+
+    def __init__(self) -> None:
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+
+    def start(self, kind: str, day: Date, work: Callable[[], str], *, segment: str | None = None) -> Job:
+        job = Job(id=secrets.token_hex(8), kind=kind, day=day.isoformat(), segment=segment)
+        with self._lock:
+            self._jobs[job.id] = job
+
+        def run() -> None:
+            try:
+                job.message = work() or "done"
+                job.status = "done"
+            except BriefcastError as exc:
+                job.status, job.message, job.hint = "failed", str(exc), exc.hint
+            except Exception as exc:  # a bug must still end the job visibly, not spin the page forever
+                job.status, job.message = "failed", f"unexpected error: {type(exc).__name__}: {exc}"
+                traceback.print_exc()
+            finally:
+                job.finished = time.time()
+
+        threading.Thread(target=run, name=f"review-{kind}-{job.id}", daemon=True).start()
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def running(self, day: Date) -> list[Job]:
+        with self._lock:
+            return [job for job in self._jobs.values() if job.day == day.isoformat() and job.status == "running"]
+
+
+# -- the guard: host, token, headers -----------------------------------------------------------------
+
+
+def _split_host(value: str) -> tuple[str, int | None]:
+    value = value.strip().lower()
+    if value.startswith("["):
+        host, _, rest = value[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    else:
+        host, _, port = value.partition(":")
+    return host, int(port) if port.isdigit() else None
+
+
+class Guard:
+    """ASGI middleware: Host and token checks before anything runs; security headers on every answer."""
+
+    def __init__(self, app: ASGIApp, state: Any) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
+        refusal = self._refuse(scope, headers)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {key.lower() for key, _ in message.get("headers", [])}
+                extra = [(b"content-security-policy", CSP.encode()), (b"x-frame-options", b"DENY"),
+                         (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
+                         (b"cache-control", b"no-store"), (b"cross-origin-opener-policy", b"same-origin"),
+                         (b"cross-origin-resource-policy", b"same-origin")]
+                message["headers"] = list(message.get("headers", [])) + [h for h in extra if h[0] not in present]
+            await send(message)
+
+        if refusal is not None:
+            await refusal(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
+
+    def _refuse(self, scope: Scope, headers: dict[str, str]) -> Response | None:
+        host, port = _split_host(headers.get("host", ""))
+        allowed = self.state.allowed_hosts
+        if allowed is not None and (host not in allowed or (self.state.port and port not in (self.state.port, None))):
+            return PlainTextResponse("403: this review app only answers requests addressed to its own address "
+                                     "(Host header refused).", status_code=403)
+        token = self.state.token
+        if token:
+            given = headers.get("authorization", "").removeprefix("Bearer ").strip()
+            cookie = _cookie(headers.get("cookie", ""), "briefcast_review")
+            if not (hmac.compare_digest(given.encode(), token.encode()) or hmac.compare_digest(cookie.encode(), token.encode())):
+                query = dict(part.split("=", 1) for part in scope.get("query_string", b"").decode().split("&") if "=" in part)
+                if scope["method"] == "GET" and hmac.compare_digest(query.get("token", "").encode(), token.encode()):
+                    response = RedirectResponse(scope["path"], status_code=303)
+                    response.set_cookie("briefcast_review", token, httponly=True, samesite="strict")
+                    return response
+                return PlainTextResponse("401: this review app needs its token (open the URL it printed).",
+                                         status_code=401)
+        return None
+
+
+def _cookie(header: str, name: str) -> str:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return ""
+
+
+# -- views -------------------------------------------------------------------------------------------
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [block.strip() for block in re.split(r"\n\s*\n", text or "") if block.strip()]
+
+
+def _highlight(text: str, segment: Segment, field_name: str) -> Markup:
+    """Escaped text in paragraphs; [n] become links to the segment's sources; flagged sentences are marked."""
+    flags = [f for f in segment.flags if f.field == field_name and not f.resolved and f.sentence.strip()]
+    cite = (lambda html: CITATION.sub(lambda m: _cite_links(m, segment), html)) if field_name == "text" else str
+    out = []
+    for block in _paragraphs(text):
+        # Cut the block at flagged sentences first, then escape and link each piece: markup never nests oddly.
+        pieces: list[tuple[str, str | None]] = [(block, None)]
+        for flag in flags:
+            needle = flag.sentence.strip()
+            for i, (piece, marked) in enumerate(pieces):
+                if marked is None and needle in piece:
+                    before, _, after = piece.partition(needle)
+                    pieces[i:i + 1] = [(before, None), (needle, flag.id), (after, None)]
+                    break
+        html = ""
+        for piece, flag_id in pieces:
+            inner = cite(str(escape(piece)))
+            html += f'<mark class="flagged" data-flag="{escape(flag_id)}">{inner}</mark>' if flag_id else inner
+        out.append(f"<p>{html}</p>".replace("\n", "<br>"))
+    return Markup("".join(out))
+
+
+def _cite_links(match: re.Match[str], segment: Segment) -> str:
+    numbers = [int(n) for n in re.split(r"\s*,\s*", match.group(1))]
+    links = []
+    for n in numbers:
+        if segment.source(n) is None:
+            links.append(f'<span class="missing" title="this segment has no source [{n}]">{n}</span>')
+        else:
+            links.append(f'<a href="#src-{escape(segment.id)}-{n}">{n}</a>')
+    return '<sup class="cite">[' + ",".join(links) + "]</sup>"
+
+
+def _segment_view(config: Config, episode: Episode, segment: Segment, index: int) -> dict[str, Any]:
+    excerpts = {source.item_id: source for story in episode.stories for source in story.sources}
+    sources = []
+    for ref in segment.sources:
+        story_source = excerpts.get(ref.item_id)
+        sources.append({"ref": ref, "excerpt": story_source.excerpt if story_source else "",
+                        "published": story_source.published if story_source else None})
+    flags = []
+    for flag in segment.flags:
+        cited = sorted({int(n) for group in CITATION.findall(flag.sentence) for n in re.split(r"\s*,\s*", group)})
+        flags.append({"flag": flag, "cited": [s for s in sources if s["ref"].n in cited]})
+    chapter = None
+    if episode.audio:
+        chapter = next((c for c in episode.audio.chapters if c.segment_id == segment.id), None)
+    audio = None
+    for folder in ("segments", "audio"):
+        if (config.episode_dir(episode.date) / folder / f"{segment.id}.mp3").is_file():
+            audio = f"/episodes/{episode.date}/audio/{segment.id}.mp3"
+            break
+    return {
+        "segment": segment, "index": index, "first": index == 0, "last": index == len(episode.segments) - 1,
+        "text_html": _highlight(segment.text, segment, "text"),
+        "script_html": _highlight(segment.script, segment, "script"),
+        "words": len(segment.script.split()),
+        "sources": sources, "flags": flags, "open_flags": sum(1 for f in segment.flags if not f.resolved),
+        "diff": workflow.segment_diff(episode, segment.id), "chapter": chapter, "audio": audio,
+    }
+
+
+class App:
+    """The endpoints, holding the config, the templates and the job table."""
+
+    def __init__(self, config: Config, *, host: str, token: str | None) -> None:
+        self.config = config
+        self.secret = secrets.token_bytes(32)
+        self.csrf = hmac.new(self.secret, b"briefcast-review-csrf", hashlib.sha256).hexdigest()
+        self.jobs = Jobs()
+        self.env = Environment(loader=PackageLoader("pipeline.review", "templates"),
+                               autoescape=select_autoescape(default=True, default_for_string=True))
+        self.env.globals.update(csrf=self.csrf, show=config.show)
+        self.host = host
+        self.token = token
+
+    # helpers
+
+    def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        return HTMLResponse(self.env.get_template(name).render(**context), status_code=status)
+
+    def error_page(self, exc: BriefcastError, status: int, day: Date | None = None) -> HTMLResponse:
+        return self.page("error.html", status, error=exc, day=day)
+
+    @staticmethod
+    def day_of(request: Request) -> Date:
+        try:
+            return workflow.parse_day(request.path_params["day"])
+        except EpisodeNotFoundError:
+            raise HTTPException(404, "no such episode") from None
+
+    @staticmethod
+    def segment_of(request: Request) -> str:
+        segment_id = request.path_params["segment"]
+        if not SEGMENT_ID.match(segment_id):
+            raise HTTPException(404, "no such segment")
+        return segment_id
+
+    async def form(self, request: Request) -> FormData:
+        """The POST's form, after the Origin and CSRF checks (403 when either fails)."""
+        expected = f"{request.url.scheme}://{request.headers.get('host', '')}"
+        origin = request.headers.get("origin")
+        if origin is None and request.headers.get("referer"):
+            parts = urlsplit(request.headers["referer"])
+            origin = f"{parts.scheme}://{parts.netloc}"
+        if origin != expected:
+            raise HTTPException(403, "cross-origin request refused (Origin does not match this app)")
+        form = await request.form()
+        given = str(form.get("csrf") or request.headers.get("x-csrf-token") or "")
+        if not hmac.compare_digest(given.encode(), self.csrf.encode()):
+            raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
+        return form
+
+    @staticmethod
+    def version_of(request: Request, form: FormData) -> int:
+        raw = str(form.get("version") or request.headers.get("if-match") or "").strip().strip('"').removeprefix("v")
+        if not raw.isdigit():
+            raise HTTPException(428, "this edit does not say which version it was based on (version field or If-Match)")
+        return int(raw)
+
+    def editor(self, form: FormData) -> str:
+        return workflow.editor_name(self.config, str(form.get("editor") or "").strip()[:60] or None)
+
+    def back(self, day: Date, notice: str, anchor: str | None = None, **query: str) -> RedirectResponse:
+        params = urlencode({"notice": notice, **query})
+        return RedirectResponse(f"/episodes/{day}?{params}" + (f"#{anchor}" if anchor else ""), status_code=303)
+
+    async def act(self, request: Request, action: Callable[[FormData, Date], Response]) -> Response:
+        """Run one POST action with the checks and the error mapping every action shares."""
+        day = self.day_of(request)
+        form = await self.form(request)
+        try:
+            return action(form, day)
+        except ConflictError as exc:
+            return self.conflict(exc, form, day, request)
+        except EpisodeNotFoundError as exc:
+            return self.error_page(exc, 404, day)
+        except BriefcastError as exc:
+            return self.episode_page(day, status=422, error=exc)
+
+    def conflict(self, exc: ConflictError, form: FormData, day: Date, request: Request) -> Response:
+        episode = getattr(exc, "episode", None)
+        segment = getattr(exc, "segment", None)
+        mine = {name: str(form.get(name)) for name in ("title", "text", "script") if form.get(name) is not None}
+        return self.page("conflict.html", 409, error=exc, day=day, episode=episode, segment=segment, mine=mine,
+                         action=request.url.path)
+
+    # pages
+
+    async def index(self, request: Request) -> Response:
+        return self.page("list.html", episodes=workflow.list_episodes(self.config), notice=None)
+
+    def episode_page(self, day: Date, *, status: int = 200, error: BriefcastError | None = None,
+                     notice: str | None = None, job: Job | None = None) -> Response:
+        try:
+            episode = workflow.load(self.config, day)
+        except EpisodeNotFoundError as exc:
+            return self.error_page(exc, 404, day)
+        except ReviewError as exc:  # draft.md cannot be read back: say where, change nothing
+            return self.error_page(exc, 422, day)
+        folder = self.config.episode_dir(day)
+        segments = [_segment_view(self.config, episode, segment, i) for i, segment in enumerate(episode.segments)]
+        jobs = self.jobs.running(day) + ([job] if job and job.status != "running" else [])
+        words = sum(len(s.script.split()) for s in episode.live_segments)
+        response = self.page(
+            "episode.html", status, episode=episode, segments=segments, error=error,
+            notice=NOTICES.get(notice or ""), jobs=jobs, job=job, words=words,
+            minutes=round(words / 160, 1), has_newsletter=(folder / "newsletter.html").is_file(),
+            has_audio=(folder / "episode.mp3").is_file(), review=self.config.review,
+            stories=episode.stories, segment_ids=[s.id for s in episode.segments],
+        )
+        response.headers["etag"] = f'"v{episode.version}"'
+        return response
+
+    async def episode(self, request: Request) -> Response:
+        day = self.day_of(request)
+        job = self.jobs.get(request.query_params.get("job", ""))
+        return self.episode_page(day, notice=request.query_params.get("notice"), job=job)
+
+    async def newsletter(self, request: Request) -> Response:
+        day = self.day_of(request)
+        path = self.config.episode_dir(day) / "newsletter.html"
+        if not path.is_file():
+            return PlainTextResponse("The newsletter has not been rendered yet: use 'Re-render'.", status_code=404)
+        return HTMLResponse(path.read_text(encoding="utf-8"), headers={"content-security-policy": NEWSLETTER_CSP,
+                                                                       "x-frame-options": "SAMEORIGIN"})
+
+    async def audio(self, request: Request) -> Response:
+        day = self.day_of(request)
+        name = request.path_params["name"]
+        folder = self.config.episode_dir(day)
+        if name == "episode":
+            path = folder / "episode.mp3"
+        elif SEGMENT_ID.match(name):
+            path = next((p for p in (folder / "segments" / f"{name}.mp3", folder / "audio" / f"{name}.mp3") if p.is_file()),
+                        folder / "segments" / f"{name}.mp3")
+        else:
+            raise HTTPException(404)
+        if not path.is_file():
+            raise HTTPException(404, "no audio rendered yet")
+        return FileResponse(path, media_type="audio/mpeg")
+
+    async def job_status(self, request: Request) -> Response:
+        job = self.jobs.get(request.path_params["job"])
+        if job is None:
+            return JSONResponse({"error": "no such job"}, status_code=404)
+        return JSONResponse(job.public())
+
+    # actions
+
+    async def edit(self, request: Request) -> Response:
+        segment_id = self.segment_of(request)
+
+        def action(form: FormData, day: Date) -> Response:
+            fields = {name: str(form[name]) for name in ("title", "text", "script") if name in form}
+            before = self.version_of(request, form)
+            episode = workflow.edit_segment(self.config, day, segment_id, base_version=before,
+                                            editor=self.editor(form), **fields)
+            return self.back(day, "saved" if episode.version != before else "unchanged", f"seg-{segment_id}")
+
+        return await self.act(request, action)
+
+    async def segment_action(self, request: Request) -> Response:
+        segment_id = self.segment_of(request)
+        verb = request.path_params["verb"]
+        calls: dict[str, tuple[Callable[..., Episode], str, dict[str, Any]]] = {
+            "up": (workflow.move_segment, "moved", {"offset": -1}),
+            "down": (workflow.move_segment, "moved", {"offset": 1}),
+            "drop": (workflow.drop_segment, "dropped", {}),
+            "restore": (workflow.restore_segment, "restored", {}),
+            "undo": (workflow.undo, "undone", {}),
+        }
+        if verb not in calls:
+            raise HTTPException(404)
+        call, notice, extra = calls[verb]
+
+        def action(form: FormData, day: Date) -> Response:
+            call(self.config, day, segment_id, base_version=self.version_of(request, form), editor=self.editor(form), **extra)
+            return self.back(day, notice, f"seg-{segment_id}")
+
+        return await self.act(request, action)
+
+    async def resolve(self, request: Request) -> Response:
+        segment_id = self.segment_of(request)
+        flag_id = request.path_params["flag"]
+
+        def action(form: FormData, day: Date) -> Response:
+            workflow.resolve_flag(self.config, day, segment_id, flag_id, str(form.get("resolution", "")),
+                                  str(form.get("note") or "") or None, base_version=self.version_of(request, form),
+                                  editor=self.editor(form))
+            return self.back(day, "resolved", f"seg-{segment_id}")
+
+        return await self.act(request, action)
+
+    async def story(self, request: Request) -> Response:
+        story_id = request.path_params["story"]
+
+        def action(form: FormData, day: Date) -> Response:
+            version, editor = self.version_of(request, form), self.editor(form)
+            verb = str(form.get("action", ""))
+            if verb == "pin":
+                workflow.pin_story(self.config, day, story_id, base_version=version, editor=editor)
+            elif verb == "drop":
+                workflow.drop_story(self.config, day, story_id, base_version=version, editor=editor)
+            elif verb == "move":
+                workflow.move_story(self.config, day, story_id, str(form.get("to", "")), base_version=version, editor=editor)
+            else:
+                raise ReviewError("unknown story action", subject=verb, hint="use pin, drop or move")
+            return self.back(day, "story", "stories")
+
+        return await self.act(request, action)
+
+    async def regenerate(self, request: Request) -> Response:
+        segment_id = self.segment_of(request)
+
+        def action(form: FormData, day: Date) -> Response:
+            version, editor = self.version_of(request, form), self.editor(form)
+            feedback = str(form.get("feedback") or "").strip()[:2000]
+            force = form.get("force") in ("1", "on", "true")
+            episode = workflow.load(self.config, day)
+            # Check what can be checked now, so the editor hears "conflict" or "edited by a person" at once.
+            if version != episode.version:
+                raise workflow.stale_edit(episode, version, segment_id)
+            if any(job.segment == segment_id for job in self.jobs.running(day)):
+                raise ReviewError("this segment is being regenerated already", subject=segment_id,
+                                  hint="wait for the running job to finish")
+            if episode.segment(segment_id).edited_by_human and not force:
+                raise ReviewError("this segment was edited by a person; regenerating would replace their words",
+                                  subject=segment_id, hint="tick 'replace the edit' to regenerate anyway (undo brings it back)")
+
+            def work() -> str:
+                from pipeline.store import open_store
+
+                store = open_store(self.config.state_dir)
+                try:
+                    workflow.regenerate(self.config, store, day, segment_id, feedback, force=force,
+                                        base_version=version, editor=editor)
+                finally:
+                    close = getattr(store, "close", None)
+                    if close:
+                        close()
+                return f"{segment_id} regenerated"
+
+            job = self.jobs.start("regenerate", day, work, segment=segment_id)
+            return self.back(day, "", f"seg-{segment_id}", job=job.id)
+
+        return await self.act(request, action)
+
+    async def rerender(self, request: Request) -> Response:
+        def action(form: FormData, day: Date) -> Response:
+            def work() -> str:
+                from pipeline.store import open_store
+
+                results = workflow.rerender(self.config, open_store(self.config.state_dir), day)
+                notes = [f"{r.stage}: {r.status}" for r in results] if isinstance(results, list) else []
+                return "re-rendered" + (f" ({', '.join(notes)})" if notes else "")
+
+            job = self.jobs.start("render", day, work)
+            return self.back(day, "", None, job=job.id)
+
+        return await self.act(request, action)
+
+    async def status(self, request: Request) -> Response:
+        verb = request.path_params["verb"]
+
+        def action(form: FormData, day: Date) -> Response:
+            editor = self.editor(form)
+            note = str(form.get("note") or "").strip() or None
+            if verb == "approve":
+                workflow.approve(self.config, day, editor=editor, override_flags=form.get("override_flags") in ("1", "on"),
+                                 note=note)
+                return self.back(day, "approved")
+            if verb == "reject":
+                workflow.reject(self.config, day, editor=editor, note=note)
+                return self.back(day, "rejected")
+            if verb == "publish":
+                workflow.publish(self.config, day, editor=editor)
+                return self.back(day, "published")
+            raise HTTPException(404)
+
+        return await self.act(request, action)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    app: App = request.app.state.review
+    return app.page("error.html", exc.status_code, error={"message": exc.detail, "hint": None}, day=None)
+
+
+def create_app(config: Config, *, host: str | None = None, port: int | None = None, token: str | None = None) -> Starlette:
+    """The review app as an ASGI application (``serve`` runs it; tests run it with uvicorn in a thread)."""
+    host = host or config.review.host
+    review = App(config, host=host, token=token)
+    routes = [
+        Route("/", review.index),
+        Route("/episodes/{day}", review.episode),
+        Route("/episodes/{day}/newsletter", review.newsletter),
+        Route("/episodes/{day}/audio/{name}.mp3", review.audio),
+        Route("/episodes/{day}/segments/{segment}/edit", review.edit, methods=["POST"]),
+        Route("/episodes/{day}/segments/{segment}/regenerate", review.regenerate, methods=["POST"]),
+        Route("/episodes/{day}/segments/{segment}/flags/{flag}/resolve", review.resolve, methods=["POST"]),
+        Route("/episodes/{day}/segments/{segment}/{verb}", review.segment_action, methods=["POST"]),
+        Route("/episodes/{day}/stories/{story}", review.story, methods=["POST"]),
+        Route("/episodes/{day}/render", review.rerender, methods=["POST"]),
+        Route("/episodes/{day}/{verb}", review.status, methods=["POST"]),
+        Route("/jobs/{job}", review.job_status),
+        Mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static"),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app.state.review = review
+    # Loopback binds answer to the loopback names only; a wildcard bind cannot know its names and leans on the token.
+    if is_loopback(host):
+        allowed: set[str] | None = set(LOOPBACK_NAMES)
+    elif host in ("0.0.0.0", "::", ""):
+        allowed = None
+    else:
+        allowed = {host.lower()}
+    guard_state = type("GuardState", (), {})()
+    guard_state.allowed_hosts, guard_state.port, guard_state.token = allowed, port, token
+    app.state.guard = guard_state
+    app.add_middleware(Guard, state=guard_state)
+    return app
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ReviewError(f"cannot listen on {host}:{port}", subject=f"{host}:{port}",
+                          hint="pick another port with --port (0 picks a free one)") from exc
+    sock.listen(64)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(config: Config, *, host: str | None = None, port: int | None = None, day: Date | None = None,
+          announce: Callable[[str], None] = print) -> None:
+    """Run the review app until interrupted; ``announce`` gets its URL (with the token, when one is needed)."""
+    import os
+
+    import uvicorn
+
+    host = host or config.review.host
+    port = config.review.port if port is None else port
+    token = None
+    if not is_loopback(host):
+        token = os.environ.get(config.review.token_env, "").strip() or None
+        if not token or len(token) < 16:
+            raise ReviewError(
+                f"refusing to serve the review app on {host} (beyond this machine) without a token",
+                subject=host, hint=f"set {config.review.token_env} to a long random string (16+ characters), "
+                                   "or bind 127.0.0.1 and use an SSH tunnel",
+            )
+    sock = _bind(host, port)
+    bound_port = sock.getsockname()[1]
+    app = create_app(config, host=host, port=bound_port, token=token)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{bound_port}/" + (f"episodes/{day}" if day else "")
+    if token:
+        url += f"?token={token}"
+    announce(url)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    server.run(sockets=[sock])
+
+
+__all__ = ["create_app", "serve", "is_loopback", "Jobs"]

@@ -184,8 +184,14 @@ class DayRun:
         write_json(_state_path(self.config, self.day), self.state)
 
     def _episode_status(self) -> str | None:
+        """The episode's status, after taking in any edits an editor saved to draft.md (they are never lost)."""
+        from pipeline.review.workflow import sync_draft
+
         path = self.config.episode_dir(self.day) / "episode.json"
-        return load_episode(self.config.episodes_dir, self.day).status if path.exists() else None
+        if not path.exists():
+            return None
+        sync_draft(self.config, self.day)
+        return load_episode(self.config.episodes_dir, self.day).status
 
     def ingest(self) -> StageResult:
         from pipeline.ingest import ingest
@@ -236,6 +242,7 @@ class DayRun:
     def render(self) -> list[StageResult]:
         from pipeline.publish import render_episode
 
+        self._episode_status()  # takes in draft.md edits first
         episode = load_episode(self.config.episodes_dir, self.day)
         content = episode.model_dump(mode="json", exclude={"audio", "version", "updated", "history", "status"})
         settings = (self.config.audio.model_dump(), self.config.tts.model_dump(), self.config.show.model_dump(),

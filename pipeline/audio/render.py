@@ -1,0 +1,135 @@
+"""render_audio: an episode's segments -> episode.mp3, transcript.vtt and chapters.json, and AudioInfo."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from mutagen.mp3 import MP3
+
+from pipeline.audio.ffmpeg import measure
+from pipeline.audio.mix import build_timeline, encode
+from pipeline.audio.synth import SegmentAudio, Synthesizer
+from pipeline.audio.tags import write_tags
+from pipeline.audio.transcript import chapters_json, webvtt
+from pipeline.config import Config
+from pipeline.errors import AudioError
+from pipeline.files import atomic_replace_file, atomic_write_text, update_episode
+from pipeline.models import AudioInfo, Chapter, Episode, StageResult
+from pipeline.store import Store
+
+LOUDNESS_TOLERANCE = 1.0  # LU around audio.loudness (Apple: -16 +-1)
+CORRECTION_THRESHOLD = 0.3  # LU: re-encode when the MP3 measures further than this from the target
+
+
+def render_audio(config: Config, store: Store, episode: Episode) -> StageResult:
+    """Voice every live segment (cached), mix, normalize, tag and write the episode's audio files.
+
+    Raises AudioError naming the segment when a segment cannot be voiced; nothing is written then, so an
+    older episode.mp3 stays as it was rather than being replaced by a short one.
+    """
+    started = time.monotonic()
+    day = episode.date.isoformat()
+    segments = [segment for segment in episode.live_segments if segment.script.strip()]
+    notes = [f"segment {segment.id!r} has no script: left out of the audio"
+             for segment in episode.live_segments if not segment.script.strip()]
+    if not segments:
+        raise AudioError("the episode has no segment with a script to voice", subject=day,
+                         hint="draft the episode first (briefcast run / draft)")
+    synthesizer = Synthesizer(config, store)
+    voiced: dict[str, SegmentAudio] = {}
+    failures: list[AudioError] = []
+    for segment in segments:
+        try:
+            voiced[segment.id] = synthesizer.segment(segment)
+        except AudioError as exc:  # voice the rest (it fills the cache), then fail naming every bad segment
+            failures.append(exc)
+    if failures:
+        detail = "; ".join(str(exc) for exc in failures)
+        raise AudioError(f"{len(failures)} segment(s) could not be voiced ({detail})",
+                         subject=failures[0].subject, hint=failures[0].hint) from failures[0]
+
+    folder = config.episode_dir(episode.date)
+    folder.mkdir(parents=True, exist_ok=True)
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="mix-", dir=config.state_dir) as scratch:
+        work = Path(scratch)
+        timeline = build_timeline(config, segments, voiced, work)
+        chapters = _chapters(segments, timeline.starts, timeline.duration)
+        fd, name = tempfile.mkstemp(prefix=".episode.mp3.", suffix=".tmp", dir=folder)
+        os.close(fd)
+        partial = Path(name)
+        try:
+            corrected = None
+            measured = encode(config, timeline, work, partial, subject=day)
+            meter = measure(partial, subject=day)
+            error = config.audio.loudness - meter.integrated
+            if abs(error) > CORRECTION_THRESHOLD:
+                # The encoder moved the loudness: once more with the difference, no new measurement pass.
+                corrected = f"MP3 measured {meter.integrated:.1f} LUFS; re-encoded with {error:+.1f} LU"
+                encode(config, timeline, work, partial, subject=day, measured=measured, correction=error)
+                meter = measure(partial, subject=day)
+            duration = _check_duration(partial, timeline.duration, day)
+            write_tags(partial, config, episode, chapters)
+            partial.chmod(0o644)  # served as is by the podcast host
+            atomic_replace_file(partial, folder / "episode.mp3")
+        finally:
+            partial.unlink(missing_ok=True)
+    names = {"host": config.show.host, "cohost": "Co-host"}
+    atomic_write_text(folder / "transcript.vtt", webvtt(timeline.speech, names, config.tts.lexicon))
+    atomic_write_text(folder / "chapters.json", chapters_json(chapters))
+    size = (folder / "episode.mp3").stat().st_size
+    info = AudioInfo(duration=round(duration, 3), bytes=size, chapters=chapters,
+                     loudness_lufs=meter.integrated, true_peak_dbtp=meter.true_peak)
+    hashes = {segment_id: audio.audio_hash for segment_id, audio in voiced.items()}
+
+    def change(current: Episode) -> Episode:
+        current.audio = info
+        for segment in current.segments:
+            if segment.id in hashes:
+                segment.audio_hash = hashes[segment.id]
+        return current
+
+    update_episode(config.episodes_dir, episode.date, change, bump=False)
+    status = "done"
+    failures_out: list[dict[str, str]] = []
+    if abs(meter.integrated - config.audio.loudness) > LOUDNESS_TOLERANCE or meter.true_peak > -1.0:
+        status = "partial"
+        failures_out.append({"subject": day, "kind": "loudness", "message": (
+            f"measured {meter.integrated:.1f} LUFS / {meter.true_peak:.1f} dBTP; wanted "
+            f"{config.audio.loudness:.0f} +-{LOUDNESS_TOLERANCE:.0f} LUFS and at most -1 dBTP")})
+    if notes:
+        status = "partial"
+    if corrected:
+        notes.append(corrected)
+    return StageResult(
+        stage="audio", status=status, seconds=round(time.monotonic() - started, 3),
+        counts={"characters": synthesizer.characters, "segments_synthesized": sum(
+                    any(turn.synthesized for turn in audio.turns) for audio in voiced.values()),
+                "cache_hits": synthesizer.hits, "audio_minutes": round(duration / 60, 2),
+                "lufs": meter.integrated, "true_peak": meter.true_peak},
+        failures=failures_out, notes=notes,
+    )
+
+
+def _chapters(segments: list, starts: dict[str, float], total: float) -> list[Chapter]:  # type: ignore[type-arg]
+    ordered = [(segment, starts[segment.id]) for segment in segments]
+    chapters = []
+    for index, (segment, start) in enumerate(ordered):
+        end = ordered[index + 1][1] if index + 1 < len(ordered) else total
+        chapters.append(Chapter(segment_id=segment.id, title=segment.title, start=round(start, 3), end=round(end, 3)))
+    return chapters
+
+
+def _check_duration(path: Path, expected: float, subject: str) -> float:
+    """The encoded file must be as long as the running order: never publish a truncated MP3."""
+    try:
+        actual = MP3(path).info.length
+    except Exception as exc:  # mutagen raises its own assorted errors on a broken file
+        raise AudioError("the encoded MP3 cannot be read back", subject=subject) from exc
+    if abs(actual - expected) > max(1.0, expected * 0.01):
+        raise AudioError(f"the encoded MP3 is {actual:.1f} s long, the running order {expected:.1f} s: "
+                         "not publishing a truncated file", subject=subject)
+    return actual

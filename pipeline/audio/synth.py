@@ -1,0 +1,211 @@
+"""Per-segment synthesis with a cache: the same words in the same voice are never synthesized twice.
+
+A segment's script is split into turns: a line starting with ``COHOST:`` is read by the cohost voice (when
+``tts.cohost`` is set; otherwise the host reads it), a line starting with ``HOST:`` or with no prefix by the host.
+Each turn is cleaned (no ``[n]`` markers), run through the lexicon, and synthesized once per cache key
+
+    sha256(backend, voice settings, lexicon-applied text)
+
+into ``<state>/tts/<key>.wav`` with a row in the ``tts_cache`` table. Editing one segment therefore re-voices
+that segment only. Every fresh synthesis is checked before it is cached: empty, near-silent, or too short for
+its text (truncated) audio fails loudly with the segment named.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from pipeline.audio.backends import Speech, TTSBackend, make_backend, read_wav, write_wav
+from pipeline.audio.ffmpeg import to_wav
+from pipeline.audio.lexicon import apply_lexicon, clean_script
+from pipeline.config import Config, Voice
+from pipeline.errors import AudioError
+from pipeline.models import Segment
+from pipeline.store import Store
+
+CACHE_VERSION = 1  # bump when synthesis changes in a way the key does not see
+Speaker = Literal["host", "cohost"]
+_PREFIX = re.compile(r"^\s*(COHOST|CO-HOST|HOST)\s*:\s*", re.IGNORECASE)
+
+# Sanity bounds for speech: nobody speaks 40 characters a second, nor 2 (pauses included).
+MAX_CHARS_PER_SECOND = 40.0
+MIN_CHARS_PER_SECOND = 2.0
+SILENCE_PEAK_DBFS = -40.0
+SILENCE_RMS_DBFS = -55.0
+VOICED_WINDOW_DBFS = -45.0
+
+
+@dataclass
+class Turn:
+    speaker: Speaker
+    text: str  # as written (cleaned): for the transcript
+    spoken: str = ""  # after the lexicon: what the voice reads
+
+
+@dataclass
+class TurnAudio:
+    turn: Turn
+    path: Path
+    seconds: float
+    key: str
+    synthesized: bool
+
+
+@dataclass
+class SegmentAudio:
+    segment_id: str
+    turns: list[TurnAudio] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return sum(turn.seconds for turn in self.turns)
+
+    @property
+    def audio_hash(self) -> str:
+        keys = [turn.key for turn in self.turns]
+        return keys[0] if len(keys) == 1 else hashlib.sha256("|".join(keys).encode()).hexdigest()
+
+
+def split_turns(script: str, *, cohost: bool) -> list[Turn]:
+    """The script's lines grouped into turns by speaker (consecutive lines of one speaker join)."""
+    turns: list[Turn] = []
+    for raw in script.splitlines():
+        match = _PREFIX.match(raw)
+        speaker: Speaker = "host"
+        if match:
+            speaker = "cohost" if match.group(1).upper() in ("COHOST", "CO-HOST") and cohost else "host"
+            raw = raw[match.end():]
+        text = clean_script(raw)
+        if not text:
+            continue
+        if turns and turns[-1].speaker == speaker:
+            turns[-1].text += "\n" + text
+        else:
+            turns.append(Turn(speaker, text))
+    return turns
+
+
+def cache_key(backend: str, voice: Voice, text: str, base_url: str | None = None) -> str:
+    """The cache key of ``text`` (already lexicon-applied) spoken by ``voice``."""
+    payload = {"v": CACHE_VERSION, "backend": backend, "voice": voice.model_dump(mode="json"), "text": text}
+    if backend == "openai":
+        payload["base_url"] = base_url
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _dbfs(value: float) -> float:
+    return 20 * math.log10(value) if value > 0 else -math.inf
+
+
+def check_speech(speech: Speech, text: str, *, speed: float, subject: str) -> None:
+    """Fail loudly on audio that cannot be the spoken ``text``: empty, near-silent, truncated or runaway."""
+    if speech.rate <= 0 or len(speech.samples) == 0:
+        raise AudioError("the TTS backend returned no audio", subject=subject)
+    samples = speech.samples.astype(np.float32) / 32768.0
+    peak, rms = float(np.max(np.abs(samples))), float(np.sqrt(np.mean(samples**2)))
+    if _dbfs(peak) < SILENCE_PEAK_DBFS or _dbfs(rms) < SILENCE_RMS_DBFS:
+        raise AudioError(f"the TTS backend returned near-silent audio (peak {_dbfs(peak):.1f} dBFS, "
+                         f"RMS {_dbfs(rms):.1f} dBFS, {speech.seconds:.1f} s)", subject=subject)
+    window = max(1, speech.rate // 20)  # 50 ms
+    usable = len(samples) // window * window
+    frames = samples[:usable].reshape(-1, window) if usable else samples.reshape(1, -1)
+    voiced = float(np.sum(np.sqrt(np.mean(frames**2, axis=1)) > 10 ** (VOICED_WINDOW_DBFS / 20))) * window / speech.rate
+    characters = len(text)
+    shortest = characters / (MAX_CHARS_PER_SECOND * speed)
+    longest = characters / (MIN_CHARS_PER_SECOND * speed) + 5.0
+    if voiced < shortest:
+        raise AudioError(f"the TTS audio is too short for its text ({voiced:.1f} s of speech for {characters} "
+                         f"characters; at least {shortest:.1f} s expected): truncated?", subject=subject)
+    if speech.seconds > longest:
+        raise AudioError(f"the TTS audio is too long for its text ({speech.seconds:.1f} s for {characters} "
+                         f"characters)", subject=subject)
+
+
+class Synthesizer:
+    """Voices segments for one render; holds one backend instance per backend name (models load once)."""
+
+    def __init__(self, config: Config, store: Store) -> None:
+        self.config = config
+        self.store = store
+        self.folder = config.state_dir / "tts"
+        self._backends: dict[str, TTSBackend] = {}
+        self.characters = 0
+        self.synthesized = 0
+        self.hits = 0
+
+    def voice(self, speaker: Speaker) -> Voice:
+        tts = self.config.tts
+        return tts.cohost if speaker == "cohost" and tts.cohost is not None else tts.host
+
+    def backend(self, name: str) -> TTSBackend:
+        if name not in self._backends:
+            self._backends[name] = make_backend(name, self.config.tts)
+        return self._backends[name]
+
+    def segment(self, segment: Segment) -> SegmentAudio:
+        """Audio for each turn of the segment's script, from the cache or freshly synthesized."""
+        turns = split_turns(segment.script, cohost=self.config.tts.cohost is not None)
+        if not turns:
+            raise AudioError("the segment has no script to read", subject=segment.id,
+                             hint="write its script in draft.md, or drop the segment")
+        result = SegmentAudio(segment.id)
+        for turn in turns:
+            turn.spoken = apply_lexicon(turn.text, self.config.tts.lexicon)
+            result.turns.append(self._turn(turn, segment.id))
+        return result
+
+    def _turn(self, turn: Turn, subject: str) -> TurnAudio:
+        voice = self.voice(turn.speaker)
+        key = cache_key(voice.backend, voice, turn.spoken, self.config.tts.base_url)
+        path = self.folder / f"{key}.wav"
+        rows = self.store.query("SELECT seconds FROM tts_cache WHERE cache_key = ?", (key,))
+        if rows and path.is_file():
+            self.hits += 1
+            return TurnAudio(turn, path, float(rows[0]["seconds"]), key, synthesized=False)
+        speech = self.backend(voice.backend).synthesize(turn.spoken, voice, subject=subject)
+        check_speech(speech, turn.spoken, speed=voice.speed, subject=subject)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        seconds = self._save(speech, path, voice, subject)
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO tts_cache (cache_key, path, characters, seconds, created) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT(cache_key) DO UPDATE SET path = excluded.path, characters = excluded.characters,"
+                " seconds = excluded.seconds, created = excluded.created",
+                (key, str(path), len(turn.spoken), seconds, datetime.now(UTC).isoformat()),
+            )
+        self.characters += len(turn.spoken)
+        self.synthesized += 1
+        return TurnAudio(turn, path, seconds, key, synthesized=True)
+
+    def _save(self, speech: Speech, path: Path, voice: Voice, subject: str) -> float:
+        """Write the cache file atomically; a pitched voice goes through ffmpeg's rubberband on the way."""
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem[:12]}.", suffix=".wav", dir=path.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            write_wav(tmp, speech)
+            if voice.pitch != 1.0:
+                shifted = tmp.with_name(tmp.name + ".pitch.wav")
+                try:
+                    # Formants preserved: a lower voice, not a slowed-down one (FACTS: stays intelligible).
+                    to_wav(tmp, shifted, subject=subject,
+                           filters=f"rubberband=pitch={voice.pitch:.4f}:formant=preserved")
+                    os.replace(shifted, tmp)
+                finally:
+                    shifted.unlink(missing_ok=True)
+            seconds = read_wav(tmp).seconds
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return seconds

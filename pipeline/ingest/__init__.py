@@ -1,0 +1,218 @@
+"""Ingest: fetch every enabled source concurrently and safely, parse, and upsert clean Items into the store.
+
+    fetch.py    Fetcher: limits, deadline, redirects checked hop by hop, bounded decompression, conditional GET
+    safety.py   AddressPolicy and the guarded transport: http/https only, no private addresses (checked at connect)
+    parse.py    entity check, feedparser on bytes + headers, entries -> Items (dates fixed, duplicates dropped)
+    clean.py    nh3 sanitizing, plain text, canonical URLs, stable ids
+    extract.py  article text for teaser-only items (optional)
+
+A feed's problem is a row in the result (``failures``), never an exception: the run goes on with the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pipeline.config import Config, Source
+from pipeline.errors import BriefcastError, FetchError
+from pipeline.ingest.extract import extract_article, is_teaser
+from pipeline.ingest.fetch import ACCEPT_HTML, Fetched, Fetcher
+from pipeline.ingest.parse import ParsedFeed, parse_feed
+from pipeline.models import Item, StageResult
+from pipeline.store import Store
+
+__all__ = ["ingest", "ingest_async", "Fetcher", "Fetched", "parse_feed"]
+
+log = logging.getLogger("briefcast.ingest")
+MAX_ARTICLES_PER_FEED = 30  # full-text fetches per feed and run: a teaser-only firehose must not fan out forever
+
+
+@dataclass
+class FeedOutcome:
+    """What happened to one source."""
+
+    source: Source
+    url: str
+    status: str = "ok"  # ok | partial | not_modified | failed
+    items_seen: int = 0
+    items_new: int = 0
+    failure: dict[str, str] | None = None
+    notes: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def ingest(config: Config, store: Store, *, now: datetime | None = None) -> StageResult:
+    """Fetch all enabled sources concurrently, parse them, upsert their Items; one failure row per failed feed."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(ingest_async(config, store, now=now))
+    # Called from inside an event loop (a web app, a notebook): run ours on a thread of its own.
+    box: dict[str, Any] = {}
+
+    def runner() -> None:
+        try:
+            box["result"] = asyncio.run(ingest_async(config, store, now=now))
+        except BaseException as exc:  # handed back to the caller's thread below
+            box["error"] = exc
+
+    thread = threading.Thread(target=runner, name="briefcast-ingest")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
+async def ingest_async(config: Config, store: Store, *, now: datetime | None = None) -> StageResult:
+    """The async body of `ingest`, for callers that already run an event loop."""
+    started = time.monotonic()
+    fetched_at = (now or datetime.now(UTC)).astimezone(UTC)
+    sources = [source for source in config.sources if source.enabled]
+    async with Fetcher(config.ingest) as fetcher:
+        outcomes = await asyncio.gather(
+            *(_ingest_feed(config, store, fetcher, source, fetched_at) for source in sources)
+        )
+    return _result(outcomes, time.monotonic() - started)
+
+
+async def _ingest_feed(config: Config, store: Store, fetcher: Fetcher, source: Source, now: datetime) -> FeedOutcome:
+    url = source.url
+    outcome = FeedOutcome(source=source, url=url)
+    state = store.feed_state(url) or {}
+    try:
+        fetched = await fetcher.fetch(url, etag=state.get("etag"), last_modified=state.get("last_modified"))
+        if fetched.not_modified:
+            store.save_feed_state(url, last_status="not_modified", last_error=None)
+            outcome.status = "not_modified"
+            return outcome
+        content_hash = hashlib.sha256(fetched.body).hexdigest()
+        if state.get("content_hash") == content_hash and state.get("last_status") in ("ok", "partial", "not_modified"):
+            # The server has no validators but sent the same bytes: as good as a 304.
+            store.save_feed_state(url, etag=fetched.etag, last_modified=fetched.last_modified, last_status="not_modified", last_error=None)
+            outcome.status = "not_modified"
+            outcome.notes.append(f"{source.name}: unchanged (same content, no validators)")
+            return outcome
+        parsed = await asyncio.to_thread(
+            parse_feed, fetched.body, source=source, feed_url=fetched.final_url, headers=fetched.headers, fetched=now
+        )
+        _account(outcome, parsed)
+        if _wants_full_text(config, source):
+            parsed.items = await _complete_teasers(fetcher, store, parsed.items, outcome)
+        outcome.items_new = await asyncio.to_thread(store.upsert_items, parsed.items)
+        outcome.items_seen = len(parsed.items)
+        store.save_feed_state(
+            url,
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            content_hash=content_hash,
+            last_status=outcome.status,
+            last_error=parsed.warning,
+        )
+    except BriefcastError as exc:
+        _fail(store, outcome, exc.kind, _describe(exc))
+    except Exception as exc:  # hostile input can find bugs in parsers: record it, keep the other feeds going
+        log.exception("unexpected error ingesting %s", url)
+        _fail(store, outcome, "internal", f"unexpected {type(exc).__name__}: {exc}; fix: report this as a bug")
+    return outcome
+
+
+def _account(outcome: FeedOutcome, parsed: ParsedFeed) -> None:
+    name = outcome.source.name
+    outcome.notes.extend(f"{name}: {note}" for note in parsed.notes)
+    outcome.counts["dates_fixed"] = parsed.dates_fixed
+    outcome.counts["duplicates"] = parsed.duplicates
+    if parsed.warning:
+        outcome.status = "partial"
+        outcome.failure = {
+            "subject": outcome.url,
+            "kind": "parse_warning",
+            "message": f"{name}: {parsed.warning}; kept the {len(parsed.items)} item(s) that could be read; "
+            "fix: tell the publisher their feed is not well-formed XML",
+        }
+
+
+def _fail(store: Store, outcome: FeedOutcome, kind: str, message: str) -> None:
+    outcome.status = "failed"
+    outcome.failure = {"subject": outcome.url, "kind": kind, "message": f"{outcome.source.name}: {message}"}
+    # Forget validators: the next run must fetch in full rather than trust a 304 for something never parsed.
+    store.save_feed_state(
+        outcome.url, etag=None, last_modified=None, content_hash=None, last_status=kind, last_error=message
+    )
+
+
+def _describe(exc: BriefcastError) -> str:
+    text = str(exc)
+    return f"{text}; fix: {exc.hint}" if exc.hint else text
+
+
+def _wants_full_text(config: Config, source: Source) -> bool:
+    return source.full_text if source.full_text is not None else config.ingest.full_text
+
+
+async def _complete_teasers(fetcher: Fetcher, store: Store, items: list[Item], outcome: FeedOutcome) -> list[Item]:
+    """Fetch and extract the article of each teaser-only item (reusing earlier extractions)."""
+    done: list[Item] = []
+    todo: list[int] = []
+    for index, item in enumerate(items):
+        known = store.item(item.id)
+        if known is not None and not is_teaser(known.content_text):
+            item = item.model_copy(update={"content_html": known.content_html, "content_text": known.content_text})
+        elif item.url and is_teaser(item.text) and len(todo) < MAX_ARTICLES_PER_FEED:
+            todo.append(index)
+        done.append(item)
+
+    async def complete(index: int) -> None:
+        item = done[index]
+        assert item.url is not None
+        try:
+            page = await fetcher.fetch(item.url, accept=ACCEPT_HTML)
+            article = await asyncio.to_thread(extract_article, page.body, page.final_url)
+        except FetchError as exc:
+            outcome.counts["full_text_failed"] = outcome.counts.get("full_text_failed", 0) + 1
+            outcome.notes.append(f"{outcome.source.name}: full text of {item.url} not fetched: {exc}")
+            return
+        if article is None:
+            outcome.counts["full_text_failed"] = outcome.counts.get("full_text_failed", 0) + 1
+            outcome.notes.append(f"{outcome.source.name}: no article text found at {item.url}")
+            return
+        html, text = article
+        done[index] = item.model_copy(update={"content_html": html, "content_text": text})
+        outcome.counts["full_text"] = outcome.counts.get("full_text", 0) + 1
+
+    await asyncio.gather(*(complete(index) for index in todo))
+    return done
+
+
+def _result(outcomes: list[FeedOutcome], seconds: float) -> StageResult:
+    counts: dict[str, float] = {
+        "feeds": len(outcomes),
+        "feeds_ok": sum(o.status in ("ok", "partial") for o in outcomes),
+        "feeds_failed": sum(o.status == "failed" for o in outcomes),
+        "feeds_not_modified": sum(o.status == "not_modified" for o in outcomes),
+        "items_seen": sum(o.items_seen for o in outcomes),
+        "items_new": sum(o.items_new for o in outcomes),
+    }
+    for outcome in outcomes:
+        for key, value in outcome.counts.items():
+            counts[key] = counts.get(key, 0) + value
+    failures = [o.failure for o in outcomes if o.failure]
+    notes = [note for o in outcomes for note in o.notes]
+    if not outcomes:
+        status, notes = "skipped", ["no enabled sources in config.yaml"]
+    elif counts["feeds_failed"] == len(outcomes):
+        status = "failed"
+    elif failures:
+        status = "partial"
+    else:
+        status = "done"
+    return StageResult(
+        stage="ingest", status=status, seconds=round(seconds, 3), counts=counts, failures=failures, notes=notes
+    )

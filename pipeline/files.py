@@ -134,3 +134,19 @@ def update_episode(
         changed.updated = datetime.now(UTC)
         save_episode(episodes_dir, changed)
         return changed
+
+
+def sweep_temp_files(folder: Path, older_than: float = 60.0) -> list[Path]:
+    """Remove temp files a killed writer left behind (the targets themselves are always whole)."""
+    import time
+
+    removed = []
+    cutoff = time.time() - older_than
+    for leftover in Path(folder).glob(".*.tmp"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+                removed.append(leftover)
+        except FileNotFoundError:
+            pass
+    return removed

@@ -28,7 +28,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from pipeline import progress
 from pipeline.config import Config
 from pipeline.errors import BriefcastError, ConfigError, LockedError, NothingUsableError
-from pipeline.files import load_episode, load_rundown, save_report, write_json
+from pipeline.files import load_episode, load_rundown, save_report, sweep_temp_files, write_json
 from pipeline.models import RunReport, StageResult
 from pipeline.store import Store, open_store
 
@@ -148,8 +148,10 @@ class Events:
 
     def advance(self, stage: str, done: int, total: int, what: str) -> None:
         self.emit("progress", stage=stage, done=done, total=total, what=what)
-        if self.bars is not None and stage in self.tasks:
-            self.bars.update(self.tasks[stage], completed=done, total=total, what=what[:40])
+        if self.bars is not None and self.tasks:
+            # a sub-stage (audio inside render) moves the bar of the stage that is running
+            task = self.tasks.get(stage, list(self.tasks.values())[-1])
+            self.bars.update(task, completed=done, total=total, what=f"{stage}: {what}"[:40])
 
     def end(self, result: StageResult) -> None:
         self.emit("stage_end", stage=result.stage, status=result.status, seconds=round(result.seconds, 2),
@@ -225,8 +227,11 @@ class DayRun:
                                notes=[f"episode is {status}: not redrafted (use --from draft to force)"])
         rundown = load_rundown(self.config.episodes_dir, self.day)
         llm = self.config.llm.model_dump(exclude={"budget", "timeout", "concurrency"})
-        fingerprint = _digest(rundown.model_dump(mode="json", exclude={"notes"}) if rundown else None,
-                              llm, _prompts_digest(self.config))
+        # what the draft is made of: the stories, their sources and where they go (not scores, which age)
+        material = rundown and (rundown.segments, [(s.id, s.title, s.segment, [x.item_id for x in s.sources])
+                                                   for s in rundown.stories])
+        fingerprint = _digest(material, llm, _prompts_digest(self.config), self.config.segments and
+                              [spec.model_dump() for spec in self.config.segments])
         episode_file = self.config.episode_dir(self.day) / "episode.json"
         if episode_file.exists() and self._done_before("draft", fingerprint):
             return StageResult(stage="draft", status="skipped", notes=["rundown unchanged since the last draft"])
@@ -327,6 +332,8 @@ def run_day(
         run_id = store.start_run(day.isoformat())
         if lock_note:
             report.message = lock_note
+        for folder in (config.episode_dir(day), config.state_dir / "runs"):
+            sweep_temp_files(folder)
         try:
             with maybe_sample_server(config, sample, day) as live, events, progress.listening(events.advance):
                 job = DayRun(live, store, day, audio=audio, forced=forced)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from mutagen.mp3 import MP3
 
+from pipeline import progress
 from pipeline.audio.ffmpeg import measure
 from pipeline.audio.mix import build_timeline, encode
 from pipeline.audio.synth import SegmentAudio, Synthesizer
@@ -41,7 +42,8 @@ def render_audio(config: Config, store: Store, episode: Episode) -> StageResult:
     synthesizer = Synthesizer(config, store)
     voiced: dict[str, SegmentAudio] = {}
     failures: list[AudioError] = []
-    for segment in segments:
+    for done, segment in enumerate(segments):
+        progress.advance("audio", done, len(segments) + 1, f"voicing {segment.id}")
         try:
             voiced[segment.id] = synthesizer.segment(segment)
         except AudioError as exc:  # voice the rest (it fills the cache), then fail naming every bad segment
@@ -51,6 +53,7 @@ def render_audio(config: Config, store: Store, episode: Episode) -> StageResult:
         raise AudioError(f"{len(failures)} segment(s) could not be voiced ({detail})",
                          subject=failures[0].subject, hint=failures[0].hint) from failures[0]
 
+    progress.advance("audio", len(segments), len(segments) + 1, "mixing and loudness")
     folder = config.episode_dir(episode.date)
     folder.mkdir(parents=True, exist_ok=True)
     config.state_dir.mkdir(parents=True, exist_ok=True)

@@ -249,7 +249,8 @@ class DayRun:
 
         self._episode_status()  # takes in draft.md edits first
         episode = load_episode(self.config.episodes_dir, self.day)
-        content = episode.model_dump(mode="json", exclude={"audio", "version", "updated", "history", "status"})
+        content = episode.model_dump(mode="json", exclude={"audio": True, "version": True, "updated": True, "history": True,
+                                                          "status": True, "segments": {"__all__": {"audio_hash"}}})
         settings = (self.config.audio.model_dump(), self.config.tts.model_dump(), self.config.show.model_dump(),
                     self.config.site.model_dump())
         audio = self.audio and self.config.audio.enabled

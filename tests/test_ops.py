@@ -206,3 +206,16 @@ def test_module_entry_point() -> None:
     done = subprocess.run([sys.executable, "-m", "pipeline", "--help"], capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parents[1], env={**os.environ, "COLUMNS": "100"})
     assert done.returncode == 0 and "briefcast" in done.stdout
+
+
+def test_text_typed_outside_any_section_is_kept(show) -> None:
+    from pipeline.review.draftmd import write_draft_md
+    from pipeline.review.workflow import sync_draft
+
+    episode = _episode()
+    save_episode(show.episodes_dir, episode)
+    path = write_draft_md(show, episode)
+    edited = path.read_text().replace("\n## [headlines]", "\nA note typed above the sections.\n\n## [headlines]", 1)
+    path.write_text(edited)
+    assert sync_draft(show, DAY) == []
+    assert path.with_name("draft.md.bak").read_text() == edited

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from pipeline.config import Config
 from pipeline.errors import ApprovalError, ConflictError, EpisodeNotFoundError, ReviewError
-from pipeline.files import load_episode, load_rundown, save_rundown, update_episode
+from pipeline.files import atomic_write_text, load_episode, load_rundown, save_rundown, update_episode
 from pipeline.models import Episode, EpisodeStatus, Rundown, Segment, SegmentVersion, Transition
 from pipeline.review.draftmd import (
     DraftChanges, draft_path, normalize, parse_draft_md, parse_sections, render_draft_md, write_draft_md,
@@ -152,7 +152,9 @@ def sync_draft(config: Config, day: Date) -> list[str]:
             return []
         changes = parse_draft_md(text, episode)
         if not changes:
-            # Untouched but stale (episode.json moved on): show the editor the current words.
+            # Untouched but stale (episode.json moved on): show the editor the current words. Text typed where
+            # no segment reads it (above the first section, say) is kept in draft.md.bak, never lost.
+            atomic_write_text(draft_path(config, day).with_name("draft.md.bak"), text)
             write_draft_md(config, episode)
             return []
         if episode.status == "published":

@@ -21,9 +21,6 @@ from test_review_workflow import AT, DAY, make_episode, put
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 TEXTS = {
     "i1": "Orca-70B is released under Apache 2.0. It scores 81.2 on MMLU, the lab said on Monday.",
     "i2": "The weights can be downloaded today from the lab's site. Tech Daily tested the model.",
@@ -31,16 +28,6 @@ TEXTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 def write_mp3(path: Path, seconds: float = 3.0) -> int:

@@ -36,7 +36,7 @@ from pipeline.curate.evaluate import bcubed, pairwise  # noqa: E402
 from pipeline.curate.text import features  # noqa: E402
 from pipeline.models import Item  # noqa: E402
 from pipeline.store import open_store  # noqa: E402
-from tests.curate_support import DAY1, DAY2, gold_of, sample_config, sample_items  # noqa: E402
+from tests.curate_support import DAY2, gold_of, sample_config, sample_items  # noqa: E402
 
 SIZES = (1000, 5000, 10000)
 SWAPS = {"cuts": "slashes", "raises": "secures", "releases": "publishes", "launches": "unveils", "new": "fresh",

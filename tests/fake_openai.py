@@ -28,8 +28,8 @@ from typing import Any
 
 import pytest
 
-SOURCE = re.compile(r'<source n="(\d+)"[^>]*>(.*?)</source>', re.S)
-DRAFT = re.compile(r"<draft>(.*?)</draft>", re.S)
+SOURCE = re.compile(r'<source n="(\d+)"[^>]*>(.*?)</source>', re.DOTALL)
+DRAFT = re.compile(r"<draft>(.*?)</draft>", re.DOTALL)
 
 
 @dataclass
@@ -124,7 +124,7 @@ def default_answer(body: dict[str, Any]) -> dict[str, Any]:
             if first:
                 sentences.append({"text": first[:380], "sources": [int(n)]})
         answer["sentences"] = sentences or [{"text": "No sources were given.", "sources": []}]
-        title = re.search(r"^Segment: (.+)$", prompt, re.M)
+        title = re.search(r"^Segment: (.+)$", prompt, re.MULTILINE)
         answer["title"] = (title.group(1) if title else "Fake segment")[: props.get("title", {}).get("maxLength", 90)]
     if "script" in props:
         draft = DRAFT.search(prompt)

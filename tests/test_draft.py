@@ -105,12 +105,12 @@ def test_fetched_text_is_delimited_data(day: tuple[Config, Store], fake_openai: 
     # The article's own "</source>" and "<system>" were neutralised: every source opened is closed once.
     assert user.count("<source ") == user.count("</source>")
     assert "<system>" not in user
-    for block in re.findall(r"<source [^>]*>(.*?)</source>", user, re.S):
+    for block in re.findall(r"<source [^>]*>(.*?)</source>", user, re.DOTALL):
         if INJECTION in block:
             break
     else:
         pytest.fail("the injected text is not inside a <source> block")
-    outside = re.sub(r"<source [^>]*>.*?</source>", "", user, flags=re.S)
+    outside = re.sub(r"<source [^>]*>.*?</source>", "", user, flags=re.DOTALL)
     assert INJECTION not in outside
 
 

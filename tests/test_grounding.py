@@ -58,6 +58,8 @@ SCRIPT_CASES = [
     ("The Commission works with fifteen partner labs.", set()),
     ("One of them is Lumen AI, and two more are coming.", set()),  # small spelled numbers are not claims
     ("Lumen 70 B scored eighty one point two percent.", set()),
+    ("This is The AI Daily Brief, I'm Alex Rivera.", {("unsupported_entity", "AI Daily Brief"),
+                                                       ("unsupported_entity", "Alex Rivera")}),
     ("Lumen AI raised three billion dollars.", {("unsupported_number", "three billion")}),
     ("Northwind cut prices by fifty percent.", {("unsupported_number", "fifty")}),
 ]

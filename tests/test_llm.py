@@ -102,7 +102,7 @@ def test_malformed_answer_is_retried_once_with_the_error(tmp_path: Path, fake_op
                                                          bad: Reply) -> None:
     config = make_config(tmp_path, fake_openai)
     fake_openai.script(bad, Reply.json({"title": "Fixed", "points": []}))
-    answer, usage = ask(config)
+    answer, _ = ask(config)
     assert answer.value.title == "Fixed"
     retry = fake_openai.chat_requests[1]["body"]["messages"]
     assert retry[:2] == MESSAGES and retry[2]["role"] == "assistant"
@@ -152,6 +152,12 @@ def test_local_backend_sends_llama_cpp_schema_format(tmp_path: Path, fake_openai
     from pipeline.draft.llm import response_format
 
     assert response_format("json_object_schema", "Headline", schema) == {"type": "json_object", "schema": schema}
+    from pipeline.draft.writer import ScriptDraft, SegmentDraft
+
+    sent = response_format("json_object_schema", "S", inline_schema(SegmentDraft))["schema"]
+    assert "maxItems" not in json.dumps(sent) and sent["properties"]["title"]["maxLength"] == 90
+    script = response_format("json_object_schema", "S", inline_schema(ScriptDraft))["schema"]["properties"]["script"]
+    assert script["maxLength"] == 1800  # clamped: llama.cpp refuses a 4,000-character repetition
 
 
 def test_sources_are_fitted_to_the_input_budget() -> None:
@@ -206,9 +212,8 @@ def test_corrupt_parts_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_missing_model_packages_name_make_install(show: Config, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(local.LOCAL_MODELS, "qwen2.5-coder-1.5b",
                         local.LocalModelSpec("gone", "no_such_model_part", 2, 10, "0" * 64))
-    with pytest.raises(LLMUnavailableError) as caught:
-        with open_llm(show, open_store(show.state_dir)):
-            pass
+    with pytest.raises(LLMUnavailableError) as caught, open_llm(show, open_store(show.state_dir)):
+        pass
     assert "no-such-model-part1" in str(caught.value) and "make install" in (caught.value.hint or "")
 
 
@@ -217,9 +222,8 @@ def test_server_that_dies_at_start_is_reported_and_reaped(show: Config, monkeypa
     _fake_parts(tmp_path, monkeypatch, [b"not a gguf"])
     config = show.model_copy(update={"llm": show.llm.model_copy(update={
         "local": show.llm.local.model_copy(update={"model": "qwen2.5-coder-0.5b", "startup_timeout": 60})})})
-    with pytest.raises(LLMUnavailableError, match="exited") as caught:
-        with local.serve_local(config):
-            pass
+    with pytest.raises(LLMUnavailableError, match="exited") as caught, local.serve_local(config):
+        pass
     assert "llama-server.log" in str(caught.value)
     assert not local._RUNNING
     assert sys.executable

@@ -1,0 +1,201 @@
+"""Draft: the rundown's stories become written segments, a spoken script, a title and checked claims.
+
+    draft(config, store, day) -> StageResult          every segment with material, episode.json + draft.md
+    regenerate_segment(config, store, episode, id)    one segment again, with the editor's feedback
+    open_llm(config, store)                           the LLM client (pipeline.draft.llm) for other callers
+
+Human edits win: a segment an editor changed (``edited_by_human``) or dropped is never re-drafted here.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from datetime import date as Date
+
+from pipeline import files
+from pipeline.config import Config
+from pipeline.draft.llm import open_llm
+from pipeline.draft.prompts import template_hash
+from pipeline.draft.script import words
+from pipeline.draft.writer import (
+    FRAMING,
+    Drafter,
+    Plan,
+    check,
+    draft_segment,
+    episode_meta,
+    keep_resolutions,
+    own_names,
+    plan_from_segment,
+    plan_segments,
+)
+from pipeline.errors import EpisodeNotFoundError, NothingUsableError, ReviewError
+from pipeline.models import Episode, Flag, Provenance, Segment, StageResult, Story
+from pipeline.store import Store
+
+log = logging.getLogger(__name__)
+
+__all__ = ["draft", "open_llm", "recheck_segment", "regenerate_segment"]
+
+
+def _existing(config: Config, day: Date) -> Episode | None:
+    try:
+        return files.load_episode(config.episodes_dir, day)
+    except EpisodeNotFoundError:
+        return None
+
+
+def _kept(segment: Segment | None) -> bool:
+    """A segment this run must leave alone: an editor changed it or dropped it."""
+    return segment is not None and (segment.edited_by_human or segment.status == "dropped")
+
+
+def _order(config: Config, segments: list[Segment]) -> list[Segment]:
+    rank = {spec.id: i for i, spec in enumerate(config.segments)}
+    return sorted(segments, key=lambda s: rank.get(s.id, len(rank)))
+
+
+def _prompt_hashes(config: Config, plans: list[Plan]) -> dict[str, str]:
+    names = {"system.j2", "_segment.j2", "script.j2", "episode.j2"}
+    names |= {plan.spec.prompt or f"{plan.spec.kind}.j2" for plan in plans}
+    return {name: template_hash(config, name) for name in sorted(names)}
+
+
+def draft(config: Config, store: Store, day: Date) -> StageResult:
+    """Draft the day's episode from its rundown; write episode.json and draft.md."""
+    started = time.monotonic()
+    rundown = files.load_rundown(config.episodes_dir, day)
+    if rundown is None:
+        raise NothingUsableError("no rundown for this date, so nothing to draft", subject=day.isoformat(),
+                                 hint=f"run 'briefcast curate --date {day}' first")
+    if not rundown.stories:
+        raise NothingUsableError("the day's rundown has no stories", subject=day.isoformat(),
+                                 hint="check 'briefcast ingest' found items in the window, then curate again")
+    existing = _existing(config, day)
+    old = {s.id: s for s in existing.segments} if existing else {}
+    plans = plan_segments(config, store, rundown)
+    result = StageResult(stage="draft")
+    segments: dict[str, Segment] = {}
+    with open_llm(config, store) as llm:
+        drafter = Drafter(config, llm)
+        todo = [plan for plan in plans if not _kept(old.get(plan.spec.id))]
+        with ThreadPoolExecutor(max_workers=config.llm.concurrency, thread_name_prefix="draft") as pool:
+            outcomes = list(pool.map(lambda plan: drafter.run(plan, old.get(plan.spec.id)), todo))
+        for plan, (segment, notes, error) in zip(todo, outcomes, strict=True):
+            result.notes += notes
+            previous = old.get(plan.spec.id)
+            if error is not None:
+                result.failures.append({"subject": plan.spec.id, "kind": getattr(error, "kind", "error"),
+                                        "message": str(error)})
+                if previous is not None and previous.status == "drafted":
+                    result.notes.append(f"{plan.spec.id}: kept the previous draft ({type(error).__name__})")
+                    segment = previous
+            segments[plan.spec.id] = segment
+        if drafter.stopped is not None:
+            result.notes.append(f"drafting stopped: {drafter.stopped}")
+        for segment in old.values():  # human-edited and dropped segments stay as they are
+            if _kept(segment):
+                segments[segment.id] = segment
+        ordered = _order(config, list(segments.values()))
+
+        def meta_failed(exc: Exception) -> None:
+            result.failures.append({"subject": "episode", "kind": getattr(exc, "kind", "error"), "message": str(exc)})
+
+        title, description = episode_meta(config, llm, day.isoformat(), ordered, meta_failed)
+        usage = llm.usage
+
+    episode = _save(config, day, existing, ordered, rundown.stories, title, description,
+                    Provenance(model=llm.model, backend=config.llm.backend, prompts=_prompt_hashes(config, plans)))
+    _write_draft_md(config, episode, result)
+    drafted = [s for s in ordered if s.id in {p.spec.id for p in todo} and s.status == "drafted"]
+    live = episode.live_segments
+    for segment in live:
+        result.notes.append(f"length {segment.id}: {words(segment.script)} spoken words, target {segment.target_words}")
+    failed = sum(1 for f in result.failures if f["subject"] != "episode")
+    result.counts = {
+        "segments_drafted": len(drafted), "segments_failed": failed,
+        "segments_kept": sum(1 for s in ordered if _kept(s)),
+        **usage.as_counts(),
+        "flags": len(episode.open_flags),
+        "words": sum(words(s.script) for s in live),
+        "target_words": sum(s.target_words for s in live),
+    }
+    result.status = "failed" if not live else ("partial" if result.failures else "done")
+    result.seconds = round(time.monotonic() - started, 3)
+    return result
+
+
+def _save(config: Config, day: Date, existing: Episode | None, segments: list[Segment], stories: list[Story],
+          title: str, description: str, provenance: Provenance) -> Episode:
+    now = datetime.now(UTC)
+    if existing is None:
+        with files.episode_lock(config.episodes_dir, day):
+            episode = Episode(date=day, show=config.show.title, title=title, description=description,
+                              segments=segments, stories=stories, provenance=provenance, created=now, updated=now)
+            files.save_episode(config.episodes_dir, episode)
+            return episode
+
+    def change(current: Episode) -> Episode:
+        # An editor may have changed a segment while we drafted: what is on disk now wins for those.
+        theirs = {s.id: s for s in current.segments if _kept(s)}
+        merged = [theirs.get(s.id, s) for s in segments] + [s for i, s in theirs.items() if i not in {x.id for x in segments}]
+        return current.model_copy(update={"segments": _order(config, merged), "stories": stories, "title": title,
+                                          "description": description, "provenance": provenance})
+
+    with files.episode_lock(config.episodes_dir, day):
+        current = files.load_episode(config.episodes_dir, day)
+        updated = change(current)
+        if updated.model_dump(exclude={"version", "updated"}) == current.model_dump(exclude={"version", "updated"}):
+            return current  # nothing changed: no new version, no write
+        updated.version = current.version + 1
+        updated.updated = now
+        files.save_episode(config.episodes_dir, updated)
+        return updated
+
+
+def _write_draft_md(config: Config, episode: Episode, result: StageResult) -> None:
+    try:
+        from pipeline.review.draftmd import write_draft_md
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("pipeline.review.draftmd", "pipeline.review"):
+            raise
+        result.notes.append("draft.md not written: pipeline.review.draftmd is not installed yet")
+        log.warning("draft.md not written: pipeline.review.draftmd is missing")
+        return
+    write_draft_md(config, episode)
+
+
+def regenerate_segment(config: Config, store: Store, episode: Episode, segment_id: str,
+                       feedback: str | None = None, *, force: bool = False) -> Segment:
+    """A new version of one segment, guided by the editor's feedback (prompts/regenerate.j2).
+
+    Refuses a segment an editor changed unless ``force``. The returned segment keeps the old one's history
+    as it was (the caller adds the replaced version and saves).
+    """
+    try:
+        old = episode.segment(segment_id)
+    except KeyError:
+        raise ReviewError("no such segment in this episode", subject=segment_id,
+                          hint="segment ids are those of config.yaml's segments") from None
+    if old.edited_by_human and not force:
+        raise ReviewError("this segment was edited by an editor; regenerating would overwrite the edit",
+                          subject=segment_id, hint="regenerate with force to replace the edited version")
+    if not old.sources and old.kind not in FRAMING:
+        raise ReviewError("this segment has no sources to write from", subject=segment_id)
+    plan = plan_from_segment(config, store, old)
+    others = [s for s in episode.segments if s.status != "dropped"]
+    index = next(i for i, s in enumerate(others) if s.id == segment_id) if old.status != "dropped" else 0
+    plan.previous = others[index - 1].title if index else None
+    plan.first, plan.last = index == 0, index == len(others) - 1
+    with open_llm(config, store) as llm:
+        drafted = draft_segment(config, llm, plan, feedback=feedback, previous_text=old.text)
+    return drafted.segment.model_copy(update={"history": list(old.history), "audio_hash": None})
+
+
+def recheck_segment(config: Config, store: Store, segment: Segment) -> list[Flag]:
+    """Grounding and length flags for a segment as it stands now (e.g. after an editor's change)."""
+    flags = check(plan_from_segment(config, store, segment), segment, own_names(config))
+    return keep_resolutions(flags, segment.flags)

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from datetime import date as Date
 
-from pipeline import files
+from pipeline import files, progress
 from pipeline.config import Config
 from pipeline.draft.llm import open_llm
 from pipeline.draft.prompts import template_hash
@@ -82,8 +82,16 @@ def draft(config: Config, store: Store, day: Date) -> StageResult:
     with open_llm(config, store) as llm:
         drafter = Drafter(config, llm)
         todo = [plan for plan in plans if not _kept(old.get(plan.spec.id))]
+        finished = iter(range(1, len(todo) + 1))
+
+        def run_one(plan: Plan) -> tuple[Segment, list[str], Exception | None]:
+            outcome = drafter.run(plan, old.get(plan.spec.id))
+            progress.advance("draft", next(finished), len(todo), plan.spec.id)
+            return outcome
+
+        progress.advance("draft", 0, len(todo), "drafting")
         with ThreadPoolExecutor(max_workers=config.llm.concurrency, thread_name_prefix="draft") as pool:
-            outcomes = list(pool.map(lambda plan: drafter.run(plan, old.get(plan.spec.id)), todo))
+            outcomes = list(pool.map(run_one, todo))
         for plan, (segment, notes, error) in zip(todo, outcomes, strict=True):
             result.notes += notes
             previous = old.get(plan.spec.id)

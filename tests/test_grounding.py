@@ -104,3 +104,13 @@ def test_claims_extraction_is_strict_about_names() -> None:
     assert [c.span for c in number_claims("Lumen-70B and GPT-4o beat v1.2 by 3 points [1].")] == ["3"]
     assert {c.span for c in entity_claims("Meanwhile Google DeepMind shipped Gemini-3 on Monday March 9.")} == {
         "Google DeepMind", "Gemini-3"}
+
+
+def test_every_sentence_of_a_packed_model_item_carries_its_citation() -> None:
+    from pipeline.draft.grounding import split_sentences
+    from pipeline.draft.writer import DraftSentence, build_text
+
+    packed = DraftSentence(text="The committee voted 14-9 on Monday. Sen. Harold Whitcomb wrote the bill.", sources=[2])
+    text = build_text("headlines", [packed])
+    assert text == "The committee voted 14-9 on Monday [2]. Sen. Harold Whitcomb wrote the bill [2]."
+    assert split_sentences(text) == ["The committee voted 14-9 on Monday [2].", "Sen. Harold Whitcomb wrote the bill [2]."]

@@ -227,3 +227,24 @@ def test_server_that_dies_at_start_is_reported_and_reaped(show: Config, monkeypa
     assert "llama-server.log" in str(caught.value)
     assert not local._RUNNING
     assert sys.executable
+
+
+def test_schema_for_llama_cpp_drops_long_string_bounds() -> None:
+    """A long maxLength made llama.cpp's grammar converter refuse the schema and its server crash."""
+    from pipeline.draft.llm import GRAMMAR_MAX_LENGTH, grammar_safe
+    from pipeline.draft.writer import SegmentDraft, script_schema
+
+    def bounds(node: object) -> list[int]:
+        if isinstance(node, dict):
+            own = [node["maxLength"]] if "maxLength" in node else []
+            return own + [b for value in node.values() for b in bounds(value)]
+        if isinstance(node, list):
+            return [b for value in node for b in bounds(value)]
+        return []
+
+    for model in (SegmentDraft, script_schema(3000)):
+        schema = model.model_json_schema()
+        safe = grammar_safe(schema)
+        assert all(bound <= GRAMMAR_MAX_LENGTH for bound in bounds(safe))
+        assert "maxItems" not in json.dumps(safe)
+    assert bounds(grammar_safe(SegmentDraft.model_json_schema())), "short bounds (titles, sentences) are kept"

@@ -194,19 +194,22 @@ def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
     return resolve(schema)
 
 
-GRAMMAR_MAX_LENGTH = 1800  # llama.cpp refuses repetitions over ~2,000 ("exceeds sane defaults")
+# llama.cpp's grammar converter unrolls a bounded string into nested rules; measured here, a 1,800-character bound
+# was refused ("exceeds sane defaults") and the server then crashed (SIGSEGV). Short bounds are kept; longer ones
+# are dropped and max_tokens bounds the answer instead.
+GRAMMAR_MAX_LENGTH = 500
 
 
 def grammar_safe(node: Any) -> Any:
-    """The schema for llama.cpp's grammar converter: maxItems removed, maxLength clamped.
+    """The schema for llama.cpp's grammar converter: maxItems removed, long maxLength bounds removed.
 
-    Its repetition rules grow with the bound (a 4,000-character string is refused and the request fails); the
-    clamp still stops a small model that repeats itself. pydantic enforces the real bounds on the answer.
+    Its repetition rules grow with the bound (long bounds are refused and can crash the server); short bounds
+    still stop a small model that repeats itself in a title or a sentence. pydantic enforces the real bounds.
     """
     if isinstance(node, dict):
         out = {k: grammar_safe(v) for k, v in node.items() if k != "maxItems"}
-        if isinstance(out.get("maxLength"), int):
-            out["maxLength"] = min(out["maxLength"], GRAMMAR_MAX_LENGTH)
+        if isinstance(out.get("maxLength"), int) and out["maxLength"] > GRAMMAR_MAX_LENGTH:
+            del out["maxLength"]
         return out
     if isinstance(node, list):
         return [grammar_safe(v) for v in node]

@@ -152,13 +152,14 @@ def build_text(kind: str, sentences: list[DraftSentence]) -> str:
     """Newsletter Markdown from the model's sentences, each with its [n] markers before the full stop."""
     lines: list[str] = []
     for sentence in sentences:
-        body = re.sub(r"\s+", " ", grounding.strip_citations(sentence.text)).strip()
-        if not body:
-            continue
         refs = list(dict.fromkeys(sentence.sources))
         marker = f" [{', '.join(map(str, refs))}]" if refs else ""
-        match = re.match(r"(.*?)([.!?][\"”’)]*)$", body, re.DOTALL)
-        lines.append(f"{match.group(1)}{marker}{match.group(2)}" if match else f"{body}{marker}.")
+        flat = re.sub(r"\s+", " ", grounding.strip_citations(sentence.text)).strip()
+        # Models often pack several sentences into one item: each gets the item's sources, so every claim
+        # carries its citation (the grounding check reads sentence by sentence).
+        for body in grounding.split_sentences(flat) if flat else []:
+            match = re.match(r"(.*?)([.!?][\"”’)]*)$", body, re.DOTALL)
+            lines.append(f"{match.group(1)}{marker}{match.group(2)}" if match else f"{body}{marker}.")
     if kind == "quick_hits" and len(lines) > 1:
         return "\n".join(f"- {line}" for line in lines)
     return "\n\n".join(" ".join(lines[i : i + 3]) for i in range(0, len(lines), 3))

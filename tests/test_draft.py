@@ -8,17 +8,39 @@ from pathlib import Path
 
 import pytest
 from conftest import write_show
-from fake_openai import INJECTION, FakeOpenAI, Reply, fake_openai, seed_day  # noqa: F401
+from fake_openai import ARTICLES, INJECTION, FakeOpenAI, Reply, fake_openai, seed_day  # noqa: F401
 
 from pipeline import files
 from pipeline.config import Config, load_config
 from pipeline.draft import draft, regenerate_segment
+from pipeline.draft.writer import PER_STORY
 from pipeline.errors import NothingUsableError, ReviewError
-from pipeline.models import CITATION
+from pipeline.models import CITATION, Segment
 from pipeline.store import Store, open_store
 
 DAY = date(2026, 3, 9)
 SEGMENTS = 8  # the reference show's running order; every one has material in seed_day's rundown
+# Two more headlines and one more quick hit: multi-story segments are drafted one call per story.
+MORE: list[dict[str, object]] = [
+    {"story": "s-heron", "segment": "headlines", "outlet": "The Verge AI", "kind": "press",
+     "title": "Heron Audio ships a voice model", "text": "Heron Audio shipped Heron Voice 2, a speech model that "
+     "runs on phones. The company says it uses 4 times less memory than its first version."},
+    {"story": "s-court", "segment": "headlines", "outlet": "Ars Technica AI", "kind": "press",
+     "title": "Court hears AI copyright case", "text": "A federal court in San Francisco heard arguments on Tuesday "
+     "in the Halverson copyright case against Northwind Labs. A ruling is expected within 60 days."},
+    {"story": "s-quill", "segment": "quick-hits", "outlet": "TechCrunch AI", "kind": "press",
+     "title": "Quill raises seed round", "text": "Quill Data raised $12 million to label training data."},
+]
+STORIES = {"headlines": 3, "quick-hits": 2}  # stories per segment in this day; every other segment has one
+
+
+def expected_calls(skip: tuple[str, ...] = ()) -> int:
+    """Model calls for a full draft: one a story for story-by-story kinds, text + script otherwise; the title."""
+    from pipeline.config import PROJECT_DIR
+
+    config = load_config(PROJECT_DIR / "config.yaml")
+    return 1 + sum(STORIES.get(spec.id, 1) if spec.kind in PER_STORY else 2
+                   for spec in config.segments if spec.id not in skip)
 
 
 def make_config(tmp_path: Path, fake: FakeOpenAI, **llm: object) -> Config:
@@ -30,7 +52,7 @@ def make_config(tmp_path: Path, fake: FakeOpenAI, **llm: object) -> Config:
 def day(tmp_path: Path, fake_openai: FakeOpenAI) -> tuple[Config, Store]:  # noqa: F811
     config = make_config(tmp_path, fake_openai)
     store = open_store(config.state_dir)
-    seed_day(config, store, DAY)
+    seed_day(config, store, DAY, [*ARTICLES, *MORE])
     return config, store
 
 
@@ -41,7 +63,7 @@ def test_draft_writes_a_cited_episode(day: tuple[Config, Store], fake_openai: Fa
     assert result.status == "done", result.failures
     assert [s.id for s in episode.segments] == [spec.id for spec in config.segments]
     assert result.counts["segments_drafted"] == SEGMENTS
-    assert result.counts["llm_calls"] == len(fake_openai.chat_requests) == 2 * SEGMENTS + 1  # text, script; title
+    assert result.counts["llm_calls"] == len(fake_openai.chat_requests) == expected_calls()
     assert result.counts["tokens_in"] > 0 and result.counts["tokens_out"] > 0
     for segment in episode.segments:
         assert CITATION.search(segment.text), segment.id
@@ -52,7 +74,7 @@ def test_draft_writes_a_cited_episode(day: tuple[Config, Store], fake_openai: Fa
     assert episode.title and episode.description
     assert episode.provenance.prompts["system.j2"] and episode.provenance.backend == "compatible"
     rows = store.query("SELECT purpose, ok, tokens_in, model FROM llm_calls")
-    assert len(rows) == 2 * SEGMENTS + 1 and all(r["ok"] == 1 and r["model"] == "fake-model" for r in rows)
+    assert len(rows) == expected_calls() and all(r["ok"] == 1 and r["model"] == "fake-model" for r in rows)
     assert any(note.startswith("length deep-dive:") for note in result.notes)
     assert result.counts["words"] > 0 and result.counts["target_words"] == sum(s.target_words for s in config.segments)
 
@@ -64,7 +86,7 @@ def test_rerun_with_same_inputs_makes_no_call(day: tuple[Config, Store], fake_op
     seen = len(fake_openai.requests)
     result = draft(config, store, DAY)
     assert len(fake_openai.requests) == seen
-    assert result.counts["llm_calls"] == 0 and result.counts["cache_hits"] == 2 * SEGMENTS + 1
+    assert result.counts["llm_calls"] == 0 and result.counts["cache_hits"] == expected_calls()
     again = files.load_episode(config.episodes_dir, DAY)
     assert again.version == first.version and again.segments == first.segments
 
@@ -89,7 +111,7 @@ def test_human_edits_and_drops_survive_a_redraft(day: tuple[Config, Store], fake
     assert episode.segment("deep-dive").edited_by_human
     assert episode.segment("research").status == "dropped"
     asked = fake_openai.chat_requests[before:]
-    assert len(asked) == 2 * (SEGMENTS - 2) + 1
+    assert len(asked) == expected_calls(skip=("deep-dive", "research"))
     assert not any("Segment: Deep dive" in r["body"]["messages"][1]["content"] for r in asked)
     assert not any("Segment: Research picks" in r["body"]["messages"][1]["content"] for r in asked)
     assert result.counts["segments_kept"] == 2
@@ -161,7 +183,7 @@ def test_budget_stops_drafting_and_says_so(tmp_path: Path, fake_openai: FakeOpen
     assert any(note.startswith("drafting stopped") for note in result.notes)
     assert {f["kind"] for f in result.failures} <= {"budget"}
     assert result.counts["tokens_in"] + result.counts["tokens_out"] <= 2500
-    assert len(fake_openai.chat_requests) < 2 * SEGMENTS + 1
+    assert len(fake_openai.chat_requests) < expected_calls()
 
 
 def test_no_rundown_names_curate(tmp_path: Path, fake_openai: FakeOpenAI) -> None:  # noqa: F811
@@ -193,3 +215,104 @@ def test_regenerate_uses_feedback_and_respects_human_edits(day: tuple[Config, St
     assert forced.status == "drafted" and len(fake_openai.chat_requests) > calls
     with pytest.raises(ReviewError):
         regenerate_segment(config, store, episode, "no-such-segment")
+
+
+def _story_of(segment: Segment, n: int) -> str:
+    return next(ref.story_id for ref in segment.sources if ref.n == n)
+
+
+def test_every_story_of_a_multi_story_segment_is_cited(day: tuple[Config, Store],
+                                                       fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    config, store = day
+    draft(config, store, DAY)
+    episode = files.load_episode(config.episodes_dir, DAY)
+    for segment_id, count in STORIES.items():
+        segment = episode.segment(segment_id)
+        assert len(segment.story_ids) == count
+        cited = {_story_of(segment, n) for n in segment.citations}
+        assert cited == set(segment.story_ids), (segment_id, segment.text)
+        # One paragraph (or bullet) per story, in the rundown's order, each citing only its own story's sources.
+        blocks = [b for b in re.split(r"\n+", segment.text) if b.strip()]
+        assert len(blocks) == count
+        for story_id, block in zip(segment.story_ids, blocks, strict=True):
+            numbers = {int(n) for group in CITATION.findall(block) for n in group.split(",")}
+            assert numbers and {_story_of(segment, n) for n in numbers} == {story_id}, block
+    # Each story's call saw that story's sources only, numbered from 1 for the call.
+    calls = fake_openai.requests_containing("Segment: Top headlines")
+    assert len(calls) == STORIES["headlines"]
+    for request, title in zip(calls, ["Kestrel Robotics", "Heron Audio", "Court hears"], strict=True):
+        user = request["body"]["messages"][1]["content"]
+        assert user.count("<source ") == 1 and '<source n="1"' in user and title in user
+    headlines = episode.segment("headlines")
+    assert headlines.title == "Top headlines" and headlines.script.startswith("Now, top headlines.")
+    assert "Heron Voice 2" in headlines.script and not CITATION.search(headlines.script)
+    assert episode.segment("quick-hits").text.count("\n- ") == 1  # one bullet per story
+
+
+def test_a_failed_story_is_left_out_and_said(day: tuple[Config, Store], fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    config, store = day
+    fake_openai.when("Court hears AI copyright case", Reply.malformed(), Reply.malformed())
+    result = draft(config, store, DAY)
+    headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
+    assert headlines.status == "drafted" and result.status == "done"
+    assert {_story_of(headlines, n) for n in headlines.citations} == {"s-kestrel", "s-heron"}
+    assert any(note.startswith("headlines: story s-court left out") for note in result.notes)
+
+
+def test_regenerate_a_multi_story_segment_story_by_story(day: tuple[Config, Store],
+                                                         fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    config, store = day
+    draft(config, store, DAY)
+    episode = files.load_episode(config.episodes_dir, DAY)
+    old = episode.segment("headlines")
+    new = regenerate_segment(config, store, episode, "headlines", "Shorter, please.")
+    asked = fake_openai.requests_containing("Shorter, please.")
+    assert len(asked) == STORIES["headlines"]
+    for request, story_id in zip(asked, old.story_ids, strict=True):
+        user = request["body"]["messages"][1]["content"]
+        previous = re.search(r"<previous>\n(.*?)\n</previous>", user, re.DOTALL)
+        # Each call gets its own story's earlier sentences (markers removed), never another story's.
+        mine = [line for line in re.split(r"\n+", old.text) if _story_of(old, int(CITATION.search(line).group(1).split(",")[0])) == story_id]
+        assert previous and previous.group(1) == re.sub(r"\s*\[[\d, ]+\]", "", " ".join(mine))
+    assert new.sources == old.sources and new.status == "drafted"
+    assert {_story_of(new, n) for n in new.citations} == set(old.story_ids)
+
+
+def test_story_answers_lose_repeats_fragments_and_excess(day: tuple[Config, Store],
+                                                         fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    config, store = day
+    said = "Heron Audio shipped Heron Voice 2, a speech model that runs on phones."
+    answer = {"sentences": [
+        {"text": said, "sources": [1]},
+        {"text": "Heron Audio shipped Heron Voice 2, a speech model which runs on phones.", "sources": [1]},  # repeat
+        {"text": "According to Heron Audio,", "sources": [1]},  # cut off at a comma
+        {"text": "Article URL: https://example.com/heron", "sources": [1]},
+        {"text": "It uses 4 times less memory than its first version, the company says.", "sources": [9]},
+        {"text": "Heron Audio did not give a price for the model today.", "sources": [1]},  # past the cap
+    ]}
+    fake_openai.when("Heron Audio ships a voice model", Reply.json(answer))
+    draft(config, store, DAY)
+    headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
+    heron = [ref.n for ref in headlines.sources if ref.story_id == "s-heron"]
+    block = next(b for b in headlines.text.split("\n\n") if "Heron" in b)
+    # headlines: 380 words over 3 stories -> 3 sentences at most; a number the call never had ([9]) -> its sources.
+    assert block == (f"Heron Audio shipped Heron Voice 2, a speech model that runs on phones [{heron[0]}]. "
+                     f"It uses 4 times less memory than its first version, the company says [{heron[0]}]. "
+                     f"Heron Audio did not give a price for the model today [{heron[0]}].")
+
+
+def test_every_story_of_a_full_segment_gets_a_source(day: tuple[Config, Store]) -> None:
+    from datetime import UTC, datetime
+
+    from pipeline.draft.writer import MAX_SOURCES, build_plan
+    from pipeline.models import Story, StorySource
+
+    config, store = day
+    now = datetime(2026, 3, 9, 8, tzinfo=UTC)
+    stories = [Story(id=f"s{i}", title=f"Story {i}", published=now, sources=[
+        StorySource(item_id=f"x{i}-{j}", outlet=f"Outlet {j}", title=f"Story {i}", url=None, published=now,
+                    excerpt=f"Story {i} as told by outlet {j}.") for j in range(2)]) for i in range(6)]
+    plan = build_plan(store, config.segment("quick-hits"), stories)
+    assert len(plan.sources) == MAX_SOURCES
+    assert [ref.story_id for ref in plan.sources] == ["s0", "s0", "s1", "s1", "s2", "s2", "s3", "s3", "s4", "s5"]
+    assert [ref.n for ref in plan.sources] == list(range(1, MAX_SOURCES + 1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -17,7 +18,12 @@ from pipeline.config import Config, load_config
 from pipeline.draft import local
 from pipeline.draft.llm import get_backend, inline_schema, open_llm, parse_answer
 from pipeline.draft.prompts import PromptSource, as_data, fit_sources
-from pipeline.errors import ConfigError, LLMOutputError, LLMRequestError, LLMUnavailableError
+from pipeline.errors import (
+    ConfigError,
+    LLMOutputError,
+    LLMRequestError,
+    LLMUnavailableError,
+)
 from pipeline.store import open_store
 
 
@@ -155,9 +161,14 @@ def test_local_backend_sends_llama_cpp_schema_format(tmp_path: Path, fake_openai
     from pipeline.draft.writer import ScriptDraft, SegmentDraft
 
     sent = response_format("json_object_schema", "S", inline_schema(SegmentDraft))["schema"]
-    assert "maxItems" not in json.dumps(sent) and sent["properties"]["title"]["maxLength"] == 90
+    assert "maxItems" not in sent["properties"]["sentences"] and sent["properties"]["title"]["maxLength"] == 90
+    from pipeline.draft.writer import story_schema
+
+    story = response_format("json_object_schema", "S", inline_schema(story_schema(3)))["schema"]
+    assert story["properties"]["sentences"]["maxItems"] == 3  # small bounds stay: the grammar stops the model there
+    assert len(story_schema(2).model_validate({"sentences": [{"text": "x", "sources": []}] * 12}).sentences) == 8
     script = response_format("json_object_schema", "S", inline_schema(ScriptDraft))["schema"]["properties"]["script"]
-    assert script["maxLength"] == 1800  # clamped: llama.cpp refuses a 4,000-character repetition
+    assert "maxLength" not in script  # dropped: llama.cpp refuses (and can crash on) a long repetition
 
 
 def test_sources_are_fitted_to_the_input_budget() -> None:
@@ -246,5 +257,6 @@ def test_schema_for_llama_cpp_drops_long_string_bounds() -> None:
         schema = model.model_json_schema()
         safe = grammar_safe(schema)
         assert all(bound <= GRAMMAR_MAX_LENGTH for bound in bounds(safe))
-        assert "maxItems" not in json.dumps(safe)
+        assert all(n <= 8 for n in map(int, re.findall(r'"maxItems": (\d+)', json.dumps(safe))))
+        assert '"maxItems": 40' not in json.dumps(safe)
     assert bounds(grammar_safe(SegmentDraft.model_json_schema())), "short bounds (titles, sentences) are kept"

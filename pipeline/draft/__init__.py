@@ -59,7 +59,7 @@ def _order(config: Config, segments: list[Segment]) -> list[Segment]:
 
 
 def _prompt_hashes(config: Config, plans: list[Plan]) -> dict[str, str]:
-    names = {"system.j2", "_segment.j2", "script.j2", "episode.j2"}
+    names = {"system.j2", "_segment.j2", "_story.j2", "script.j2", "episode.j2"}
     names |= {plan.spec.prompt or f"{plan.spec.kind}.j2" for plan in plans}
     return {name: template_hash(config, name) for name in sorted(names)}
 

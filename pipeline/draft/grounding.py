@@ -30,7 +30,7 @@ from pipeline.models import CITATION, Flag
 _END = re.compile(r'[.!?]["”’)]*(?:\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\])*(?=\s+["“(]?[A-Z0-9]|\s*$)')
 _ABBREVIATION = re.compile(
     r"(?:\b[A-Z]|\bMr|\bMrs|\bMs|\bDr|\bSt|\bInc|\bCorp|\bLtd|\bCo|\bvs|\betc|\be\.g|\bi\.e|\bNo|\bSen|\bRep|\bGov"
-    r"|\bProf|\bGen|\bJr|\bSr|\bU\.S|\bU\.K|\bJan|\bFeb|\bAug|\bSept?|\bOct|\bNov|\bDec)$"
+    r"|\bProf|\bGen|\bJr|\bSr|\bU\.S|\bU\.K|\bJan|\bFeb|\bAug|\bSept?|\bOct|\bNov|\bDec|\bv)$"
 )
 _MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^)]+)\)")
 _MD_MARKS = re.compile(r"(\*\*|__|\*|`)")

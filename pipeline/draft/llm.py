@@ -198,16 +198,19 @@ def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
 # was refused ("exceeds sane defaults") and the server then crashed (SIGSEGV). Short bounds are kept; longer ones
 # are dropped and max_tokens bounds the answer instead.
 GRAMMAR_MAX_LENGTH = 500
+GRAMMAR_MAX_ITEMS = 8
 
 
 def grammar_safe(node: Any) -> Any:
-    """The schema for llama.cpp's grammar converter: maxItems removed, long maxLength bounds removed.
+    """The schema for llama.cpp's grammar converter: large maxItems and long maxLength bounds removed.
 
     Its repetition rules grow with the bound (long bounds are refused and can crash the server); short bounds
-    still stop a small model that repeats itself in a title or a sentence. pydantic enforces the real bounds.
+    still stop a small model that repeats itself in a title or a sentence, and a small maxItems stops it writing
+    more sentences than asked. pydantic enforces the real bounds.
     """
     if isinstance(node, dict):
-        out = {k: grammar_safe(v) for k, v in node.items() if k != "maxItems"}
+        out = {k: grammar_safe(v) for k, v in node.items()
+               if not (k == "maxItems" and isinstance(v, int) and v > GRAMMAR_MAX_ITEMS)}
         if isinstance(out.get("maxLength"), int) and out["maxLength"] > GRAMMAR_MAX_LENGTH:
             del out["maxLength"]
         return out

@@ -94,16 +94,23 @@ def _cut(text: str, chars: int) -> str:
         return text
     if chars < 40:
         return "(text omitted to fit the model's input limit)"
-    cut = text[:chars].rsplit(" ", 1)[0]
-    return cut + " [...]"
+    head = text[:chars]
+    # End on a full sentence when one ends in the second half: a small model copies a cut-off fragment.
+    ends = [m.end() for m in re.finditer(r"[.!?][\"”’)]*(?=\s)", head)]
+    if ends and ends[-1] >= chars // 2:
+        return head[: ends[-1]]
+    return head.rsplit(" ", 1)[0] + " [...]"
 
 
-def segment_messages(config: Config, template: str, *, sources: list[PromptSource], **context: Any) -> list[dict[str, str]]:
-    """System + user messages for one segment, the sources shortened to fit ``llm.max_input_tokens``."""
+def segment_messages(config: Config, template: str, *, sources: list[PromptSource], budget_tokens: int | None = None,
+                     **context: Any) -> list[dict[str, str]]:
+    """System + user messages for one segment (or story), the sources shortened to fit ``llm.max_input_tokens``
+    and, when given, to ``budget_tokens`` of source text."""
     system = render(config, "system.j2")
     safe = [PromptSource(s.n, attribute(s.outlet), attribute(s.title), as_data(s.text)) for s in sources]
     empty = [PromptSource(s.n, s.outlet, s.title, "") for s in safe]
     overhead = approx_tokens(system) + approx_tokens(render(config, template, sources=empty, **context))
-    fitted = fit_sources(safe, config.llm.max_input_tokens - overhead)
+    room = config.llm.max_input_tokens - overhead
+    fitted = fit_sources(safe, room if budget_tokens is None else min(room, budget_tokens))
     user = render(config, template, sources=fitted, **context)
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]

@@ -316,3 +316,14 @@ def test_every_story_of_a_full_segment_gets_a_source(day: tuple[Config, Store]) 
     assert len(plan.sources) == MAX_SOURCES
     assert [ref.story_id for ref in plan.sources] == ["s0", "s0", "s1", "s1", "s2", "s2", "s3", "s3", "s4", "s5"]
     assert [ref.n for ref in plan.sources] == list(range(1, MAX_SOURCES + 1))
+
+
+def test_chapter_titles_use_the_shows_names_for_framing_segments() -> None:
+    from pipeline.config import SegmentSpec
+    from pipeline.draft.writer import segment_title
+
+    cold = SegmentSpec(id="cold-open", title="The day in three lines", kind="cold_open")
+    deep = SegmentSpec(id="deep-dive", title="Deep dive", kind="deep_dive")
+    assert segment_title(cold, "Northwind launches Aurora-3 Mini") == "The day in three lines"
+    assert segment_title(deep, "Helix tightens its licence.") == "Deep dive: Helix tightens its licence"
+    assert segment_title(deep, "  ") == "Deep dive"

@@ -195,6 +195,17 @@ def plan_segments(config: Config, store: Store, rundown: Rundown) -> list[Plan]:
 # -- drafting one segment ---------------------------------------------------------------------------------------------
 
 
+def segment_title(spec: SegmentSpec, headline: str) -> str:
+    """The title chapters and the newsletter show: the show's own name for framing segments (a cold open is
+    always "The day in three lines"), the show's name plus the model's headline for a deep dive."""
+    headline = re.sub(r"\s+", " ", headline).strip().rstrip(".")
+    if spec.kind in FRAMING or not headline:
+        return spec.title
+    if spec.kind == "deep_dive":
+        return f"{spec.title}: {headline}"
+    return headline
+
+
 def build_text(kind: str, sentences: list[DraftSentence]) -> str:
     """Newsletter Markdown from the model's sentences, each with its [n] markers before the full stop."""
     lines = cited_lines(sentences)
@@ -246,7 +257,7 @@ def draft_segment(config: Config, llm: LLMClient, plan: Plan, *, feedback: str |
     answer = llm.structured(messages, SegmentDraft, purpose=f"segment:{plan.spec.id}")
     text = build_text(plan.spec.kind, answer.value.sentences)
     drafted = Drafted(Segment(
-        id=plan.spec.id, kind=plan.spec.kind, title=answer.value.title.strip() or plan.spec.title,
+        id=plan.spec.id, kind=plan.spec.kind, title=segment_title(plan.spec, answer.value.title),
         story_ids=plan.story_ids, sources=plan.sources, text=text, target_words=plan.spec.target_words,
         prompt_hash=answer.prompt_hash, model=answer.model,
     ))

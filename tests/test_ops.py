@@ -219,3 +219,29 @@ def test_text_typed_outside_any_section_is_kept(show) -> None:
     path.write_text(edited)
     assert sync_draft(show, DAY) == []
     assert path.with_name("draft.md.bak").read_text() == edited
+
+
+def test_an_editors_new_number_is_flagged_against_the_sources(show) -> None:
+    from datetime import UTC, datetime
+
+    from pipeline.models import Item, SourceRef
+    from pipeline.review.workflow import edit_segment
+    from pipeline.store import open_store
+
+    when = datetime(2026, 3, 10, 9, tzinfo=UTC)
+    store = open_store(show.state_dir)
+    store.upsert_items([Item(id="i1", source="Tech Daily", feed_url="https://feeds.example/t", title="Orca-70B",
+                             url="https://t.example/orca", published=when, fetched=when,
+                             content_text="Orca-70B scores 81.2 on MMLU, the lab said on Monday.")])
+    store.close()
+    ref = SourceRef(n=1, story_id="s1", item_id="i1", outlet="Tech Daily", title="Orca-70B", url="https://t.example/orca")
+    episode = Episode(date=DAY, show="The AI Daily Brief", segments=[Segment(
+        id="headlines", kind="headlines", title="Top headlines", sources=[ref],
+        text="Orca-70B scores 81.2 on MMLU [1].", script="Orca 70 B scores 81.2 on MMLU.")])
+    save_episode(show.episodes_dir, episode)
+    edited = edit_segment(show, DAY, "headlines", text="Orca-70B scores 95.5 on MMLU [1].", base_version=1,
+                          editor="desk")
+    flags = [f for f in edited.segment("headlines").flags if not f.resolved]
+    assert any(f.kind == "unsupported_number" and "95.5" in f.span for f in flags), flags
+    fixed = edit_segment(show, DAY, "headlines", text="Orca-70B scores 81.2 on MMLU [1].", base_version=2, editor="desk")
+    assert not [f for f in fixed.segment("headlines").flags if not f.resolved and f.field == "text"]

@@ -166,7 +166,7 @@ def sync_draft(config: Config, day: Date) -> list[str]:
 
         def apply(current: Episode) -> Episode:
             fresh = parse_draft_md(text, current)  # re-parse under the lock against what is stored now
-            _apply_draft_changes(current, fresh, editor)
+            _apply_draft_changes(config, current, fresh, editor)
             return current
 
         episode = update_episode(config.episodes_dir, day, apply)
@@ -181,13 +181,14 @@ def parse_sections_lines(text: str, changes: DraftChanges) -> list[int]:
     return lines or [sections[0].line if sections else 1]
 
 
-def _apply_draft_changes(episode: Episode, changes: DraftChanges, editor: str) -> None:
+def _apply_draft_changes(config: Config, episode: Episode, changes: DraftChanges, editor: str) -> None:
     content_changed = False
     for segment_id, fields in changes.segments.items():
         segment = episode.segment(segment_id)
         content = {name: value for name, value in fields.items() if name in ("title", "text", "script")}
         if content:
             _set_content(segment, editor, "draft.md edit", **content)
+            _recheck(config, segment)
             content_changed = True
         if "status" in fields:
             segment.status = fields["status"]  # type: ignore[assignment] - validated by the parser
@@ -286,6 +287,28 @@ def _set_content(segment: Segment, editor: str, reason: str, *, title: str | Non
     return True
 
 
+def _recheck(config: Config, segment: Segment) -> None:
+    """Check an edited segment's claims against its sources again, so a number an editor typed in is flagged too.
+
+    Verdicts already given stay; flags on sentences that no longer exist stay as resolved history. Skipped when the
+    sources' text is not in this show's store (an episode made elsewhere): then only the rewrite rule above applies.
+    """
+    from pipeline.draft import recheck_segment
+    from pipeline.store import open_store
+
+    if not segment.sources or segment.status != "drafted":
+        return
+    store = open_store(config.state_dir)
+    try:
+        if any(store.item(ref.item_id) is None for ref in segment.sources):
+            return
+        fresh = recheck_segment(config, store, segment)
+    finally:
+        store.close()
+    ids = {flag.id for flag in fresh}
+    segment.flags = [flag for flag in segment.flags if flag.resolved and flag.id not in ids] + fresh
+
+
 def _squash(text: str) -> str:
     return " ".join(text.split()).lower()
 
@@ -304,6 +327,7 @@ def edit_segment(config: Config, day: Date, segment_id: str, *, text: str | None
         segment = _segment(episode, segment_id)
         if not _set_content(segment, editor, "edit", title=title, text=text, script=script):
             raise _NoChange
+        _recheck(config, segment)
         _unapprove(episode, editor, f"{segment_id} edited after approval")
 
     return _mutate(config, day, base_version, change, segment_id=segment_id)

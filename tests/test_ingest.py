@@ -121,7 +121,7 @@ def test_hostile_feeds_are_reported_with_their_cause_and_the_rest_ingested(show:
     assert "after decompression" in messages["bomb"]
     assert "169.254.169.254" in messages["metadata"] and "link-local" in messages["metadata"]
     assert "404" in messages["missing"] and all(f["subject"].startswith("http://127.0.0.1") for f in result.failures)
-    assert elapsed < 1.5 + 2.0, "feeds are fetched concurrently under one per-feed deadline"
+    assert elapsed < 1.5 + 5.0, "feeds are fetched concurrently under one per-feed deadline (a drip lasts 60 s)"
     state = store.feed_state(server.url("/slow/full.rss?every=0.2"))
     assert state and state["last_status"] == "timeout" and state["etag"] is None
 

@@ -14,7 +14,6 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from pipeline.errors import BriefcastError, ConfigError, LockedError
 
@@ -309,4 +308,4 @@ def main() -> None:
         sys.exit(1)
 
 
-__all__ = ["app", "main", "Table"]
+__all__ = ["app", "main"]

@@ -360,7 +360,7 @@ class LLMClient:
         limit = max_tokens or self.config.llm.max_tokens
         attempt_messages = list(messages)
         problem = ""
-        for attempt in (1, 2):
+        for _attempt in (1, 2):  # the answer, then one retry told what was wrong
             reply = self._call(attempt_messages, fmt, limit, temperature, purpose)
             try:
                 if reply.finish_reason == "length":

@@ -18,9 +18,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from datetime import time as dtime
 from datetime import date as Date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -168,7 +170,9 @@ class Events:
 class DayRun:
     """One run of one date: holds what the stages share and decides what to skip."""
 
-    def __init__(self, config: Config, store: Store, day: Date, *, audio: bool, forced: set[str]) -> None:
+    def __init__(self, config: Config, store: Store, day: Date, *, audio: bool, forced: set[str],
+                 sample: bool = False) -> None:
+        self.sample = sample
         self.config = config
         self.store = store
         self.day = day
@@ -198,6 +202,12 @@ class DayRun:
     def ingest(self) -> StageResult:
         from pipeline.ingest import ingest
 
+        if self.sample:
+            # The sample world is shifted to end with the episode's day: read it as of that evening, so its
+            # later items are not taken for future dates (and clamped) when the demo runs in the morning.
+            tz = ZoneInfo(self.config.show.timezone)
+            evening = datetime.combine(self.day, dtime(23, 59), tz)
+            return ingest(self.config, self.store, now=max(evening, datetime.now(UTC)))
         return ingest(self.config, self.store)
 
     def curate(self) -> StageResult:
@@ -337,7 +347,7 @@ def run_day(
             sweep_temp_files(folder)
         try:
             with maybe_sample_server(config, sample, day) as live, events, progress.listening(events.advance):
-                job = DayRun(live, store, day, audio=audio, forced=forced)
+                job = DayRun(live, store, day, audio=audio, forced=forced, sample=sample)
                 for stage in STAGES:
                     if stage in skip_before:
                         continue

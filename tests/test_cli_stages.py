@@ -30,3 +30,17 @@ def test_curate_an_empty_day_says_so(show) -> None:
                                 env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "0 items -> 0 stories" in result.output
+
+
+def test_sample_day_is_read_as_of_its_evening(show) -> None:
+    """A morning demo run must not take the sample day's later items for future dates and clamp them."""
+    from pipeline.run import DayRun
+    from pipeline.samples import maybe_sample_server, sample_config
+    from pipeline.store import open_store
+
+    today = show.today()
+    store = open_store(show.state_dir)
+    with maybe_sample_server(sample_config(show), True, today) as live:
+        result = DayRun(live, store, today, audio=False, forced=set(), sample=True).ingest()
+    assert result.counts["items_new"] >= 150
+    assert result.counts.get("dates_fixed", 0) <= 3  # only the sample's own missing and unparseable dates

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +10,6 @@ import pytest
 import yaml
 
 from pipeline.config import PROJECT_DIR, Config, load_config
-
-pytest_plugins: list[str] = []
-
 
 @pytest.fixture(autouse=True)
 def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,12 +58,3 @@ def browser():
         launched.close()
 
 
-@pytest.fixture
-def project_file():
-    def find(*parts: str) -> Path:
-        return PROJECT_DIR.joinpath(*parts)
-
-    return find
-
-
-__all__ = ["write_show", "shutil"]

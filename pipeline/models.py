@@ -106,8 +106,11 @@ class SourceRef(Model):
 
 
 FlagKind = Literal[
-    "uncited", "unsupported_number", "unsupported_entity", "unsupported_quote", "unknown_citation", "length", "other"
+    "uncited", "unsupported_number", "unsupported_entity", "unsupported_quote", "unknown_citation", "length", "other",
+    "unsupported_date", "unsupported_attribution", "wrong_source", "fragment", "first_person", "verbatim",
+    "repetition", "thin_source", "unverified", "script_adds", "superseded", "stale_script",
 ]
+FlagSeverity = Literal["high", "medium", "low"]
 
 
 class Flag(Model):
@@ -119,6 +122,9 @@ class Flag(Model):
     sentence: str
     span: str = ""
     message: str
+    severity: FlagSeverity = "medium"
+    evidence: str = ""  # the source excerpt that bears on the claim; empty when no source has it
+    suggest: list[int] = []  # source numbers where the claim is found instead ("cite [k] instead")
     resolved: bool = False
     resolution: Literal["fixed", "accepted"] | None = None
     note: str | None = None
@@ -151,6 +157,8 @@ class Segment(Model):
     status: SegmentStatus = "drafted"
     error: str | None = None
     edited_by_human: bool = False
+    version: int = 1  # bumped on every change of this segment; edits of other segments never conflict with it
+    script_stale: bool = False  # the text changed after the script was written: re-derive or edit before voicing
     history: list[SegmentVersion] = []
     target_words: int = 0
     prompt_hash: str | None = None

@@ -45,6 +45,7 @@ class Item(Model):
     content_text: str = ""  # the article's text (feed content, or extracted full text)
     source_kind: str = "other"
     source_weight: float = 1.0
+    language: str | None = None  # BCP 47 primary tag ("en", "de") from the entry or feed, else detected; None = unknown
 
     @property
     def text(self) -> str:
@@ -61,6 +62,7 @@ class StorySource(Model):
     url: str | None = None
     published: datetime
     excerpt: str = ""  # plain text, the start of the item's text
+    superseded_by: str | None = None  # item id of a later report in this story that reverses/corrects this one
 
 
 class Story(Model):
@@ -75,6 +77,7 @@ class Story(Model):
     segment: str | None = None  # segment id, None when it made no segment
     topics: list[str] = []
     follow_up_of: str | None = None  # "<episode date>/<story id>" of the earlier coverage
+    updates: list[str] = []  # ids of same-window stories this one supersedes (merged into it; their sources kept)
     pinned: bool = False
 
     @property

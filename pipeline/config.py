@@ -233,12 +233,34 @@ class AudioSettings(Strict):
     enabled: bool = True
 
 
+class EditorSpec(Strict):
+    """One named editor of the review app; ``token_env`` names the variable holding their token off loopback."""
+
+    name: str = Field(min_length=1, max_length=60)
+    token_env: str | None = None
+
+
 class ReviewSettings(Strict):
     required: bool = True
     editor: str | None = None
     host: str = "127.0.0.1"
     port: int = Field(8765, ge=0, le=65535)
     token_env: str = "BRIEFCAST_REVIEW_TOKEN"
+    # The people who may edit in the review app (a name, or {name, token_env}); empty: the editor is
+    # review.editor / $BRIEFCAST_EDITOR / $USER. When set, the app asks who is acting and records that name.
+    editors: list[EditorSpec] = []
+    max_text_chars: int = Field(20_000, ge=200, le=500_000)  # one segment's text or script
+    max_title_chars: int = Field(200, ge=10, le=2_000)
+
+    @field_validator("editors", mode="before")
+    @classmethod
+    def _editor_names(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            value = [{"name": item} if isinstance(item, str) else item for item in value]
+            names = [item.get("name") for item in value if isinstance(item, dict)]
+            if len(set(names)) != len(names):
+                raise ValueError("each editor is listed once (two entries have the same name)")
+        return value
 
 
 class Webhook(Strict):

@@ -143,6 +143,27 @@ class SegmentVersion(Model):
     at: datetime
     by: str  # "model" or the editor's name
     reason: str = ""
+    version: int | None = None  # the segment's version while it held these words (None in older files)
+    flags: list[Flag] | None = None  # its flags then, restored by undo (None in older files: re-checked instead)
+    script_stale: bool = False
+    status: str | None = None  # the segment's status then (drafted/dropped/failed), None in older files
+
+
+class Proposal(Model):
+    """A regenerate result that arrived after the segment had changed: kept for the editor to accept or discard."""
+
+    title: str
+    text: str
+    script: str
+    sources: list[SourceRef] = []
+    story_ids: list[str] = []
+    flags: list[Flag] = []
+    model: str | None = None
+    prompt_hash: str | None = None
+    base_version: int  # the segment version the regenerate started from
+    at: datetime
+    by: str
+    reason: str = ""
 
 
 SegmentStatus = Literal["drafted", "failed", "dropped"]
@@ -167,6 +188,7 @@ class Segment(Model):
     prompt_hash: str | None = None
     model: str | None = None
     audio_hash: str | None = None  # cache key of the last synthesis of this segment's script
+    proposal: Proposal | None = None  # a regenerate result waiting for the editor (its base moved meanwhile)
 
     @property
     def citations(self) -> set[int]:
@@ -184,6 +206,19 @@ class Transition(Model):
     by: str
     at: datetime
     note: str | None = None
+
+
+class Approval(Model):
+    """What an editor approved: the exact versions and a hash of the words that go out."""
+
+    by: str
+    at: datetime
+    content_hash: str  # pipeline.fingerprint.content_hash of the episode as approved
+    versions: dict[str, int] = {}  # segment id -> segment version, for every segment (dropped ones too)
+    meta_version: int = 1  # the episode-level fields' version (title, description)
+    order: list[str] = []
+    note: str | None = None
+    over_flags: int = 0  # open flags the editor approved over
 
 
 class Chapter(Model):
@@ -216,9 +251,13 @@ class Episode(Model):
     date: Date
     show: str
     status: EpisodeStatus = "drafted"
-    version: int = 1  # bumped on every change; edits carry the version they were based on
+    version: int = 1  # bumped on every change (the app's ETag); edits carry their segment's own version
+    meta_version: int = 1  # bumped when an episode-level field (title, description) changes
     title: str = ""
     description: str = ""
+    editor_note: str = ""  # an editor's note kept from above draft.md's first section; never published
+    approval: Approval | None = None  # set by approve, cleared by any content change after it
+    rendered: dict[str, str] = {}  # output ("newsletter", "audio") -> fingerprint of the content it was rendered from
     segments: list[Segment] = []  # in running order, cold open first and sign-off last
     stories: list[Story] = []
     history: list[Transition] = []

@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.errors import ConfigError
+from pipeline.kinds import KINDS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
@@ -136,7 +137,7 @@ class CurateSettings(Strict):
     memory_days: int = Field(7, ge=0, description="how far back earlier episodes count as already covered")
 
 
-SegmentKind = Literal["cold_open", "headlines", "deep_dive", "debate", "research", "policy", "quick_hits", "sign_off"]
+SegmentKind = str  # a name in pipeline.kinds.KINDS (checked below)
 
 
 class SegmentSpec(Strict):
@@ -149,6 +150,13 @@ class SegmentSpec(Strict):
     source_kinds: list[SourceKind] = []
     target_words: int = Field(200, ge=10)
     prompt: str | None = None  # prompt file name in prompts/; default: <kind>.j2
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in KINDS:
+            raise ValueError(f"unknown segment kind {value!r}; use one of: {', '.join(KINDS)}")
+        return value
 
     @field_validator("id")
     @classmethod

@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 
 from pipeline.config import SegmentSpec
 from pipeline.curate.text import keyword_pattern, matched_keywords
+from pipeline.kinds import FRAMING, KINDS
 from pipeline.models import Story
 
 TOPIC_MIN = 2
-KIND_ORDER = {"deep_dive": 0, "debate": 1, "research": 2, "policy": 3, "headlines": 4, "quick_hits": 5}
-GENERAL_KINDS = ("headlines", "quick_hits", "deep_dive")
-NO_STORIES = ("cold_open", "sign_off")
+KIND_ORDER = {name: k.fill_order for name, k in KINDS.items() if not k.framing}
+GENERAL_KINDS = tuple(sorted((name for name, k in KINDS.items() if k.general), key=lambda n: -KIND_ORDER[n]))
+NO_STORIES = tuple(sorted(FRAMING))
 
 
 @dataclass

@@ -13,14 +13,15 @@ from datetime import date as Date
 from markupsafe import Markup
 
 from pipeline.config import Config
+from pipeline.kinds import FRAMING, KINDS
 from pipeline.models import Episode, Segment
 from pipeline.publish import markup
 from pipeline.publish.artwork import artwork_name
 from pipeline.publish.templating import environment, render
 
 # Segment kinds that frame the issue rather than being sections of it.
-FRAME_KINDS = {"cold_open", "sign_off"}
-BOXED_KINDS = {"debate"}
+FRAME_KINDS = FRAMING
+BOXED_KINDS = frozenset(name for name, k in KINDS.items() if k.boxed)
 UNSUBSCRIBE_PLACEHOLDER = "{{unsubscribe_url}}"  # left for the mailing tool to fill in
 
 LINK_STYLE = "color:#1a56db;text-decoration:underline;"

@@ -125,7 +125,12 @@ def episode_lock(episodes_dir: Path, day: Date) -> Iterator[None]:
 def update_episode(
     episodes_dir: Path, day: Date, change: Callable[[Episode], Episode | None], *, bump: bool = True
 ) -> Episode:
-    """Load, change and save an episode under its lock. ``bump`` marks a content change (new version)."""
+    """Load, change and save an episode under its lock. ``bump`` marks a content change (new version).
+
+    An episode that does not exist is `EpisodeNotFoundError` before any lock file (or folder) is made.
+    """
+    if not episode_path(episodes_dir, day).is_file():
+        load_episode(episodes_dir, day)  # raises the not-found error with its hint
     with episode_lock(episodes_dir, day):
         episode = load_episode(episodes_dir, day)
         changed = change(episode) or episode

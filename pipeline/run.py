@@ -50,22 +50,29 @@ def _pid_alive(pid: int) -> bool:
 
 
 @contextmanager
-def run_lock(config: Config) -> Iterator[str | None]:
+def run_lock(config: Config, wait: float = 0.0) -> Iterator[str | None]:
     """One run per show at a time. The kernel drops the lock when its holder dies, even by kill -9; the pid left
-    in the file tells us a previous run was killed, which we say (yielded as a note)."""
+    in the file tells us a previous run was killed, which we say (yielded as a note). ``wait``: seconds to wait
+    for another holder (an orchestrator running two dates of one show) before giving up."""
     path = config.state_dir / "run.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = open(path, "a+")
     try:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            raise LockedError(
-                "another run of this show is in progress", subject=f"pid {holder}",
-                hint=f"wait for it to finish; the lock is {path}",
-            ) from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() < deadline:
+                    time.sleep(0.2)
+                    continue
+                handle.seek(0)
+                holder = handle.read().strip() or "unknown"
+                raise LockedError(
+                    "another run of this show is in progress", subject=f"pid {holder}",
+                    hint=f"wait for it to finish; the lock is {path}",
+                ) from None
         handle.seek(0)
         previous = handle.read().strip()
         note = None
@@ -260,7 +267,9 @@ class DayRun:
         self._episode_status()  # takes in draft.md edits first
         episode = load_episode(self.config.episodes_dir, self.day)
         content = episode.model_dump(mode="json", exclude={"audio": True, "version": True, "updated": True, "history": True,
-                                                          "status": True, "segments": {"__all__": {"audio_hash"}}})
+                                                          "status": True, "rendered": True, "approval": True,
+                                                          "meta_version": True, "editor_note": True,
+                                                          "segments": {"__all__": {"audio_hash", "version", "proposal"}}})
         settings = (self.config.audio.model_dump(), self.config.tts.model_dump(), self.config.show.model_dump(),
                     self.config.site.model_dump())
         audio = self.audio and self.config.audio.enabled
@@ -389,3 +398,61 @@ def run_day(
     events.emit("run_end", status=report.status, message=report.message)
     print_report(events.console if events.tty else Console(stderr=True), report)
     return report
+
+
+# -- one stage at a time, for orchestrators ---------------------------------------------------------------------
+
+# What each stage writes into run.json (render also reports its audio sub-stage).
+_REPORTED = {"render": {"render", "audio"}}
+
+
+def run_stage(config: Config, day: Date, stage: str, *, audio: bool = True, force: bool = False,
+              wait: float = 600.0) -> list[StageResult]:
+    """One stage of ``day`` exactly as ``run_day`` runs it: the same lock, resume state, fingerprints and caches, so
+    a show moves between cron and an orchestrator (Dagster) without re-doing a day. ``force`` redoes the stage
+    even when its inputs are unchanged. The results replace that stage's lines in ``run.json``; a stage-level
+    error is recorded there too, then raised for the orchestrator to mark the step failed."""
+    if stage not in STAGES:
+        raise ConfigError(f"{stage!r} is not a stage", hint=f"use one of: {', '.join(STAGES)}")
+    with run_lock(config, wait=wait):
+        store = open_store(config.state_dir)
+        for folder in (config.episode_dir(day), config.state_dir / "runs"):
+            sweep_temp_files(folder)
+        try:
+            job = DayRun(config, store, day, audio=audio, forced={stage} if force else set())
+            if stage == "notify":  # tell the editors once per new draft, whichever step drafted it
+                drafted = (job.state.get("draft") or {}).get("finished", "")
+                job.drafted_now = drafted > (job.state.get("notify") or {}).get("finished", "")
+            try:
+                results = _timed(stage, getattr(job, stage))
+            except BriefcastError as exc:
+                failed = StageResult(stage=stage, status="failed", failures=[
+                    {"subject": exc.subject or day.isoformat(), "kind": exc.kind, "message": str(exc)}])
+                _merge_report(config, day, stage, [failed])
+                raise
+            if stage == "notify" and results[0].status != "skipped":
+                job._finish("notify", "")
+            _merge_report(config, day, stage, results)
+            return results
+        finally:
+            store.close()
+
+
+def _merge_report(config: Config, day: Date, stage: str, results: list[StageResult]) -> None:
+    """Put one stage's results into episodes/<date>/run.json, keeping the other stages' lines in running order."""
+    path = config.episode_dir(day) / "run.json"
+    try:
+        report = RunReport.model_validate_json(path.read_text())
+    except (OSError, ValueError):
+        report = RunReport(date=day, started=datetime.now(UTC))
+    replaced = _REPORTED.get(stage, {stage})
+    kept = [line for line in report.stages if line.stage not in replaced]
+    order = {name: i for i, name in enumerate([*STAGES[:STAGES.index("render") + 1], "audio", *STAGES[4:]])}
+    report.stages = sorted([*kept, *results], key=lambda line: order.get(line.stage, len(order)))
+    fatal = [line for line in report.stages if line.status == "failed" and line.stage in ("curate", "draft")]
+    report.status = "failed" if fatal else "done"
+    report.message = (f"{fatal[0].stage} failed: {(fatal[0].failures or [{}])[0].get('message', 'see its notes')}"
+                      if fatal else None)
+    report.finished = datetime.now(UTC)
+    _totals(report)
+    save_report(config.episodes_dir, report)

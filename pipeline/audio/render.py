@@ -25,14 +25,21 @@ LOUDNESS_TOLERANCE = 1.0  # LU around audio.loudness (Apple: -16 +-1)
 CORRECTION_THRESHOLD = 0.3  # LU: re-encode when the MP3 measures further than this from the target
 
 
-def render_audio(config: Config, store: Store, episode: Episode) -> StageResult:
+def render_audio(config: Config, store: Store, episode: Episode, *, allow_stale_scripts: bool = False) -> StageResult:
     """Voice every live segment (cached), mix, normalize, tag and write the episode's audio files.
 
-    Raises AudioError naming the segment when a segment cannot be voiced; nothing is written then, so an
+    Raises AudioError naming the segment when a segment cannot be voiced, or when a script is stale (its text
+    was edited after the script was written) unless ``allow_stale_scripts``; nothing is written then, so an
     older episode.mp3 stays as it was rather than being replaced by a short one.
     """
     started = time.monotonic()
     day = episode.date.isoformat()
+    stale = [segment.id for segment in episode.live_segments if segment.script_stale and segment.script.strip()]
+    if stale and not allow_stale_scripts:
+        raise AudioError(f"not voicing a stale script: the text of {', '.join(stale)} was edited after its script "
+                         "was written", subject=", ".join(stale),
+                         hint="edit the script in review (or mark it current there), or render with --allow-stale "
+                              "to voice it as it is")
     segments = [segment for segment in episode.live_segments if segment.script.strip()]
     notes = [f"segment {segment.id!r} has no script: left out of the audio"
              for segment in episode.live_segments if not segment.script.strip()]

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from pipeline.config import Config
 from pipeline.errors import AudioError
-from pipeline.files import atomic_write_text, load_episode
+from pipeline.files import atomic_write_text, load_episode, update_episode
+from pipeline.fingerprint import audio_fingerprint, newsletter_fingerprint
 from pipeline.models import Episode, StageResult
 from pipeline.publish.newsletter import build_issue, render_newsletter
 from pipeline.publish.release import make_public, release
@@ -44,17 +45,34 @@ def render_newsletter_files(config: Config, episode: Episode) -> StageResult:
     )
 
 
-def render_episode(config: Config, store: Store | None, day: Date, *, audio: bool = True) -> list[StageResult]:
-    """Render the episode's newsletter and script, then its audio; an audio failure is reported, not raised."""
+def _stamp(config: Config, day: Date, **fingerprints: str) -> None:
+    """Record what each output was rendered from (``Episode.rendered``): publish re-renders what no longer matches."""
+
+    def change(current: Episode) -> Episode:
+        current.rendered = {**current.rendered, **fingerprints}
+        return current
+
+    update_episode(config.episodes_dir, day, change, bump=False)
+
+
+def render_episode(config: Config, store: Store | None, day: Date, *, audio: bool = True,
+                   allow_stale_scripts: bool = False) -> list[StageResult]:
+    """Render the episode's newsletter and script, then its audio; an audio failure is reported, not raised.
+
+    A segment whose script is stale (its text was edited after the script was written) is not voiced unless
+    ``allow_stale_scripts``: the audio stage fails naming it.
+    """
     episode = load_episode(config.episodes_dir, day)
     results = [render_newsletter_files(config, episode)]
+    _stamp(config, day, newsletter=newsletter_fingerprint(episode))
     if not (audio and config.audio.enabled):
         reason = "audio disabled in config (audio.enabled: false)" if audio else "audio not requested (--no-audio)"
         results.append(StageResult(stage="audio", status="skipped", notes=[reason]))
         return results
-    audio_result = _render_audio(config, store, episode)
+    audio_result = _render_audio(config, store, episode, allow_stale_scripts=allow_stale_scripts)
     results.append(audio_result)
     if audio_result.status in ("done", "partial"):
+        _stamp(config, day, audio=audio_fingerprint(episode))
         # The audio stage records duration and chapters in episode.json: put the duration in the listen link.
         refreshed = load_episode(config.episodes_dir, day)
         if refreshed.audio is not None and refreshed.audio != episode.audio:
@@ -62,7 +80,7 @@ def render_episode(config: Config, store: Store | None, day: Date, *, audio: boo
     return results
 
 
-def _render_audio(config: Config, store: Store | None, episode: Episode) -> StageResult:
+def _render_audio(config: Config, store: Store | None, episode: Episode, *, allow_stale_scripts: bool = False) -> StageResult:
     started = time.monotonic()
     try:
         from pipeline.audio import render_audio  # imported lazily: it pulls in the TTS and mixing stack
@@ -73,7 +91,7 @@ def _render_audio(config: Config, store: Store | None, episode: Episode) -> Stag
             "hint": "install briefcast[local], or set audio.enabled: false",
         }])
     try:
-        result = render_audio(config, store, episode)
+        result = render_audio(config, store, episode, allow_stale_scripts=allow_stale_scripts)
     except AudioError as exc:
         return StageResult(stage="audio", status="failed", seconds=round(time.monotonic() - started, 3), failures=[{
             "subject": exc.subject or episode.date.isoformat(), "kind": exc.kind, "message": str(exc),

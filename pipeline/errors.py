@@ -17,6 +17,7 @@
     │   └── BudgetExceededError    the run's token or cost budget would be exceeded
     ├── AudioError                 synthesis or mixing failed; names the segment
     ├── PublishError               a template, the artwork or a published file could not be made
+    ├── DeliveryError              a delivery target (email, hosting) could not be reached or refused
     ├── ReviewError                an editor action cannot be done
     │   ├── ConflictError          an edit was based on an old version (HTTP 409)
     │   └── ApprovalError          publishing without approval, approving with open flags
@@ -120,6 +121,10 @@ class AudioError(BriefcastError):
 
 class PublishError(BriefcastError):
     kind = "publish"
+
+
+class DeliveryError(BriefcastError):
+    kind = "delivery"
 
 
 class ReviewError(BriefcastError):

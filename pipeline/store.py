@@ -2,7 +2,8 @@
 
 Tables: ``feeds`` (fetch validators and last outcome), ``items`` (every entry seen, with when it was first seen),
 ``llm_calls`` (log and cache of every model call), ``tts_cache`` (synthesized segment audio), ``coverage``
-(stories earlier episodes covered, for memory across days) and ``runs``.
+(stories earlier episodes covered, for memory across days), ``runs`` and ``deliveries`` (what was sent or
+uploaded where, once).
 """
 
 from __future__ import annotations
@@ -90,6 +91,22 @@ MIGRATIONS: list[str] = [
         text TEXT NOT NULL,
         PRIMARY KEY (episode_date, story_id)
     );
+    """,
+    # 4: deliveries: each (episode, target, message or object) and its result, so a delivery happens once
+    """
+    CREATE TABLE deliveries (
+        episode_date TEXT NOT NULL,
+        target TEXT NOT NULL,
+        item TEXT NOT NULL,
+        digest TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        remote_id TEXT,
+        error TEXT,
+        updated TEXT NOT NULL,
+        PRIMARY KEY (episode_date, target, item)
+    );
+    CREATE INDEX deliveries_item ON deliveries(target, item, status);
     """,
 ]
 

@@ -12,7 +12,7 @@ import os
 from datetime import date as Date
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -292,6 +292,124 @@ class NotifySettings(Strict):
     review_url: str | None = None
 
 
+class DeliverTarget(Strict):
+    """One place an approved episode goes on publish (``deliver:`` in config.yaml); ``type`` picks the backend."""
+
+    name: str | None = None  # how the report and the deliveries table call it; default: its type
+    enabled: bool = True
+
+    @property
+    def label(self) -> str:
+        return self.name or self.type  # type: ignore[attr-defined]
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        if value is not None and not value.replace("-", "").replace("_", "").isalnum():
+            raise ValueError("use letters, digits, '-' and '_' only (it names the target in the deliveries table)")
+        return value
+
+
+class SmtpTarget(DeliverTarget):
+    """The newsletter by SMTP, one message per recipient from a recipients file (small lists)."""
+
+    type: Literal["smtp"]
+    host: str
+    port: int = Field(587, ge=1, le=65535)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username_env: str | None = None  # names of environment variables, never the values
+    password_env: str | None = None
+    sender: str  # "The AI Daily Brief <brief@example.com>"
+    reply_to: str | None = None  # default: show.owner.email
+    recipients: str = "subscribers.txt"  # one address a line, relative to the show folder; '#' comments
+    unsubscribe_url: str | None = None  # https URL; {email} is replaced by the recipient's address
+    unsubscribe_mailto: str | None = None  # default: the sender's address
+    max_recipients: int = Field(5000, ge=1, description="above this, use a mailing service (buttondown, listmonk)")
+    timeout: float = Field(30.0, gt=0)
+    retry_delays: list[float] = Field([5.0, 30.0, 120.0], description="waits before retrying 4xx answers (greylisting)")
+
+    @field_validator("sender", "reply_to")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is not None and "@" not in value:
+            raise ValueError("must be an email address such as brief@example.com or 'Name <brief@example.com>'")
+        return value
+
+    @field_validator("unsubscribe_url")
+    @classmethod
+    def _unsubscribe(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an https:// URL (mail clients show a one-click unsubscribe for it)")
+        return value
+
+
+class ButtondownTarget(DeliverTarget):
+    """The newsletter through Buttondown's API: a draft to send from Buttondown, or sent at once."""
+
+    type: Literal["buttondown"]
+    api_key_env: str = "BUTTONDOWN_API_KEY"
+    mode: Literal["draft", "send"] = "draft"
+    base_url: str = "https://api.buttondown.com/v1"
+    timeout: float = Field(30.0, gt=0)
+    retries: int = Field(3, ge=0, le=10)
+
+
+class ListmonkTarget(DeliverTarget):
+    """The newsletter as a listmonk campaign: left as a draft, or started."""
+
+    type: Literal["listmonk"]
+    url: str  # the instance, e.g. https://lists.example.com
+    lists: list[int] = Field(min_length=1)
+    username_env: str = "LISTMONK_API_USER"
+    token_env: str = "LISTMONK_API_TOKEN"
+    mode: Literal["draft", "send"] = "draft"
+    from_email: str | None = None  # default: listmonk's own setting
+    template_id: int | None = None
+    timeout: float = Field(30.0, gt=0)
+    retries: int = Field(3, ge=0, le=10)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be the instance's address, e.g. https://lists.example.com")
+        return value.rstrip("/")
+
+
+class FolderTarget(DeliverTarget):
+    """The published files in a folder a web server serves; without a path, episodes/ itself (nothing to copy)."""
+
+    type: Literal["folder"]
+    path: str | None = None
+
+
+class S3Target(DeliverTarget):
+    """The published files in an S3-compatible bucket (AWS, Cloudflare R2, Backblaze B2, MinIO)."""
+
+    type: Literal["s3"]
+    bucket: str
+    prefix: str = ""  # key prefix, e.g. "ai-daily-brief/"
+    endpoint_url: str | None = None  # R2, B2, MinIO; None: AWS
+    region: str = "us-east-1"
+    access_key_env: str = "AWS_ACCESS_KEY_ID"
+    secret_key_env: str = "AWS_SECRET_ACCESS_KEY"
+    acl: Literal["public-read"] | None = None  # R2 and most buckets with a public policy need none
+    feed_max_age: int = Field(300, ge=0, description="seconds apps may cache feed.xml and newsletter.xml")
+    page_max_age: int = Field(600, ge=0)
+    media_max_age: int = Field(30 * 86400, ge=0, description="MP3s, artwork, transcripts, chapters")
+    timeout: float = Field(60.0, gt=0)
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        value = value.strip("/")
+        return value + "/" if value else ""
+
+
+DeliverSpec = Annotated[SmtpTarget | ButtondownTarget | ListmonkTarget | FolderTarget | S3Target,
+                        Field(discriminator="type")]
+
+
 class Config(Strict):
     show: ShowInfo
     site: Site = Site()
@@ -304,6 +422,7 @@ class Config(Strict):
     audio: AudioSettings = AudioSettings()
     review: ReviewSettings = ReviewSettings()
     notify: NotifySettings = NotifySettings()
+    deliver: list[DeliverSpec] = []
 
     # Not from the file: where the file lives; state and episodes are kept beside it.
     root: Path = Field(default=Path("."), exclude=True)
@@ -316,6 +435,14 @@ class Config(Strict):
             if segment.id in seen:
                 raise ValueError(f"segment id {segment.id!r} is used twice; give each segment its own id")
             seen.add(segment.id)
+        return self
+
+    @model_validator(mode="after")
+    def _targets(self) -> Config:
+        names = [target.label for target in self.deliver]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"deliver: two targets are called {name!r}; give each its own name (name: ...)")
         return self
 
     @property
@@ -371,6 +498,8 @@ def _fix_for(error: dict[str, Any]) -> str:
         return f"give a value of the right type ({error.get('msg', '').lower()})"
     if kind == "literal_error":
         return error.get("msg", "use one of the listed values")
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return "give type: smtp, buttondown, listmonk, folder or s3"
     return "correct the value"
 
 

@@ -87,6 +87,7 @@ class Source(Strict):
     tags: list[str] = []
     full_text: bool | None = None  # None: follow ingest.full_text
     enabled: bool = True
+    spoken_name: str | None = None  # how the host says the outlet ("Forge's release notes on GitHub")
 
     @field_validator("url")
     @classmethod
@@ -223,13 +224,16 @@ class TTSSettings(Strict):
     host: Voice = Voice()
     cohost: Voice | None = None
     lexicon: dict[str, str] = {}
+    say_as_words: list[str] = []  # all-capital words said as a word (the rest are spelled: "AWQ" -> "A-W-Q")
+    # The host voice's speaking rate over speech (measured: the bundled piper voice ~141; `python -m bench spoken`).
+    words_per_minute: float = Field(141.0, ge=60, le=260)
     api_key_env: str = "OPENAI_API_KEY"
     base_url: str | None = None
     timeout: float = Field(120.0, gt=0)
 
 
 class AudioSettings(Strict):
-    bitrate: str = "128k"
+    bitrate: str = Field("64k", pattern=r"^\d{2,3}k$")  # mono speech: 64k is plenty (128k doubles every download)
     sample_rate: int = 44100
     loudness: float = Field(-16.0, ge=-30, le=-9)
     true_peak: float = Field(-1.5, ge=-9, le=0)
@@ -237,7 +241,9 @@ class AudioSettings(Strict):
     intro: str | None = None  # None: the built-in sting
     outro: str | None = None
     bed: str | None = None
-    bed_db: float = Field(-22.0, le=0)
+    bed_db: float = Field(-20.0, ge=-40, le=-6)  # the bed's loudness relative to the speech, LU
+    bed_under_show: bool = False  # the bed under every segment, not only the cold open and sign-off
+    sting_db: float = Field(0.0, ge=-20, le=1.0)  # the stings' loudness relative to the speech, LU (at most +1)
     enabled: bool = True
 
 
@@ -410,6 +416,21 @@ DeliverSpec = Annotated[SmtpTarget | ButtondownTarget | ListmonkTarget | FolderT
                         Field(discriminator="type")]
 
 
+class ScheduleSettings(Strict):
+    """When the daily run starts, in the show's time zone (Dagster schedules; ``briefcast schedule`` prints it)."""
+
+    at: str = "05:30"
+
+    @field_validator("at")
+    @classmethod
+    def _at(cls, value: str) -> str:
+        import re
+
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError("write the time of day as HH:MM (24-hour), e.g. '05:30'")
+        return value
+
+
 class Config(Strict):
     show: ShowInfo
     site: Site = Site()
@@ -423,6 +444,7 @@ class Config(Strict):
     review: ReviewSettings = ReviewSettings()
     notify: NotifySettings = NotifySettings()
     deliver: list[DeliverSpec] = []
+    schedule: ScheduleSettings = ScheduleSettings()
 
     # Not from the file: where the file lives; state and episodes are kept beside it.
     root: Path = Field(default=Path("."), exclude=True)

@@ -13,16 +13,16 @@ CASES = [
     ("The AI's answer", "The A-I's answer"),
     ("OpenAI and xAI", "Open A-I and x A-I"),
     ("GPT-4o launched", "G-P-T four oh launched"),
-    ("GPT-5 and GPT-4.1", "G-P-T 5 and G-P-T 4.1"),
-    ("Llama and Qwen2.5", "Lahma and Kwen 2.5"),
+    ("GPT-5 and GPT-4.1", "G-P-T five and G-P-T four point one"),
+    ("Llama and Qwen2.5", "Lahma and Kwen two point five"),
     ("a paper on arXiv", "a paper on archive"),
     ("LLMs need an API", "L-L-M's need an A-P-I"),
-    ("trained in FP8", "trained in F-P-8"),
-    ("the 70B model and a 1.5B one", "the 70 billion model and a 1.5 billion one"),
-    ("v2.1.0 shipped", "version 2 point 1 point 0 shipped"),
-    ("raised $2.5 billion", "raised 2.5 billion dollars"),
-    ("$40, then $1,200 and $3B", "40 dollars, then 1,200 dollars and 3 billion dollars"),
-    ("up 12% or 3.5 %", "up 12 percent or 3.5 percent"),
+    ("trained in FP8", "trained in F-P eight"),
+    ("the 70B model and a 1.5B one", "the seventy billion model and a one point five billion one"),
+    ("v2.1.0 shipped", "version two point one point zero shipped"),
+    ("raised $2.5 billion", "raised two point five billion dollars"),
+    ("$40, then $1,200 and $3B", "forty dollars, then one thousand two hundred dollars and three billion dollars"),
+    ("up 12% or 3.5 %", "up twelve percent or three point five percent"),
     ("e.g. this vs. that", "for example this versus that"),
 ]
 
@@ -33,8 +33,9 @@ def test_default_lexicon(text: str, spoken: str) -> None:
 
 
 def test_whole_words_and_case() -> None:
-    # "AI" only as the capitalised word: not inside Thai, AIM or FAIR, not the lowercase name "ai".
-    assert apply_lexicon("Thai food, AIM, FAIR, ai") == "Thai food, AIM, FAIR, ai"
+    # "AI" only as the capitalised word: not inside Thai, AIM or FAIR, not the lowercase name "ai" (AIM is then
+    # spelled as any acronym is; FAIR is said as a word).
+    assert apply_lexicon("Thai food, AIM, FAIR, ai") == "Thai food, A-I-M, FAIR, ai"
     # An all-lowercase key matches any case and keeps a capital at the start.
     assert apply_lexicon("ArXiv papers") == "Archive papers"
 

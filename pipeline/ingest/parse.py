@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
+from feedparser.encodings import convert_to_utf8
 
 from pipeline.config import Source
 from pipeline.errors import ParseError
@@ -24,10 +26,18 @@ from pipeline.models import Item
 OLDEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
 MAX_TAGS = 20
 MAX_AUTHORS = 10
-_HEAD_END = re.compile(r"<[A-Za-z_]")
 _ENTITY = re.compile(r"<!ENTITY", re.IGNORECASE)
+# Prolog tokens, in the order they must be tried: comments and PIs (skipped whole, however long), DOCTYPE, then
+# "<" + a name-start character (the root element) or any other "<".
+_PROLOG_TOKEN = re.compile(r"<!--.*?(?:-->|\Z)|<\?.*?(?:\?>|\Z)|<!DOCTYPE|<[A-Za-z_:\u00c0-\U0010ffff]?", re.S | re.I)
+_LOOSE_HEAD_END = re.compile(r"<[A-Za-z0-9_]")  # feedparser's replace_doctype: the head ends at the first "<\w"
+_DOCTYPE_BODY = re.compile(r"""(?:[^"'\[>]+|"[^"]*"|'[^']*')*""")  # up to the "[" or ">" that ends it
+_WIDE_ENCODINGS = (
+    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+    (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"), (b"\x00<", "utf-16-be"), (b"<\x00", "utf-16-le"),
+)  # fmt: skip
+_XML_DECLARATION = re.compile(r"^<\?xml[^>]*?>")
 _ENCODING_BOZO = ("CharacterEncodingOverride", "NonXMLContentType", "CharacterEncodingUnknown")
-_PASSED_HEADERS = ("content-type", "content-language")
 
 
 @dataclass
@@ -43,33 +53,80 @@ class ParsedFeed:
     duplicates: int = 0
 
 
-def reject_entities(body: bytes, subject: str) -> None:
-    """Refuse documents that declare entities: feedparser's loose fallback parser expands them without limit."""
-    head = _document_head(body)
-    if _ENTITY.search(head):
-        raise ParseError(
-            "document declares XML entities (<!DOCTYPE ... [<!ENTITY ...]>); refused before parsing, as an "
-            "entity-expansion attack can take gigabytes",
-            subject=subject,
-            hint="real feeds never need entity declarations; ask the publisher to remove them or drop the source",
-        )
+def decode_document(body: bytes, headers: Mapping[str, str]) -> tuple[str, str | None]:
+    """The characters feedparser will read, decided once: (text, note about the encoding or None).
+
+    feedparser's own `convert_to_utf8` makes the decision (BOMs, UTF-32 without a BOM in either byte order,
+    EBCDIC, the HTTP charset including utf-7, the XML declaration), so the guard below and the parser cannot
+    disagree: the parser is then handed exactly these characters as UTF-8, declared as UTF-8 in the header and
+    in the XML declaration, and has nothing left to guess.
+    """
+    result: dict[str, Any] = {}
+    data = convert_to_utf8({key: headers[key] for key in headers if key == "content-type"}, body, result)
+    # Undecodable documents stay bytes inside feedparser, which then reads them as UTF-8 with replacement.
+    text = data.decode("utf-8", "replace")
+    if not result.get("encoding"):
+        text = _XML_DECLARATION.sub("", text, count=1)
+    exc = result.get("bozo_exception")
+    note = f"{type(exc).__name__}: {exc}" if exc is not None else None
+    return text, note
 
 
-def _document_head(body: bytes) -> str:
-    """The prolog (everything before the first element) as text, whatever the byte encoding."""
-    sample = body[: 1024 * 1024]
-    encoding = "latin-1"
-    if sample.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        encoding = "utf-32"
-    elif sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    elif sample[:4] in (b"<\x00?\x00", b"<\x00!\x00"):
-        encoding = "utf-16-le"
-    elif sample[:4] in (b"\x00<\x00?", b"\x00<\x00!"):
-        encoding = "utf-16-be"
-    text = sample.decode(encoding, errors="replace")
-    end = _HEAD_END.search(text)
-    return text[: end.start()] if end else text
+def reject_doctype(text: str, subject: str) -> None:
+    """Refuse entity declarations and DOCTYPEs with an internal subset anywhere in the prolog, however long.
+
+    feedparser's loose fallback parser expands declared entities without limit (kilobytes become gigabytes).
+    The prolog is read as XML reads it (comments and processing instructions skipped, whatever their length)
+    up to the root element, and at least as far as feedparser's own look for declarations reaches.
+    """
+    root = len(text)
+    for match in _PROLOG_TOKEN.finditer(text):
+        token = match.group(0)
+        if token[:9].upper() == "<!DOCTYPE" and _has_internal_subset(text, match.end()):
+            raise _declares_entities(subject)
+        if len(token) == 2 and token[1] not in "!?":  # "<" + a name-start character: the root element
+            root = match.start()
+            break
+    loose_head = _LOOSE_HEAD_END.search(text)  # where feedparser stops looking for <!ENTITY (comments not skipped)
+    end = max(root, loose_head.start() + 1 if loose_head else len(text))
+    if _ENTITY.search(text, 0, end):
+        raise _declares_entities(subject)
+
+
+def _declares_entities(subject: str) -> ParseError:
+    return ParseError(
+        "document declares XML entities (<!ENTITY ...> or a DOCTYPE internal subset <!DOCTYPE ... [ ... ]>); "
+        "refused before parsing, as an entity-expansion attack can take gigabytes",
+        subject=subject,
+        hint="real feeds never need entity declarations; ask the publisher to remove them or drop the source",
+    )
+
+
+def reject_entities(body: bytes, subject: str, headers: Mapping[str, str] | None = None) -> None:
+    """`reject_doctype` on raw bytes, decoded as the parser would decode them (and as their byte pattern says)."""
+    reject_doctype(decode_document(body, headers or {})[0], subject)
+    reject_sniffed(body, subject)
+
+
+def reject_sniffed(body: bytes, subject: str) -> None:
+    """Also refuse declarations visible when a UTF-16/32 document is read as its BOM or byte pattern says.
+
+    feedparser reads such a document as UTF-8 when nothing declares its encoding (harmless garbage), but a
+    second reading costs little and does not depend on that staying true.
+    """
+    for prefix, encoding in _WIDE_ENCODINGS:
+        if body.startswith(prefix):
+            reject_doctype(body.decode(encoding, "replace"), subject)
+            return
+
+
+def _has_internal_subset(text: str, start: int) -> bool:
+    """Whether the DOCTYPE whose name starts at ``start`` opens ``[`` before it ends (quoted ids skipped).
+
+    An unterminated quote counts as a subset: such a DOCTYPE is broken anyway, and it is safer refused.
+    """
+    end = _DOCTYPE_BODY.match(text, start).end()
+    return end < len(text) and text[end] != ">"
 
 
 def parse_feed(
@@ -80,15 +137,22 @@ def parse_feed(
         raise ParseError(
             "the server sent an empty document", subject=feed_url, hint="the feed may be broken for now; tried again next run"
         )
-    reject_entities(body, feed_url)
+    text, encoding_note = decode_document(body, headers)
+    reject_doctype(text, feed_url)
+    reject_sniffed(body, feed_url)
     # No content-location: feedparser would join every URL against it (a fifth of its time); links are made
     # absolute here, against the entry's URL, while sanitizing. xml:base inside the document still applies.
-    response_headers = {key: headers[key] for key in _PASSED_HEADERS if key in headers}
+    response_headers = {"content-type": "application/xml; charset=utf-8"}
+    if "content-language" in headers:
+        response_headers["content-language"] = headers["content-language"]
     parsed = feedparser.parse(
-        body, response_headers=response_headers, sanitize_html=False, resolve_relative_uris=False
+        text.encode("utf-8"), response_headers=response_headers, sanitize_html=False, resolve_relative_uris=False
     )
+    del text
     title = plain_text(parsed.feed.get("title"))
     warning, notes = _bozo(parsed)
+    if encoding_note:
+        notes.insert(0, encoding_note)
     if not parsed.entries and (warning or not parsed.get("version")):
         content_type = headers.get("content-type", "unknown type")
         raise ParseError(

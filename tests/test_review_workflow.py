@@ -142,14 +142,14 @@ def test_broken_draft_md_names_the_line_and_is_kept(show: Config, ep: Episode, m
 
 def test_text_that_looks_like_structure_round_trips(show: Config, ep: Episode) -> None:
     tricky = "Line one.\n\n## [headlines] not a heading\n\n### Script\n\n\\### Sources escaped already"
-    episode = workflow.edit_segment(show, DAY, "policy", text=tricky, base_version=ep.version, editor="ana")
+    episode = workflow.edit_segment(show, DAY, "policy", text=tricky, base_version=ep.segment("policy").version, editor="ana")
     assert workflow.sync_draft(show, DAY) == []
     assert load_episode(show.episodes_dir, DAY).segment("policy").text == tricky == episode.segment("policy").text
 
 
 def test_stale_untouched_draft_does_not_revert_newer_edits(show: Config, ep: Episode) -> None:
     old_file = draft_path(show, DAY).read_text()
-    workflow.edit_segment(show, DAY, "policy", text="Web edit.", base_version=ep.version, editor="ana")
+    workflow.edit_segment(show, DAY, "policy", text="Web edit.", base_version=ep.segment("policy").version, editor="ana")
     # The editor's text editor saves its old buffer, having changed only the headlines.
     draft_path(show, DAY).write_text(old_file.replace("Everyone loves it.", "Reviews are mixed."))
     assert workflow.sync_draft(show, DAY) == ["headlines"]
@@ -158,7 +158,7 @@ def test_stale_untouched_draft_does_not_revert_newer_edits(show: Config, ep: Epi
     assert "Reviews are mixed." in episode.segment("headlines").text
     # Editing the same segment in both places is a conflict naming the line; the file is kept.
     stale = draft_path(show, DAY).read_text()
-    workflow.edit_segment(show, DAY, "policy", text="Second web edit.", base_version=episode.version, editor="ana")
+    workflow.edit_segment(show, DAY, "policy", text="Second web edit.", base_version=episode.segment("policy").version, editor="ana")
     draft_path(show, DAY).write_text(stale.replace("Web edit.", "File edit."))
     with pytest.raises(ConflictError, match=r"draft.md line \d+: segment \[policy\]"):
         workflow.sync_draft(show, DAY)
@@ -167,31 +167,31 @@ def test_stale_untouched_draft_does_not_revert_newer_edits(show: Config, ep: Epi
 
 def test_history_diff_and_undo(show: Config, ep: Episode) -> None:
     episode = workflow.edit_segment(show, DAY, "headlines", text="Orca-70B is out under Apache 2.0 [1].",
-                                    base_version=ep.version, editor="ana")
+                                    base_version=ep.segment("headlines").version, editor="ana")
     segment = episode.segment("headlines")
     assert segment.edited_by_human and len(segment.history) == 1 and segment.history[0].by == "ana"
     assert segment.flags[0].resolved and segment.flags[0].resolution == "fixed"  # the flagged sentence is gone
     diff = workflow.segment_diff(episode, "headlines")
     assert "-Orca-70B is out under Apache 2.0 [1]. It scores 81.2 on MMLU [1]. Everyone loves it." in diff
     assert "+Orca-70B is out under Apache 2.0 [1]." in diff
-    episode = workflow.undo(show, DAY, "headlines", base_version=episode.version, editor="ana")
+    episode = workflow.undo(show, DAY, "headlines", base_version=episode.segment("headlines").version, editor="ana")
     segment = episode.segment("headlines")
     assert segment.text == ep.segment("headlines").text and not segment.history and not segment.edited_by_human
     assert workflow.segment_diff(episode, "headlines") == ""
     with pytest.raises(ReviewError, match="nothing to undo"):
-        workflow.undo(show, DAY, "headlines", base_version=episode.version, editor="ana")
+        workflow.undo(show, DAY, "headlines", base_version=episode.segment("headlines").version, editor="ana")
 
 
 def test_no_op_edit_keeps_version(show: Config, ep: Episode) -> None:
     episode = workflow.edit_segment(show, DAY, "policy", text=ep.segment("policy").text + "\n\n",
-                                    base_version=ep.version, editor="ana")
+                                    base_version=ep.segment("policy").version, editor="ana")
     assert episode.version == ep.version and not episode.segment("policy").history
 
 
 def test_stale_edit_is_a_conflict_carrying_the_other_edit(show: Config, ep: Episode) -> None:
-    workflow.edit_segment(show, DAY, "policy", text="Ana's words.", base_version=ep.version, editor="ana")
+    workflow.edit_segment(show, DAY, "policy", text="Ana's words.", base_version=ep.segment("policy").version, editor="ana")
     with pytest.raises(ConflictError) as caught:
-        workflow.edit_segment(show, DAY, "policy", text="Ben's words.", base_version=ep.version, editor="ben")
+        workflow.edit_segment(show, DAY, "policy", text="Ben's words.", base_version=ep.segment("policy").version, editor="ben")
     error = caught.value
     assert error.segment.text == "Ana's words." and error.episode.version == ep.version + 1  # type: ignore[attr-defined]
     assert "ana" in str(error)
@@ -205,10 +205,10 @@ def test_reorder_drop_restore(show: Config, ep: Episode) -> None:
         workflow.reorder(show, DAY, ["policy"], base_version=episode.version, editor="ana")
     episode = workflow.move_segment(show, DAY, "headlines", -1, base_version=episode.version, editor="ana")
     assert [s.id for s in episode.segments] == ["cold-open", "headlines", "policy"]
-    episode = workflow.drop_segment(show, DAY, "policy", base_version=episode.version, editor="ana")
+    episode = workflow.drop_segment(show, DAY, "policy", base_version=episode.segment("policy").version, editor="ana")
     assert episode.segment("policy").status == "dropped" and "policy" not in [s.id for s in episode.live_segments]
     assert "status: dropped" in draft_path(show, DAY).read_text()
-    episode = workflow.restore_segment(show, DAY, "policy", base_version=episode.version, editor="ana")
+    episode = workflow.restore_segment(show, DAY, "policy", base_version=episode.segment("policy").version, editor="ana")
     assert episode.segment("policy").status == "drafted"
 
 
@@ -225,11 +225,11 @@ def test_story_overrides_feed_the_rundown(show: Config, ep: Episode) -> None:
 
 
 def test_regenerate_refuses_human_edits(show: Config, ep: Episode) -> None:
-    episode = workflow.edit_segment(show, DAY, "policy", text="Mine.", base_version=ep.version, editor="ana")
+    episode = workflow.edit_segment(show, DAY, "policy", text="Mine.", base_version=ep.segment("policy").version, editor="ana")
     with pytest.raises(ReviewError, match="edited by a person"):
-        workflow.regenerate(show, None, DAY, "policy", "shorter", base_version=episode.version, editor="ana")
-    with pytest.raises(ConflictError):
-        workflow.regenerate(show, None, DAY, "headlines", "shorter", base_version=ep.version, editor="ana")
+        workflow.regenerate(show, None, DAY, "policy", "shorter", base_version=episode.segment("policy").version, editor="ana")
+    with pytest.raises(ConflictError):  # a version of the headlines that is not the current one
+        workflow.regenerate(show, None, DAY, "headlines", "shorter", base_version=7, editor="ana")
 
 
 def test_resolve_flag_and_approval_gate(show: Config, ep: Episode) -> None:
@@ -245,7 +245,7 @@ def test_resolve_flag_and_approval_gate(show: Config, ep: Episode) -> None:
     episode = workflow.approve(show, DAY, editor="ana", note="ok")
     assert episode.status == "approved" and episode.history[-1].by == "ana" and episode.history[-1].note == "ok"
     # An edit after approval takes the episode back to drafted: the approval was for other words.
-    episode = workflow.edit_segment(show, DAY, "policy", text="Changed.", base_version=episode.version, editor="ben")
+    episode = workflow.edit_segment(show, DAY, "policy", text="Changed.", base_version=episode.segment("policy").version, editor="ben")
     assert episode.status == "drafted" and episode.history[-1].status == "drafted"
 
 
@@ -277,11 +277,23 @@ def test_list_and_ids(show: Config, ep: Episode) -> None:
         workflow.load(show, Date(2020, 1, 1))
 
 
-def test_cli_sync_approve_publish(show: Config, ep: Episode) -> None:
+@pytest.fixture
+def silent(tmp_path) -> Config:  # noqa: ANN001
+    """The reference show without audio (publishing renders the newsletter only), with its episode."""
+    from conftest import write_show
+    from pipeline.config import load_config
+
+    config = load_config(write_show(tmp_path / "silent", audio={"enabled": False}))
+    put(config, make_episode())
+    return config
+
+
+def test_cli_sync_approve_publish(silent: Config) -> None:
     from typer.testing import CliRunner
 
     from pipeline.cli import app
 
+    show = silent
     cli = CliRunner()
     config = ["--config", str(show.path)]
     path = draft_path(show, DAY)
@@ -303,7 +315,8 @@ def test_cli_sync_approve_publish(show: Config, ep: Episode) -> None:
     assert (show.episodes_dir / "index.html").is_file() and "2026-03-10" in (show.episodes_dir / "newsletter.xml").read_text()
 
 
-def test_published_episode_refuses_draft_md_edits(show: Config, ep: Episode) -> None:
+def test_published_episode_refuses_draft_md_edits(silent: Config) -> None:
+    show = silent
     workflow.approve(show, DAY, editor="ana", override_flags=True)
     workflow.publish(show, DAY, editor="ana")
     path = draft_path(show, DAY)

@@ -137,6 +137,8 @@ def render_draft_md(episode: Episode) -> str:
         f"# {_one_line(episode.title) or episode.show + ' - ' + episode.date.isoformat()}",
         "",
     ]
+    if episode.editor_note.strip():
+        out += [_escape(episode.editor_note), ""]
     for segment in episode.segments:
         out += _render_segment(segment)
     return "\n".join(out).rstrip("\n") + "\n"
@@ -156,6 +158,8 @@ def _render_segment(segment: Segment) -> list[str]:
             out.append(f"- [{ref.n}] {_one_line(ref.outlet)}: {_one_line(ref.title)}{link}")
         out.append("")
     notes = []
+    if segment.script_stale:
+        notes.append("> [stale script] the text was edited after the script was written: edit the script to match")
     if segment.status == "failed":
         notes.append(f"> segment failed: {_one_line(segment.error or 'no draft')}")
     for flag in segment.flags:
@@ -203,13 +207,14 @@ class DraftChanges:
     segments: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> {title|text|script|status: value}
     order: list[str] | None = None  # new running order, None when unchanged
     base_version: int | None = None  # the episode version the file was written from
+    note: str | None = None  # the editor's note above the first section, when it differs from the episode's
 
     @property
     def changed_ids(self) -> list[str]:
         return list(self.segments)
 
     def __bool__(self) -> bool:
-        return bool(self.segments) or self.order is not None
+        return bool(self.segments) or self.order is not None or self.note is not None
 
 
 def _error(line: int, message: str, *, hint: str | None = None, subject: str | None = None) -> ReviewError:
@@ -287,11 +292,35 @@ def parse_sections(text: str) -> tuple[dict[str, str], list[DraftSection]]:
     return _parse_header(preamble), sections
 
 
-def parse_draft_md(text: str, episode: Episode) -> DraftChanges:
+def preamble_note(text: str) -> str:
+    """What an editor typed above the first section (not the header, the how-to comment or the title line)."""
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    out: list[str] = []
+    in_howto = seen_title = False
+    for index, line in enumerate(lines):
+        if _SEGMENT_LIKE.match(line):
+            break
+        if _HEADER_LIKE.match(line):
+            continue
+        if in_howto:
+            in_howto = not line.strip().endswith("-->")
+            continue
+        if line.strip() == "<!--" and index + 1 < len(lines) and "HOW TO EDIT" in lines[index + 1]:
+            in_howto = True
+            continue
+        if not seen_title and line.startswith("# "):
+            seen_title = True
+            continue
+        out.append(_unescape(line))
+    return normalize("\n".join(out))
+
+
+def parse_draft_md(text: str, episode: Episode, *, force: bool = False) -> DraftChanges:
     """Parse draft.md against the current episode and return the editor's changes (empty when none).
 
     Raises `ReviewError` naming the line ("draft.md line N: ...") for a file that cannot be read back
-    unambiguously, and `ConflictError` when a section was edited in the file and changed in episode.json since.
+    unambiguously, and `ConflictError` when a section was edited in the file and changed in episode.json since
+    (unless ``force``: then the file's edits win).
     """
     header, sections = parse_sections(text)
     changes = DraftChanges(base_version=int(header["version"]) if header.get("version", "").isdigit() else None)
@@ -318,15 +347,18 @@ def parse_draft_md(text: str, episode: Episode) -> DraftChanges:
                           "'status: dropped' in its status line", subject=segment.id)
 
     for section in sections:
-        fields = _section_changes(section, known[section.id])
+        fields = _section_changes(section, known[section.id], force=force)
         if fields:
             changes.segments[section.id] = fields
 
-    changes.order = _order_change(sections, episode, base_order)
+    changes.order = _order_change(sections, episode, base_order, force=force)
+    note = preamble_note(text)
+    if note != normalize(episode.editor_note):
+        changes.note = note
     return changes
 
 
-def _section_changes(section: DraftSection, segment: Segment) -> dict[str, str]:
+def _section_changes(section: DraftSection, segment: Segment, *, force: bool = False) -> dict[str, str]:
     status = section.status or segment.status
     if status not in (*EDITABLE_STATUSES, segment.status):
         raise _error(section.status_line or section.line, f"status {status!r} is not one of: {', '.join(EDITABLE_STATUSES)}",
@@ -341,13 +373,13 @@ def _section_changes(section: DraftSection, segment: Segment) -> dict[str, str]:
         fields["status"] = status
     if not fields:
         return {}
-    if section.base and segment_hash(segment) != section.base:
+    if section.base and segment_hash(segment) != section.base and not force:
         raise ConflictError(
             f"draft.md line {section.line}: segment [{section.id}] was edited in draft.md and also changed elsewhere "
             "since draft.md was written (by the review app, a regenerate or another sync)",
             subject=section.id,
-            hint="copy your edit, delete draft.md (it is re-written from episode.json on the next load), then redo "
-                 "the edit; your draft.md is kept as you left it",
+            hint="choose which side wins: the review app offers 'keep the file's version' and 'keep the app's "
+                 "version' (or 'briefcast review sync --keep file|app'); your draft.md is kept as you left it",
         )
     if fields.get("status") == "drafted" and segment.status == "failed" and not normalize(section.text):
         raise _error(section.status_line or section.line, f"segment [{section.id}] failed to draft; write its text before "
@@ -355,7 +387,8 @@ def _section_changes(section: DraftSection, segment: Segment) -> dict[str, str]:
     return fields
 
 
-def _order_change(sections: list[DraftSection], episode: Episode, base_order: list[str] | None) -> list[str] | None:
+def _order_change(sections: list[DraftSection], episode: Episode, base_order: list[str] | None, *,
+                  force: bool = False) -> list[str] | None:
     file_order = [section.id for section in sections]
     current = [segment.id for segment in episode.segments]
     if file_order == current:
@@ -366,12 +399,13 @@ def _order_change(sections: list[DraftSection], episode: Episode, base_order: li
         if not editor_moved:
             return None  # stale order in an untouched file: the episode's own order stands
         elsewhere_moved = [i for i in current if i in set(base_order)] != [i for i in base_order if i in in_current]
-        if elsewhere_moved:
+        if elsewhere_moved and not force:
             raise ConflictError(
                 f"draft.md line {sections[0].line if sections else 1}: the running order was changed in draft.md and "
                 "also elsewhere since draft.md was written",
                 subject=episode.date.isoformat(),
-                hint="delete draft.md (it is re-written from episode.json), then move the sections again",
+                hint="choose which side wins in the review app (keep the file's or the app's version), or "
+                     "'briefcast review sync --keep file|app'",
             )
     if file_order == [i for i in current if i in set(file_order)]:
         return None

@@ -299,6 +299,21 @@ class _Reply:
 RETRYABLE = {408, 409, 429}
 
 
+# Gates every model request passes through besides the client's own slots: an orchestrator running many shows
+# installs a machine-wide rate limit for a paid API here (pipeline.orchestrate). Empty for a plain run.
+_call_gates: list[Callable[[], AbstractContextManager[Any]]] = []
+
+
+@contextmanager
+def call_gate(gate: Callable[[], AbstractContextManager[Any]]) -> Iterator[None]:
+    """Send every model request made inside this block (retries too) through ``gate()``."""
+    _call_gates.append(gate)
+    try:
+        yield
+    finally:
+        _call_gates.remove(gate)
+
+
 class LLMClient:
     """Validated structured answers from one backend, cached and logged in the store."""
 
@@ -443,10 +458,13 @@ class LLMClient:
                                               subject=purpose, hint="raise llm.timeout or check the server")
                 started = time.monotonic()
                 try:
-                    completion = client.with_options(timeout=remaining).chat.completions.create(
-                        model=self._endpoint.model, messages=messages, temperature=temperature,
-                        max_tokens=max_tokens, response_format=fmt,
-                    )
+                    with ExitStack() as gates:
+                        for gate in list(_call_gates):
+                            gates.enter_context(gate())
+                        completion = client.with_options(timeout=remaining).chat.completions.create(
+                            model=self._endpoint.model, messages=messages, temperature=temperature,
+                            max_tokens=max_tokens, response_format=fmt,
+                        )
                 except openai.APIStatusError as exc:
                     status = exc.status_code
                     if status not in RETRYABLE and status < 500:
@@ -550,6 +568,7 @@ __all__ = [
     "LLMClient",
     "Usage",
     "approx_tokens",
+    "call_gate",
     "get_backend",
     "inline_schema",
     "open_llm",

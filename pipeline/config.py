@@ -85,7 +85,7 @@ class Source(Strict):
     kind: SourceKind = "other"
     weight: float = Field(1.0, ge=0, le=10)
     tags: list[str] = []
-    full_text: bool | None = None  # None: follow ingest.full_text
+    full_text: bool | Literal["auto"] | None = None  # None: follow ingest.full_text
     enabled: bool = True
     spoken_name: str | None = None  # how the host says the outlet ("Forge's release notes on GitHub")
 
@@ -106,7 +106,13 @@ class IngestSettings(Strict):
     max_bytes: int = Field(15 * 1024 * 1024, ge=1024)
     max_redirects: int = Field(5, ge=0, le=20)
     allow_private_networks: bool = False
-    full_text: bool = False
+    full_text: bool | Literal["auto"] = Field(
+        "auto", description="fetch the linked article: true for every teaser, auto only for thin items, false never"
+    )
+    full_text_limit: int = Field(40, ge=0, description="most article pages fetched per run")
+    parse_workers: int = Field(2, ge=1, le=16, description="worker processes that parse feeds")
+    parse_memory_mb: int = Field(1024, ge=128, description="address space one parser process may use")
+    max_item_chars: int = Field(100_000, ge=1000, description="longest summary or content kept per item")
     window_hours: float = Field(36.0, gt=0, description="items older than this before the episode date are ignored")
     user_agent: str = "briefcast/0.1 (+https://github.com/briefcast/briefcast)"
 
@@ -323,6 +329,7 @@ class SmtpTarget(DeliverTarget):
     host: str
     port: int = Field(587, ge=1, le=65535)
     security: Literal["starttls", "tls", "none"] = "starttls"
+    ca_file: str | None = None  # PEM file of a private CA that signed the server's certificate
     username_env: str | None = None  # names of environment variables, never the values
     password_env: str | None = None
     sender: str  # "The AI Daily Brief <brief@example.com>"

@@ -258,8 +258,35 @@ def publish(
         cfg = _load(config)
         episode = do_publish(cfg, _parse_date(date, cfg), editor=_editor(cfg, editor))
         console.print(f"Published {episode.date}: {cfg.episodes_dir / 'feed.xml'}")
+        if cfg.deliver:
+            from pipeline.deliver import last_delivery
+            from pipeline.reporting import print_stage
+
+            delivered = last_delivery(cfg, episode.date)
+            if delivered is not None:
+                print_stage(console, delivered)
 
     _guard(body)
+
+
+@app.command()
+def deliver(
+    date: Annotated[str, typer.Argument(help="Episode date, YYYY-MM-DD.")],
+    config: ConfigOpt = Path("config.yaml"),
+    test: Annotated[str | None, typer.Option("--test", help="Send one test copy of the newsletter to this address only.")] = None,
+) -> None:
+    """Send the published newsletter and upload the published files to the show's deliver: targets, once each."""
+
+    def body() -> int:
+        from pipeline.deliver import deliver as do_deliver
+        from pipeline.reporting import print_stage
+
+        cfg = _load(config)
+        result = do_deliver(cfg, _parse_date(date, cfg), test_address=test)
+        print_stage(console, result)
+        return 0 if result.status in ("done", "skipped") else 1
+
+    raise typer.Exit(_guard(body))
 
 
 @app.command()
@@ -286,7 +313,7 @@ def status(
 @app.command()
 def schedule(
     config: ConfigOpt = Path("config.yaml"),
-    at: Annotated[str, typer.Option(help="Time of day to run, HH:MM in the show's time zone.")] = "05:30",
+    at: Annotated[str | None, typer.Option(help="Time of day to run, HH:MM in the show's time zone (default: schedule.at).")] = None,
     install: Annotated[bool, typer.Option(help="Install the systemd user timer instead of printing it.")] = False,
 ) -> None:
     """Print (or install) a systemd timer and a crontab line for the daily run."""
@@ -295,10 +322,41 @@ def schedule(
         from pipeline.schedule import schedule_units
 
         cfg = _load(config)
-        for line in schedule_units(cfg, at=at, install=install):
+        for line in schedule_units(cfg, at=at or cfg.schedule.at, install=install):
             console.print(line, markup=False, highlight=False)
 
     _guard(body)
+
+
+@app.command("dagster")
+def dagster_cmd(
+    folder: Annotated[Path, typer.Argument(help="A folder with one subfolder (config.yaml) per show.")],
+    date: Annotated[str | None, typer.Option("--date", "-d", help="Materialize this day of every show now, in this process.")] = None,
+    show: Annotated[list[str] | None, typer.Option("--show", help="Only this show (repeatable), with --date.")] = None,
+) -> None:
+    """Many shows on Dagster: check a folder of shows and list its assets, or run one day of them (--date)."""
+
+    def body() -> int:
+        try:
+            from pipeline.orchestrate import dagster_defs
+        except ImportError as exc:
+            raise ConfigError(f"the Dagster integration needs the dagster package ({exc})",
+                              hint='pip install "briefcast[dagster]" (or: pip install -e ".[dagster]")') from None
+        from pipeline.reporting import print_newsroom
+
+        if date is None:
+            room = dagster_defs.build_newsroom(folder)
+            print_newsroom(console, room, folder)
+            return 0
+        try:
+            day = Date.fromisoformat(date)
+        except ValueError:
+            raise ConfigError(f"--date {date!r} is not a date", hint="write it as YYYY-MM-DD") from None
+        outcomes = dagster_defs.materialize_day(folder, day, names=show or ())
+        print_newsroom(console, None, folder, outcomes=outcomes)
+        return 0 if all(outcome.failure is None for outcome in outcomes) else 1
+
+    raise typer.Exit(_guard(body))
 
 
 def main() -> None:

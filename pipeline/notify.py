@@ -91,3 +91,29 @@ def notify_ready(config: Config, day: Date) -> StageResult:
     if result.failures:
         result.status = "partial" if sent else "failed"
     return result
+
+
+def notify_problem(config: Config, subject: str, text: str) -> StageResult:
+    """Tell every configured channel about a problem an editor must act on (a delivery that failed)."""
+    result = StageResult(stage="notify")
+    if not config.notify.webhooks and config.notify.email is None:
+        result.status = "skipped"
+        return result
+    for hook in config.notify.webhooks:
+        payload: dict[str, Any] = ({"text": text} if hook.format == "slack" else {"content": text[:1990]}
+                                   if hook.format == "discord" else
+                                   {"show": config.show.title, "event": "problem", "subject": subject, "text": text})
+        try:
+            httpx.post(hook.url, json=payload, timeout=15).raise_for_status()
+        except httpx.HTTPError as exc:
+            result.failures.append({"subject": f"webhook {httpx.URL(hook.url).host}", "kind": "notify",
+                                    "message": f"{type(exc).__name__}: {exc}; check notify.webhooks url"})
+    if config.notify.email is not None:
+        try:
+            _send_email(config.notify.email, subject, text)
+        except (OSError, smtplib.SMTPException) as exc:
+            result.failures.append({"subject": f"email {config.notify.email.host}", "kind": "notify",
+                                    "message": f"{type(exc).__name__}: {exc}; check notify.email"})
+    if result.failures:
+        result.status = "failed"
+    return result

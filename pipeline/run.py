@@ -283,20 +283,31 @@ class DayRun:
             self._finish("render", fingerprint)
         return results
 
-    def publish(self) -> StageResult:
+    def publish(self) -> list[StageResult]:
         from pipeline.review.workflow import approve, publish
 
         if self.config.review.required:
-            return StageResult(stage="publish", status="skipped",
-                               notes=["waiting for an editor: briefcast review, then briefcast approve/publish"])
+            return [StageResult(stage="publish", status="skipped",
+                                notes=["waiting for an editor: briefcast review, then briefcast approve/publish"])]
         episode = load_episode(self.config.episodes_dir, self.day)
         if episode.status == "published" and "publish" not in self.forced:
-            return StageResult(stage="publish", status="skipped", notes=["already published"])
+            skipped = StageResult(stage="publish", status="skipped", notes=["already published"])
+            if not self.config.deliver:
+                return [skipped]
+            from pipeline.deliver import deliver
+
+            return [skipped, deliver(self.config, self.day, store=self.store)]  # resumes what failed, repeats nothing
         if episode.status != "approved":
             approve(self.config, self.day, editor=AUTO_EDITOR, override_flags=True,
                     note="review.required is false: released without an editor")
-        publish(self.config, self.day, editor=AUTO_EDITOR)
-        return StageResult(stage="publish", counts={"published": 1})
+        publish(self.config, self.day, editor=AUTO_EDITOR)  # delivers to the deliver: targets too
+        results = [StageResult(stage="publish", counts={"published": 1})]
+        if self.config.deliver:
+            from pipeline.deliver import last_delivery
+
+            delivered = last_delivery(self.config, self.day)
+            results += [delivered] if delivered is not None else []
+        return results
 
     def notify(self) -> StageResult:
         from pipeline.notify import notify_ready

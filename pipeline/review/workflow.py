@@ -1116,6 +1116,10 @@ def publish(config: Config, day: Date, *, editor: str, store: Any = None, render
     from pipeline.publish import release  # the publish stage pulls in audio and templating: import when used
 
     release(config)
+    if config.deliver:
+        from pipeline.deliver import deliver  # the newsletter to readers, the files online: once per target
+
+        deliver(config, day, store=store)
     return episode
 
 

@@ -1,0 +1,263 @@
+"""The ``smtp`` email backend: one message per recipient, for small lists, over one connection.
+
+Each message is multipart (the plain-text newsletter, then the email-safe HTML), with a Message-ID made from the
+show, the date and the address (the same on every attempt, so inboxes that drop duplicate ids drop a resend),
+a Reply-To, List-Id, and List-Unsubscribe plus List-Unsubscribe-Post (one click, RFC 8058) when an https
+unsubscribe URL is configured. Every recipient is a row in the deliveries table: marked ``sending`` before the
+message goes, ``sent`` on the server's 250. A 4xx answer or a dropped connection (greylisting, a busy server) is
+retried after ``retry_delays``; a 5xx is a permanent failure for that address. A row left ``sending`` by a crash is
+sent again on the next run: SMTP cannot tell whether the server kept a message whose transfer was interrupted,
+and a lost issue is worse than the rare duplicate (which keeps its Message-ID).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import smtplib
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
+from pathlib import Path
+from urllib.parse import quote
+
+from pipeline.config import Config, SmtpTarget
+from pipeline.deliver.base import Job, register_backend, secret
+from pipeline.errors import DeliveryError
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.address.lower()
+
+
+def read_recipients(path: Path, limit: int) -> tuple[list[Recipient], list[str]]:
+    """Addresses from a recipients file (one a line, ``Name <a@b>`` allowed, ``#`` comments); problems by line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise DeliveryError("the recipients file does not exist", subject=str(path),
+                            hint="write one address a line there, or set deliver[].recipients") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DeliveryError("the recipients file cannot be read", subject=str(path)) from exc
+    seen: set[str] = set()
+    found: list[Recipient] = []
+    problems: list[str] = []
+    for number, raw in enumerate(lines, start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name, address = parseaddr(line)
+        local, _, domain = address.rpartition("@")
+        if not local or "." not in domain or any(c.isspace() for c in address) or len(getaddresses([line])) != 1:
+            problems.append(f"{path.name} line {number}: {raw.strip()[:80]!r} is not an email address")
+            continue
+        if address.lower() in seen:
+            continue
+        seen.add(address.lower())
+        found.append(Recipient(address, name))
+    if len(found) > limit:
+        raise DeliveryError(
+            f"{len(found)} recipients is more than this target sends itself (max_recipients: {limit})",
+            subject=str(path), hint="use a mailing service for a large list (type: buttondown or listmonk), "
+                                    "or raise max_recipients")
+    return found, problems
+
+
+class SmtpBackend:
+    name = "smtp"
+
+    def __init__(self, spec: SmtpTarget, config: Config) -> None:
+        self.spec = spec
+        self.config = config
+        self.sender_name, self.sender = parseaddr(spec.sender)
+        self.domain = self.sender.rpartition("@")[2] or "localhost"
+        self.list_id = f"<{_slug(config.show.title)}.{self.domain}>"
+        self.reply_to = spec.reply_to or config.show.owner.email
+        self._smtp: smtplib.SMTP | None = None
+
+    # -- the connection -----------------------------------------------------------------------------------------
+
+    def _context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context()
+        if self.spec.ca_file:
+            context.load_verify_locations(cafile=str(Path(self.config.root) / self.spec.ca_file))
+        return context
+
+    def _connect(self) -> smtplib.SMTP:
+        spec = self.spec
+        where = f"{spec.host}:{spec.port}"
+        try:
+            if spec.security == "tls":
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(spec.host, spec.port, timeout=spec.timeout,
+                                                      context=self._context())
+            else:
+                smtp = smtplib.SMTP(spec.host, spec.port, timeout=spec.timeout)
+                if spec.security == "starttls":
+                    smtp.starttls(context=self._context())
+                    smtp.ehlo()
+            if spec.username_env or spec.password_env:
+                user = secret(spec.username_env or "", subject=spec.label, what="the SMTP user name")
+                password = secret(spec.password_env or "", subject=spec.label, what="the SMTP password")
+                smtp.login(user, password)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise DeliveryError(f"the server at {where} refused the login ({exc.smtp_code})", subject=spec.label,
+                                hint=f"check ${spec.username_env} and ${spec.password_env}") from None
+        except smtplib.SMTPNotSupportedError:
+            raise DeliveryError(f"the server at {where} does not offer STARTTLS", subject=spec.label,
+                                hint="use security: tls (port 465) if it speaks TLS from the start") from None
+        except ssl.SSLError as exc:
+            raise DeliveryError(f"TLS with {where} failed ({exc.reason or exc})", subject=spec.label,
+                                hint="check security (starttls on 587, tls on 465) and the server's certificate") from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(f"cannot reach the mail server at {where} ({type(exc).__name__}: {exc})",
+                                subject=spec.label, hint="check deliver[].host and port, then: briefcast deliver DATE") from None
+        return smtp
+
+    def _close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self._smtp.close()
+            self._smtp = None
+
+    # -- messages -------------------------------------------------------------------------------------------------
+
+    def message(self, job: Job, recipient: Recipient, *, test: bool = False) -> EmailMessage:
+        assert job.newsletter is not None
+        unsubscribe_url = (self.spec.unsubscribe_url or "").replace("{email}", quote(recipient.address, safe="@"))
+        mailto = f"mailto:{self.spec.unsubscribe_mailto or self.sender}?subject=unsubscribe"
+        html, text, _ = job.newsletter.filled(unsubscribe_url or mailto)
+        message = EmailMessage()
+        message["Subject"] = ("[Test] " if test else "") + job.newsletter.subject
+        message["From"] = str(Address(self.sender_name, addr_spec=self.sender)) if self.sender_name else self.sender
+        message["To"] = (str(Address(recipient.name, addr_spec=recipient.address)) if recipient.name
+                         else recipient.address)
+        message["Date"] = format_datetime(datetime.now(UTC))
+        message["Message-ID"] = make_msgid("test", self.domain) if test else self.message_id(job, recipient)
+        message["Reply-To"] = self.reply_to
+        message["List-Id"] = self.list_id
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>, <{mailto}>" if unsubscribe_url else f"<{mailto}>"
+        if unsubscribe_url.startswith("https://"):
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        message["X-Briefcast-Issue"] = job.key
+        message.set_content(text)
+        message.add_alternative(html, subtype="html")
+        return message
+
+    def message_id(self, job: Job, recipient: Recipient) -> str:
+        token = hashlib.sha256(f"{job.key}\0{recipient.key}".encode()).hexdigest()[:24]
+        return f"<{job.episode.date.isoformat()}.{token}@{self.domain}>"
+
+    # -- sending --------------------------------------------------------------------------------------------------
+
+    def send(self, job: Job) -> None:
+        path = Path(self.config.root) / self.spec.recipients
+        recipients, problems = read_recipients(path, self.spec.max_recipients)
+        for problem in problems:
+            job.fail("recipients", problem, hint=f"fix the line in {path}", kind="recipient")
+        rows = job.ledger.statuses()
+        pending = [r for r in recipients if (rows.get(r.key) or {}).get("status") != "sent"]
+        interrupted = sum(1 for r in pending if (rows.get(r.key) or {}).get("status") == "sending")
+        job.count("recipients", len(recipients))
+        job.count("messages_already_sent", len(recipients) - len(pending))
+        if interrupted:
+            job.note(f"{interrupted} message(s) interrupted by an earlier crash are sent again (same Message-ID)")
+        digest = job.newsletter.digest if job.newsletter else ""
+        try:
+            for delay in [0.0, *self.spec.retry_delays]:
+                if not pending:
+                    break
+                if delay:
+                    time.sleep(delay)
+                pending = [r for r in pending if not self._send_one(job, r, digest)]
+        finally:
+            self._close()
+        for recipient in pending:  # still deferred after every retry: the next deliver run tries again
+            row = job.ledger.get(recipient.key) or {}
+            job.fail(recipient.address, f"not accepted yet: {row.get('error') or 'temporary failure'}",
+                     hint=f"sent again by the next run: briefcast deliver {job.episode.date}", kind="deferred")
+            job.count("messages_deferred")
+
+    def _send_one(self, job: Job, recipient: Recipient, digest: str) -> bool:
+        """Send one message; True when settled (sent, or refused for good), False to retry later."""
+        ledger = job.ledger
+        message = self.message(job, recipient)
+        ledger.begin(recipient.key, digest)
+        try:
+            if self._smtp is None:
+                self._smtp = self._connect()
+            self._smtp.send_message(message, from_addr=self.sender, to_addrs=[recipient.address])
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, answer = next(iter(exc.recipients.values()), (550, b""))
+            return self._refused(job, recipient, digest, code, answer)
+        except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
+            if isinstance(exc, smtplib.SMTPSenderRefused) and exc.smtp_code >= 500:
+                ledger.failed(recipient.key, digest, f"{exc.smtp_code} {_text(exc.smtp_error)}")
+                raise DeliveryError(f"the server refused the sender {self.sender} ({exc.smtp_code} "
+                                    f"{_text(exc.smtp_error)})", subject=self.spec.label,
+                                    hint="check deliver[].sender: the server must accept mail from it") from None
+            return self._refused(job, recipient, digest, exc.smtp_code, exc.smtp_error)
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, socket.timeout, OSError) as exc:
+            # the connection dropped or stalled: the server did not take the message; try again on a new one
+            self._smtp = None
+            ledger.failed(recipient.key, digest, f"connection lost ({type(exc).__name__}: {exc})")
+            return False
+        except DeliveryError as exc:  # cannot connect at all: nothing more will go through now
+            ledger.failed(recipient.key, digest, str(exc))
+            raise
+        ledger.done(recipient.key, digest, message["Message-ID"])
+        job.count("messages_sent")
+        return True
+
+    def _refused(self, job: Job, recipient: Recipient, digest: str, code: int, answer: bytes | str) -> bool:
+        error = f"{code} {_text(answer)}"
+        job.ledger.failed(recipient.key, digest, error)
+        if code == 421:  # the server is closing the connection
+            self._close()
+        if 400 <= code < 500:
+            return False  # greylisting, a full mailbox, a busy server: retry later
+        job.fail(recipient.address, f"refused by the mail server: {error}",
+                 hint="check or remove the address in the recipients file", kind="refused")
+        job.count("messages_refused")
+        return True
+
+    def send_test(self, job: Job, address: str) -> None:
+        recipient = Recipient(address)
+        try:
+            smtp = self._connect()
+            try:
+                smtp.send_message(self.message(job, recipient, test=True), from_addr=self.sender,
+                                  to_addrs=[address])
+            finally:
+                try:
+                    smtp.quit()
+                except (OSError, smtplib.SMTPException):
+                    smtp.close()
+        except smtplib.SMTPException as exc:
+            raise DeliveryError(f"the test copy was refused ({exc})", subject=address) from None
+        except OSError as exc:
+            raise DeliveryError(f"the connection failed while sending the test copy ({exc})", subject=address) from None
+        job.count("test_sent")
+        job.note(f"test copy sent to {address}")
+
+
+def _text(answer: bytes | str) -> str:
+    return answer.decode("utf-8", "replace") if isinstance(answer, bytes) else str(answer)
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-") or "briefcast"
+
+
+register_backend("smtp", role="email")(SmtpBackend)

@@ -10,7 +10,8 @@
 
 Answers are taken from the scripted queue first; when it is empty, ``Reply.valid()`` answers: a JSON object
 built from the request's ``response_format`` schema and the prompt itself. For a segment schema (``sentences``)
-each sentence is the first sentence of one ``<source n=...>`` block, cited ``[n]``, so drafts made through the
+each sentence is the first sentence of one ``<source n=...>`` block (with "indeed" after every eighth word, so it
+copies no 12-word run), cited ``[n]``, so drafts made through the
 fake are grounded and end-to-end tests pass; a ``script`` is the draft text read aloud; other strings are short
 fillers. ``usage`` counts are characters / 4.
 """
@@ -83,6 +84,13 @@ def _sentences(text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
 
 
+def _own_words(sentence: str) -> str:
+    """The source's sentence with "indeed" after every eighth word: the same facts, but no run of 12 words copied
+    (the writer retries a sentence that copies its source)."""
+    words = sentence.split()
+    return " ".join(w + (" indeed" if i % 8 == 7 and i < len(words) - 1 else "") for i, w in enumerate(words))
+
+
 def _user_text(body: dict[str, Any]) -> str:
     return "\n".join(m.get("content", "") for m in body.get("messages", []) if m.get("role") == "user")
 
@@ -104,7 +112,7 @@ def _fill(schema: dict[str, Any], name: str, prompt: str) -> Any:
     if kind == "boolean":
         return True
     if kind == "array":
-        return [_fill(schema.get("items", {}), name, prompt)]
+        return [_fill(schema.get("items", {}), name, prompt) for _ in range(max(1, schema.get("minItems", 1)))]
     if kind == "object":
         return {key: _fill(sub, key, prompt) for key, sub in schema.get("properties", {}).items()}
     return None
@@ -120,12 +128,16 @@ def default_answer(body: dict[str, Any]) -> dict[str, Any]:
     if "sentences" in props:
         sentences = []
         for n, text in sources:
-            first = next(iter(_sentences(re.sub(r"\s+", " ", text))), "")
+            first = _own_words(next(iter(_sentences(re.sub(r"\s+", " ", text))), ""))
             if first:
                 sentences.append({"text": first[:380], "sources": [int(n)]})
         answer["sentences"] = sentences or [{"text": "No sources were given.", "sources": []}]
         title = re.search(r"^Segment: (.+)$", prompt, re.MULTILINE)
         answer["title"] = (title.group(1) if title else "Fake segment")[: props.get("title", {}).get("maxLength", 90)]
+    if "lines" in props:  # a teaser per numbered story ("1. Title - lede"), said as its title
+        titles = re.findall(r"^\d+\. (.+?)(?: - |$)", prompt, re.MULTILINE)
+        if titles:
+            answer["lines"] = [f"{title.rstrip('.')}." for title in titles][: len(answer.get("lines", titles))]
     if "script" in props:
         draft = DRAFT.search(prompt)
         spoken = re.sub(r"\s*\[\d+(?:,\s*\d+)*\]", "", draft.group(1)).strip() if draft else "Fake script."

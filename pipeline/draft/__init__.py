@@ -25,6 +25,7 @@ from pipeline.draft.writer import (
     Drafter,
     Plan,
     check,
+    dedupe_episode,
     draft_segment,
     episode_meta,
     keep_resolutions,
@@ -92,6 +93,7 @@ def draft(config: Config, store: Store, day: Date) -> StageResult:
         progress.advance("draft", 0, len(todo), "drafting")
         with ThreadPoolExecutor(max_workers=config.llm.concurrency, thread_name_prefix="draft") as pool:
             outcomes = list(pool.map(run_one, todo))
+        fresh: list[tuple[Plan, Segment]] = []
         for plan, (segment, notes, error) in zip(todo, outcomes, strict=True):
             result.notes += notes
             previous = old.get(plan.spec.id)
@@ -101,7 +103,17 @@ def draft(config: Config, store: Store, day: Date) -> StageResult:
                 if previous is not None and previous.status == "drafted":
                     result.notes.append(f"{plan.spec.id}: kept the previous draft ({type(error).__name__})")
                     segment = previous
+            else:
+                fresh.append((plan, segment))
             segments[plan.spec.id] = segment
+        # The episode pass, before any script is written: each story told once across segments.
+        kept_ids = {s.id for s in old.values() if _kept(s)}
+        whole = _order(config, [*segments.values(), *(s for s in old.values() if s.id in kept_ids)])
+        result.notes += dedupe_episode(whole, fixed=kept_ids)
+        for plan, segment in fresh:
+            voiced, notes = drafter.voice(plan, segment, old.get(plan.spec.id))
+            result.notes += notes
+            segments[plan.spec.id] = voiced
         if drafter.stopped is not None:
             result.notes.append(f"drafting stopped: {drafter.stopped}")
         for segment in old.values():  # human-edited and dropped segments stay as they are

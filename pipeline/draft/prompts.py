@@ -62,6 +62,7 @@ class PromptSource:
     outlet: str
     title: str
     text: str
+    thin: bool = False  # a headline and little more: the writer may restate it in one sentence, nothing else
 
 
 def fit_sources(sources: list[PromptSource], budget_tokens: int) -> list[PromptSource]:
@@ -86,7 +87,7 @@ def fit_sources(sources: list[PromptSource], budget_tokens: int) -> list[PromptS
             for j in open_:
                 allowance[j] = share
             break
-    return [PromptSource(s.n, s.outlet, s.title, _cut(s.text, allowance[i])) for i, s in enumerate(sources)]
+    return [PromptSource(s.n, s.outlet, s.title, _cut(s.text, allowance[i]), s.thin) for i, s in enumerate(sources)]
 
 
 def _cut(text: str, chars: int) -> str:
@@ -107,8 +108,8 @@ def segment_messages(config: Config, template: str, *, sources: list[PromptSourc
     """System + user messages for one segment (or story), the sources shortened to fit ``llm.max_input_tokens``
     and, when given, to ``budget_tokens`` of source text."""
     system = render(config, "system.j2")
-    safe = [PromptSource(s.n, attribute(s.outlet), attribute(s.title), as_data(s.text)) for s in sources]
-    empty = [PromptSource(s.n, s.outlet, s.title, "") for s in safe]
+    safe = [PromptSource(s.n, attribute(s.outlet), attribute(s.title), as_data(s.text), s.thin) for s in sources]
+    empty = [PromptSource(s.n, s.outlet, s.title, "", s.thin) for s in safe]
     overhead = approx_tokens(system) + approx_tokens(render(config, template, sources=empty, **context))
     room = config.llm.max_input_tokens - overhead
     fitted = fit_sources(safe, room if budget_tokens is None else min(room, budget_tokens))

@@ -37,21 +37,20 @@ from pipeline.draft.prompts import (
     segment_messages,
 )
 from pipeline.draft.script import speakable, words
+from pipeline.draft import editorial
 from pipeline.errors import BudgetExceededError, LLMError, LLMOutputError
-from pipeline.models import Flag, Rundown, Segment, SegmentVersion, SourceRef, Story
+from pipeline.kinds import FRAMING, KINDS
+from pipeline.models import Flag, Rundown, Segment, SegmentVersion, SourceRef, Story, StorySource
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
 
-FRAMING = {"cold_open", "sign_off"}  # may have uncited lines that make no claim (greetings, goodbyes)
-SOURCES_PER_STORY = 2
 MAX_SOURCES = 10
 LENGTH_LOW, LENGTH_HIGH = 0.5, 1.7
-# Kinds drafted one story a call, with the (fewest, most) sentences a story gets.
-PER_STORY: dict[str, tuple[int, int]] = {
-    "headlines": (1, 3), "quick_hits": (1, 3), "research": (2, 4), "policy": (2, 4), "debate": (2, 4),
-}
+# Kinds drafted one story a call, with the (fewest, most) sentences a story gets (from the kinds table).
+PER_STORY: dict[str, tuple[int, int]] = {name: k.sentences for name, k in KINDS.items() if k.mode == "per_story"}
 WORDS_PER_SENTENCE = 22
+TEASERS = 3  # stories the cold open teases, each from a different segment
 
 
 # -- what the model answers ---------------------------------------------------------------------------------------
@@ -124,6 +123,9 @@ class Plan:
     previous: str | None = None
     first: bool = False
     last: bool = False
+    day: str | None = None  # the episode's date (ISO), for the sign-off's goodbye
+    made: set[str] = field(default_factory=set)  # lines written in code (question, goodbye): make no claim
+    published: dict[int, datetime] = field(default_factory=dict)  # n -> the item's published date (date checks)
 
 
 def source_text(store: Store, item_id: str, fallback: str = "") -> str:
@@ -131,30 +133,42 @@ def source_text(store: Store, item_id: str, fallback: str = "") -> str:
     return (item.text if item else "") or fallback
 
 
-def build_plan(store: Store, spec: SegmentSpec, stories: list[Story]) -> Plan:
-    """Number the stories' sources 1..n (at most two outlets a story, ten in all) and fetch their text.
+def current_sources(story: Story) -> list[StorySource]:
+    """A story's reports that still stand: a report a later one reversed or corrected (``superseded_by``) is left
+    out, so the writer states only the latest state (the later reports say what changed)."""
+    live = [source for source in story.sources if not source.superseded_by]
+    return live or list(story.sources)
+
+
+def build_plan(store: Store, spec: SegmentSpec, stories: list[Story], per_story: int | None = None) -> Plan:
+    """Number the stories' sources 1..n (the kind's outlets per story, ten in all) and fetch their text.
 
     Every story gets its first outlet before any gets a second: a segment of six stories must not leave its
-    last story with no source (it could then be neither written nor cited)."""
+    last story with no source (it could then be neither written nor cited). Superseded reports are left out;
+    thin sources (a headline and little more) are marked so the writer restates them and adds nothing."""
+    most = per_story or KINDS[spec.kind].sources_per_story
     refs: list[SourceRef] = []
     prompt: list[PromptSource] = []
     texts: dict[int, str] = {}
-    shares = [min(1, len(story.sources)) for story in stories]
-    for rank in range(1, SOURCES_PER_STORY):
-        for i, story in enumerate(stories):
-            if sum(shares) < MAX_SOURCES and len(story.sources) > rank:
+    published: dict[int, datetime] = {}
+    reports = [current_sources(story) for story in stories]
+    shares = [min(1, len(sources)) for sources in reports]
+    for rank in range(1, most):
+        for i, sources in enumerate(reports):
+            if sum(shares) < MAX_SOURCES and len(sources) > rank:
                 shares[i] += 1
-    for story, share in zip(stories, shares, strict=True):
-        for source in story.sources[:share]:
+    for story, sources, share in zip(stories, reports, shares, strict=True):
+        for source in sources[:share]:
             if len(refs) >= MAX_SOURCES:
                 break
             n = len(refs) + 1
             text = source_text(store, source.item_id, source.excerpt)
             refs.append(SourceRef(n=n, story_id=story.id, item_id=source.item_id, outlet=source.outlet,
                                   title=source.title, url=source.url))
-            prompt.append(PromptSource(n, source.outlet, source.title, text))
+            prompt.append(PromptSource(n, source.outlet, source.title, text, editorial.is_thin(source.title, text)))
             texts[n] = f"{source.title}\n{source.outlet}\n{text}"
-    return Plan(spec, [s.id for s in stories], refs, prompt, texts)
+            published[n] = source.published
+    return Plan(spec, [s.id for s in stories], refs, prompt, texts, published=published)
 
 
 def plan_from_segment(config: Config, store: Store, segment: Segment) -> Plan:
@@ -167,25 +181,42 @@ def plan_from_segment(config: Config, store: Store, segment: Segment) -> Plan:
     prompt, texts = [], {}
     for ref in segment.sources:
         text = source_text(store, ref.item_id)
-        prompt.append(PromptSource(ref.n, ref.outlet, ref.title, text))
+        prompt.append(PromptSource(ref.n, ref.outlet, ref.title, text, editorial.is_thin(ref.title, text)))
         texts[ref.n] = f"{ref.title}\n{ref.outlet}\n{text}"
-    return Plan(spec, list(segment.story_ids), list(segment.sources), prompt, texts)
+    items = {ref.n: store.item(ref.item_id) for ref in segment.sources}
+    published = {n: item.published for n, item in items.items() if item is not None}
+    return Plan(spec, list(segment.story_ids), list(segment.sources), prompt, texts, published=published)
 
 
 def plan_segments(config: Config, store: Store, rundown: Rundown) -> list[Plan]:
-    """Plans for every configured segment with material; cold open and sign-off from the day's top stories."""
+    """The episode plan, decided before any writing: every story in exactly one segment (the rundown's), the cold
+    open teasing the lead stories of three different segments (one line each), the sign-off's line on what to
+    watch taken from a story the cold open did not tease."""
     by_id = {story.id: story for story in rundown.stories}
-    top = [s for s in rundown.stories if s.segment] or list(rundown.stories)
+    content: dict[str, list[Story]] = {}
+    for spec in config.segments:
+        if spec.kind not in FRAMING:
+            stories = [by_id[i] for i in rundown.segments.get(spec.id, []) if i in by_id]
+            if stories:
+                content[spec.id] = stories
+    leads = sorted((stories[0] for stories in content.values()), key=lambda s: -s.score)
+    teased = leads[:TEASERS] or list(rundown.stories[:TEASERS])
+    placed = [story for stories in content.values() for story in stories]
+    texts = {story.id: " ".join(s.title + " " + s.excerpt for s in current_sources(story)) for story in placed}
+    from pipeline.draft.pieces import watch_story
+
+    watch_id = watch_story([s.id for s in placed if s not in teased] or [s.id for s in placed], texts)
     plans: list[Plan] = []
     for spec in config.segments:
         if spec.kind == "cold_open":
-            stories = top[:3]
+            plan = build_plan(store, spec, teased, per_story=1) if teased else None
         elif spec.kind == "sign_off":
-            stories = top[:2]
+            plan = build_plan(store, spec, [by_id[watch_id]], per_story=2) if watch_id else None
         else:
-            stories = [by_id[i] for i in rundown.segments.get(spec.id, []) if i in by_id]
-        if stories:
-            plans.append(build_plan(store, spec, stories))
+            plan = build_plan(store, spec, content[spec.id]) if spec.id in content else None
+        if plan is not None:
+            plan.day = rundown.date.isoformat()
+            plans.append(plan)
     for i, plan in enumerate(plans):
         plan.previous = plans[i - 1].spec.title if i else None
         plan.first, plan.last = i == 0, i == len(plans) - 1
@@ -242,34 +273,135 @@ class Drafted:
 
 
 def draft_segment(config: Config, llm: LLMClient, plan: Plan, *, feedback: str | None = None,
-                  previous_text: str | None = None) -> Drafted:
-    """Draft one segment (text, script, flags). Raises LLMError when the text cannot be drafted."""
-    if plan.spec.kind in PER_STORY:
-        return draft_by_story(config, llm, plan, feedback=feedback, previous_text=previous_text)
-    template = plan.spec.prompt or f"{plan.spec.kind}.j2"
-    context = _context(plan)
-    if previous_text is not None or feedback is not None:
-        messages = segment_messages(config, "regenerate.j2", sources=plan.prompt_sources, kind_template=template,
-                                    feedback=as_data(feedback or ""), previous_text=as_data(previous_text or ""),
-                                    **context)
+                  previous_text: str | None = None, voice: bool = True) -> Drafted:
+    """Draft one segment's text the way its kind is made (``pipeline.kinds``), then, unless ``voice`` is False (the
+    episode pass writes scripts after its cross-segment checks), its spoken script and flags. Raises LLMError when
+    the text cannot be drafted."""
+    from pipeline.draft import pieces
+
+    mode = KINDS[plan.spec.kind].mode
+    if mode == "per_story":
+        drafted = draft_by_story(config, llm, plan, feedback=feedback, previous_text=previous_text)
+    elif mode == "beats":
+        drafted = pieces.draft_deep_dive(config, llm, plan, feedback=feedback, previous_text=previous_text)
+    elif mode == "debate":
+        drafted = pieces.draft_debate(config, llm, plan, feedback=feedback, previous_text=previous_text)
+    elif mode == "teaser":
+        drafted = pieces.draft_teaser(config, llm, plan)
     else:
-        messages = segment_messages(config, template, sources=plan.prompt_sources, **context)
-    answer = llm.structured(messages, SegmentDraft, purpose=f"segment:{plan.spec.id}")
-    text = build_text(plan.spec.kind, answer.value.sentences)
-    drafted = Drafted(Segment(
-        id=plan.spec.id, kind=plan.spec.kind, title=segment_title(plan.spec, answer.value.title),
-        story_ids=plan.story_ids, sources=plan.sources, text=text, target_words=plan.spec.target_words,
-        prompt_hash=answer.prompt_hash, model=answer.model,
-    ))
-    try:
-        drafted.segment.script = speakable(write_script(config, llm, plan, text))
-    except LLMError as exc:
-        # The text stands; the voice reads a cleaned copy of it, and the editor is told.
-        drafted.segment.script = speakable(text)
-        drafted.notes.append(f"{plan.spec.id}: script written from the text ({exc})")
-        drafted.budget_spent = isinstance(exc, BudgetExceededError)
-    drafted.segment.flags = check(plan, drafted.segment, own_names(config))
+        drafted = draft_sign_off(config, llm, plan, feedback=feedback)
+    if voice:
+        voice_segment(config, llm, plan, drafted)
     return drafted
+
+
+def voice_segment(config: Config, llm: LLMClient, plan: Plan, drafted: Drafted) -> None:
+    """The one place a segment's spoken script is made from its (final) text, then its flags.
+
+    A one-story piece (the deep dive) is rewritten for the ear by the model (prompts/script.j2); the other kinds
+    are their text made speakable between a spoken intro and outro, so no rewrite can drop a story."""
+    segment = drafted.segment
+    mode = KINDS[plan.spec.kind].mode
+    if mode == "beats":
+        try:
+            segment.script = speakable(write_script(config, llm, plan, segment.text))
+        except LLMError as exc:
+            # The text stands; the voice reads a cleaned copy of it, and the editor is told.
+            segment.script = speakable(" ".join(filter(None, [segment_intro(config, plan), segment.text])))
+            drafted.notes.append(f"{plan.spec.id}: script written from the text ({exc})")
+            drafted.budget_spent = drafted.budget_spent or isinstance(exc, BudgetExceededError)
+    elif mode == "teaser":
+        greeting = f"This is {config.show.title}. I'm {config.show.host}." if plan.first else ""
+        segment.script = speakable("\n".join(filter(None, [segment.text, greeting])))
+    elif mode == "sign_off":
+        segment.script = speakable(segment.text)
+    else:
+        spoken = [segment_intro(config, plan), segment.text, segment_outro(config, plan)]
+        segment.script = speakable("\n".join(line for line in spoken if line))
+    segment.script_stale = False
+    segment.flags = check(plan, segment, own_names(config))
+
+
+def dedupe_episode(segments: list[Segment], fixed: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
+    """Each story told once: near-duplicate sentences anywhere in the episode (>= 70% of content words shared)
+    lose the later one, except that a framing line (a teaser, the sign-off's watch line) yields to the body it
+    repeats. Segments in ``fixed`` (an editor's) are never cut. Edits ``segments`` in place; returns notes."""
+    placed = [editorial.Placed(segment.id, i, sentence) for segment in segments if segment.status == "drafted"
+              for i, sentence in enumerate(grounding.split_sentences(segment.text))
+              if not _MADE.search(sentence.strip())]
+    by_id = {segment.id: segment for segment in segments}
+    notes: list[str] = []
+    cut: set[tuple[str, int]] = set()
+    for earlier, later in editorial.near_duplicates(placed):
+        if (earlier.segment, earlier.index) in cut or (later.segment, later.index) in cut:
+            continue
+        loser = earlier if by_id[earlier.segment].kind in FRAMING and by_id[later.segment].kind not in FRAMING \
+            else later
+        if loser.segment in fixed:
+            loser = earlier if loser is later else later
+            if loser.segment in fixed:
+                continue
+        segment = by_id[loser.segment]
+        if loser.text not in segment.text:
+            continue
+        remaining = segment.text.replace(loser.text, "", 1)
+        remaining = re.sub(r"[ \t]{2,}", " ", remaining)
+        remaining = re.sub(r"^\s*-\s*$\n?", "", remaining, flags=re.MULTILINE).strip()
+        if not grounding.split_sentences(remaining):
+            continue  # never empty a segment; the editor sees both
+        segment.text = re.sub(r"\n{3,}", "\n\n", remaining)
+        cut.add((loser.segment, loser.index))
+        other = later if loser is earlier else earlier
+        notes.append(f"{loser.segment}: cut a sentence that repeats {other.segment}: {loser.text[:70]}")
+    return notes
+
+
+def keep_lines(lines: list[str], plan: Plan, seen: list[set[str]], most: int) -> tuple[list[str], list[str]]:
+    """The editorial gate for a model's lines: at most ``most``, none a fragment, none in a source's first person,
+    none repeating a line already kept in the segment (``seen``, updated). Returns (kept, why each cut one went)."""
+    kept: list[str] = []
+    cut: list[str] = []
+    for line in lines:
+        words = _words(line)
+        why = editorial.fragment(line) or (_FRAGMENT.search(line) and "a dangling end") or ""
+        if not why and editorial.first_person(line):
+            why = f"the source's first person ('{editorial.first_person(line)}')"
+        if not why and any(len(words & other) >= 0.7 * min(len(words), len(other)) for other in seen):
+            why = "a repeat"
+        if not why and len(kept) >= most:
+            why = "past the sentence cap"
+        if why:
+            cut.append(f"{why}: {grounding.strip_citations(line)[:80]}")
+            continue
+        seen.append(words)
+        kept.append(line)
+    return kept, cut
+
+
+def draft_sign_off(config: Config, llm: LLMClient, plan: Plan, *, feedback: str | None = None) -> Drafted:
+    """One line on what to watch (from the plan's story), then the goodbye, made in code so it is always said."""
+    from pipeline.draft import pieces
+
+    bye = pieces.goodbye(config, plan.day)
+    parts = story_parts(plan)
+    notes: list[str] = []
+    lines: list[str] = []
+    digest = ""
+    if parts:
+        context = {**story_context(plan, 1), "min_sentences": 1, "max_sentences": 1, "sentences": 1}
+        try:
+            sentences, digest = draft_story(config, llm, plan, parts[0], context, feedback=feedback)
+            lines, cut = keep_lines(cited_lines(sentences), plan, [], 1)
+            notes += [f"{plan.spec.id}: cut {why}" for why in cut]
+        except BudgetExceededError:
+            raise
+        except LLMError as exc:
+            notes.append(f"{plan.spec.id}: no line on what to watch ({exc})")
+    text = "\n\n".join(filter(None, [" ".join(lines), bye]))
+    segment = Segment(id=plan.spec.id, kind=plan.spec.kind, title=plan.spec.title, story_ids=plan.story_ids,
+                      sources=plan.sources, text=text, target_words=plan.spec.target_words,
+                      prompt_hash=hashlib.sha256(digest.encode()).hexdigest(), model=llm.model)
+    return Drafted(segment, notes)
 
 
 # -- story by story -------------------------------------------------------------------------------------------------
@@ -304,7 +436,7 @@ def story_parts(plan: Plan) -> list[StoryPart]:
 
 def story_context(plan: Plan, count: int) -> dict[str, object]:
     """One story's share of the segment: its words, sentences, source excerpt budget and answer size."""
-    low, high = PER_STORY[plan.spec.kind]
+    low, high = KINDS[plan.spec.kind].sentences
     share = max(15, round(plan.spec.target_words / max(1, count)))
     sentences = min(high, max(low, round(share / WORDS_PER_SENTENCE)))
     return {"segment": plan.spec, "target_words": share, "story_count": count, "min_sentences": low,
@@ -352,20 +484,32 @@ _FRAGMENT = re.compile(
     r"\s*(?:\[[\d,\s]+\])?\s*[.!?]?$", re.IGNORECASE)
 
 
-def distinct(lines: list[str], seen: list[set[str]], most: int) -> list[str]:
-    """At most ``most`` lines, without fragments (under four words, a copied '[...]' or link, a sentence that stops
-    at a comma) and without near-repeats of a line already kept in the segment (``seen``, updated): a small model
-    given two outlets' reports tends to tell the story twice, and to write on past the length it was asked for."""
-    kept: list[str] = []
-    for line in lines:
-        words = _words(line)
-        if len(words) < 4 or _FRAGMENT.search(line) or len(kept) >= most:
-            continue
-        if any(len(words & other) >= 0.7 * min(len(words), len(other)) for other in seen):
-            continue
-        seen.append(words)
-        kept.append(line)
-    return kept
+def rewrite_request(lines: list[str], cut: list[str], sources: list[str]) -> str:
+    """What to ask of a second try at a story, or '' when the first will do: every line was cut (first person,
+    fragments), or a kept line copies 12+ words of its source."""
+    copied = [span for line in lines if (span := editorial.copies(line, sources))]
+    if copied:
+        return (f'Say it in your own words: do not copy the source\'s words "{copied[0]}". Never more than eight '
+                "words in a row from a source.")
+    if cut and not lines:
+        return ("Write as the show's host reporting on the source, in the third person (never 'we' or 'our'), "
+                "in complete sentences of your own words.")
+    return ""
+
+
+def restates(line: str, part: StoryPart) -> bool:
+    """Whether a line written from headline-only sources says no more than the headlines and outlets do: at least
+    70% of its content words come from them (a model padding a headline invents the rest)."""
+    known = set().union(*(editorial.content_words(f"{s.title} {s.outlet} {s.text}") for s in part.sources))
+    words = editorial.content_words(line)
+    return not words or len(words & known) >= 0.7 * len(words)
+
+
+def headline_line(part: StoryPart) -> str:
+    """A headline-only story said as its headline, quoted and attributed: nothing added."""
+    source = part.sources[0]
+    title = grounding.plain(source.title).strip().rstrip(".")
+    return f'{source.outlet} published "{title}" [{part.numbers[0]}].'
 
 
 def _lead(title: str) -> str:
@@ -407,7 +551,25 @@ def draft_by_story(config: Config, llm: LLMClient, plan: Plan, *, feedback: str 
             failure = failure or exc
             notes.append(f"{plan.spec.id}: story {part.story_id} left out ({exc})")
             continue
-        lines = distinct(cited_lines(sentences), seen, int(context["max_sentences"]))  # type: ignore[call-overload]
+        most = 1 if all(source.thin for source in part.sources) else int(context["max_sentences"])  # type: ignore[call-overload]
+        lines, cut = keep_lines(cited_lines(sentences), plan, list(seen), most)
+        problem = rewrite_request(lines, cut, [plan.texts[n] for n in part.numbers if n in plan.texts])
+        if problem and most > 1:
+            try:  # one retry that names the problem; what it writes then goes through the same gate
+                retry, _ = draft_story(config, llm, plan, part, context, feedback=problem,
+                                       previous_text=" ".join(lines) or None)
+                again, cut_again = keep_lines(cited_lines(retry), plan, list(seen), most)
+                if len(again) >= len(lines):
+                    lines, cut = again, cut_again
+            except BudgetExceededError:
+                raise
+            except LLMError as exc:
+                notes.append(f"{plan.spec.id}/{part.story_id}: the rewrite failed ({exc})")
+        seen.extend(_words(line) for line in lines)
+        notes += [f"{plan.spec.id}/{part.story_id}: cut {why}" for why in cut]
+        if not lines or (most == 1 and not restates(lines[0], part)):
+            notes.append(f"{plan.spec.id}/{part.story_id}: a headline-only story is said as its headline")
+            lines = [headline_line(part)]
         if lines:
             stories.append(lines)
             hashes.append(digest)
@@ -420,13 +582,11 @@ def draft_by_story(config: Config, llm: LLMClient, plan: Plan, *, feedback: str 
         text = "\n".join(f"- {' '.join(lines)}" for lines in stories)
     else:
         text = "\n\n".join(" ".join(lines) for lines in stories)
-    spoken = [segment_intro(config, plan), *(" ".join(lines) for lines in stories), segment_outro(config, plan)]
     segment = Segment(
         id=plan.spec.id, kind=plan.spec.kind, title=plan.spec.title, story_ids=plan.story_ids, sources=plan.sources,
-        text=text, script=speakable(" ".join(line for line in spoken if line)), target_words=plan.spec.target_words,
+        text=text, target_words=plan.spec.target_words,
         prompt_hash=hashlib.sha256("".join(hashes).encode()).hexdigest(), model=llm.model,
     )
-    segment.flags = check(plan, segment, own_names(config))
     return Drafted(segment, notes)
 
 
@@ -457,10 +617,66 @@ def length_flag(segment: Segment) -> Flag | None:
 
 def check(plan: Plan, segment: Segment, own_names: str = "") -> list[Flag]:
     """Grounding and length flags for a segment. ``own_names`` (the show's title and host) count as known."""
-    texts = {n: f"{text}\n{own_names}" for n, text in plan.texts.items()}
-    flags = grounding.check_segment(segment.text, segment.script, texts, framing=segment.kind in FRAMING)
+    sources = grounding.Sources(plan.texts, plan.published, known=own_names)
+    flags = grounding.check_segment(segment.text, segment.script, sources, framing=segment.kind in FRAMING)
+    made = plan.made | made_lines(segment.text) | made_lines(segment.script)
+    flags = [f for f in flags if grounding.strip_citations(f.sentence).strip() not in made]
+    flags += editorial_flags(plan, segment, flags, made)
     extra = length_flag(segment)
     return [*flags, *([extra] if extra else [])]
+
+
+_MADE = re.compile(r"^(?:\*\*)?(?:Today's question:|The case that it is\.|The case against\.|What to watch\.|"
+                   r"Today's reports (?:offer|make) little|That's .{3,80}\.$|I'm [A-Z][\w .'-]{1,60}\.$|"
+                   r"Thanks for listening, and see you tomorrow\.$|This is .{3,80}\.$)")
+
+
+def made_lines(text: str) -> set[str]:
+    """Lines the writer makes in code (the debate's question and labels, greetings and goodbyes): they make no
+    claim, so they are neither cited nor checked."""
+    return {line.strip() for line in grounding.split_sentences(text) if not grounding.citations(line)
+            and _MADE.search(line.strip())}
+
+
+def editorial_flags(plan: Plan, segment: Segment, already: list[Flag], made: set[str]) -> list[Flag]:
+    """Flags for what a producer would cut: a sentence copying 12+ words of its source outside quotation marks,
+    a headline-only source padded past one sentence, a fragment, the source's first person in the host's voice
+    (each once per sentence, and not where the grounding checks raised the same kind)."""
+    thin = {source.n for source in plan.prompt_sources if source.thin}
+    taken = {(flag.kind, flag.sentence) for flag in already}
+    per_thin: dict[int, int] = {}
+    flags: list[Flag] = []
+
+    def add(kind: str, sentence: str, span: str, message: str, severity: str = "medium") -> None:
+        if (kind, sentence) in taken:
+            return
+        digest = hashlib.sha1(f"{kind}|text|{sentence}|{span}".encode()).hexdigest()[:10]
+        flags.append(Flag(id=f"f-{digest}", kind=kind, field="text", sentence=sentence, span=span,  # type: ignore[arg-type]
+                          message=message, severity=severity))  # type: ignore[arg-type]
+        taken.add((kind, sentence))
+
+    for sentence in grounding.split_sentences(segment.text):
+        if grounding.strip_citations(sentence).strip() in made:
+            continue
+        cited = [n for n in grounding.citations(sentence) if n in plan.texts]
+        copied = editorial.copies(sentence, [plan.texts[n] for n in cited])
+        if copied:
+            add("verbatim", sentence, copied, f"copies {len(copied.split())} words of its source in a row: say it "
+                "in our words, or quote and attribute it")
+        if cited and all(n in thin for n in cited):
+            for n in cited:
+                per_thin[n] = per_thin.get(n, 0) + 1
+            if any(per_thin[n] > 1 for n in cited):
+                add("thin_source", sentence, "", "rests on a headline-only source that already gave one sentence: "
+                    "anything more is not in the source", "high")
+        why = editorial.fragment(sentence)
+        if why:
+            add("fragment", sentence, "", f"not a complete sentence ({why})", "high")
+        person = editorial.first_person(sentence)
+        if person:
+            add("first_person", sentence, person, f"speaks as the source ('{person}'): the host reports on "
+                "them", "high")
+    return flags
 
 
 def keep_resolutions(new: list[Flag], old: list[Flag]) -> list[Flag]:
@@ -499,21 +715,28 @@ class Drafter:
         self._lock = threading.Lock()
 
     def run(self, plan: Plan, old: Segment | None) -> tuple[Segment, list[str], Exception | None]:
+        """The segment's text (no script yet: ``voice`` writes it after the episode-level checks)."""
         if self._stop is not None:
             return failed_segment(plan, self._stop), [], self._stop
         try:
-            drafted = draft_segment(self.config, self.llm, plan)
+            drafted = draft_segment(self.config, self.llm, plan, voice=False)
         except BudgetExceededError as exc:
             with self._lock:
                 self._stop = self._stop or exc
             return failed_segment(plan, exc), [], exc
         except LLMError as exc:
             return failed_segment(plan, exc), [], exc
+        return drafted.segment, drafted.notes, None
+
+    def voice(self, plan: Plan, segment: Segment, old: Segment | None) -> tuple[Segment, list[str]]:
+        """The script and flags of a drafted segment, its history carried over from the old one."""
+        drafted = Drafted(segment)
+        voice_segment(self.config, self.llm, plan, drafted)
         if drafted.budget_spent:
             with self._lock:
                 self._stop = self._stop or BudgetExceededError("the run's token or cost budget is spent",
                                                                 subject=plan.spec.id)
-        return carry_history(drafted.segment, old), drafted.notes, None
+        return carry_history(drafted.segment, old), drafted.notes
 
     @property
     def stopped(self) -> BudgetExceededError | None:
@@ -557,5 +780,5 @@ def _spec_title(config: Config, segment: Segment) -> str:
 
 
 __all__ = ["PER_STORY", "DraftSentence", "Drafter", "EpisodeDraft", "Plan", "ScriptDraft", "SegmentDraft",
-           "StoryDraft", "build_text", "check", "draft_by_story", "draft_segment", "episode_meta", "plan_from_segment",
-           "plan_segments", "story_parts"]
+           "StoryDraft", "build_text", "check", "dedupe_episode", "draft_by_story", "draft_segment", "episode_meta",
+           "keep_lines", "plan_from_segment", "plan_segments", "story_parts", "voice_segment"]

@@ -1,0 +1,195 @@
+"""Editorial checks a producer makes by ear, in code: pure functions over sentences and source texts, no I/O.
+
+- ``near_duplicates``: sentences anywhere in an episode that say the same thing (>= 70% of the shorter one's
+  content words shared), so each story is told once;
+- ``verbatim_run``: the longest run of words a sentence shares with a source outside quotation marks (12 or more
+  is copying, not reporting);
+- ``first_person``: the source's own voice ("our evaluations team", "we are excited") in the host's mouth;
+- ``fragment``: a sentence that stops mid-thought ("Its central argument is that the 9.");
+- ``is_thin``: a source that is a headline and little else, from which one sentence at most may be written;
+- ``find_quotes``: quotations in a source with the person who said them, for a segment to use verbatim.
+
+The writer uses them to retry or cut; ``bench/editorial.py`` counts them over a whole episode.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pipeline.draft.grounding import plain, strip_citations
+
+THIN_CHARS = 200  # a source with less text than this beyond its headline is thin
+VERBATIM_WORDS = 12  # a shared run this long outside quotation marks is copying
+DUPLICATE_SHARE = 0.7
+
+_STOP = frozenset(
+    "a an the and or but of to in on at by for with from as is are was were be been being it its this that these "
+    "those there their they them he she his her we our us you your i my me not no so than then also has have had "
+    "will would can could may might should says said according new today".split()
+)
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.-]*[A-Za-z0-9]|[A-Za-z0-9]")
+_QUOTED = re.compile(r"[\"“][^\"“”]{1,600}[\"”]")
+
+
+def _tokens(text: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in _WORD.findall(strip_citations(plain(text)))]
+
+
+def content_words(text: str) -> set[str]:
+    """The words that carry a sentence's meaning: no stop words, no citation markers."""
+    return {w for w in _tokens(text) if w not in _STOP and len(w) > 1}
+
+
+def overlap(a: str, b: str) -> float:
+    """Share of the shorter sentence's content words found in the other."""
+    wa, wb = content_words(a), content_words(b)
+    if not wa or not wb:
+        return 0.0
+    return len(wa & wb) / min(len(wa), len(wb))
+
+
+@dataclass(frozen=True)
+class Placed:
+    """One sentence and where it stands in the episode."""
+
+    segment: str
+    index: int  # the sentence's position within its segment's text
+    text: str
+
+
+def near_duplicates(sentences: Sequence[Placed], share: float = DUPLICATE_SHARE) -> list[tuple[Placed, Placed]]:
+    """(earlier, later) pairs of near-duplicate sentences, in episode order; short lines (< 4 content words) and
+    pairs inside one segment's same sentence are ignored."""
+    pairs: list[tuple[Placed, Placed]] = []
+    words = [content_words(s.text) for s in sentences]
+    for j, later in enumerate(sentences):
+        if len(words[j]) < 4:
+            continue
+        for i in range(j):
+            if len(words[i]) < 4:
+                continue
+            if len(words[i] & words[j]) >= share * min(len(words[i]), len(words[j])):
+                pairs.append((sentences[i], later))
+                break
+    return pairs
+
+
+def outside_quotes(sentence: str) -> str:
+    """The sentence with its quotations taken out (quoted words are the source's own, by design)."""
+    return _QUOTED.sub(" ", sentence)
+
+
+def verbatim_run(sentence: str, sources: Iterable[str]) -> str:
+    """The longest run of words the sentence shares with any source, outside quotation marks ('' when none)."""
+    words = _tokens(outside_quotes(sentence))
+    if not words:
+        return ""
+    best = ""
+    for source in sources:
+        tokens = _tokens(source)
+        if not tokens:
+            continue
+        positions: dict[str, list[int]] = {}
+        for k, token in enumerate(tokens):
+            positions.setdefault(token, []).append(k)
+        for i in range(len(words)):
+            for start in positions.get(words[i], ()):
+                length = 0
+                while i + length < len(words) and start + length < len(tokens) and words[i + length] == tokens[start + length]:
+                    length += 1
+                if length > len(best.split()):
+                    best = " ".join(words[i : i + length])
+    return best
+
+
+def copies(sentence: str, sources: Iterable[str], words: int = VERBATIM_WORDS) -> str:
+    """The copied span when a sentence shares ``words`` or more words in a row with a source, else ''."""
+    run = verbatim_run(sentence, sources)
+    return run if len(run.split()) >= words else ""
+
+
+_FIRST_PERSON = re.compile(r"\b(?:we|we're|we've|we'll|our|ours|ourselves|us|I|I'm|I've|my|mine)\b", re.IGNORECASE)
+
+
+def first_person(sentence: str) -> str:
+    """The first-person word a sentence uses outside quotation marks ('' when none): the host never speaks as a
+    source ("our evaluations team"). "US" (the country) and a Roman "I" in a name ("Phase I") are not first person."""
+    text = outside_quotes(strip_citations(plain(sentence)))
+    for match in _FIRST_PERSON.finditer(text):
+        word = match.group(0)
+        if word == "US" or (word == "I" and match.start() > 0 and text[match.start() - 1 : match.start()] == " "
+                            and re.search(r"[A-Z][a-z]+ $", text[: match.start()])):
+            continue
+        return word
+    return ""
+
+
+_DANGLING = re.compile(
+    r"(?:\b(?:a|an|the|of|to|and|or|but|by|for|with|from|that|which|who|as|at|in|on|is|are|was|were|its|their|"
+    r"his|her|than|into|about)|[,;:(\-–])\s*[\"”’]?\s*(?:\d{1,3})?\s*$", re.IGNORECASE)
+
+
+def fragment(sentence: str) -> str:
+    """Why a sentence is not a complete one ('' when it is): too short, or it stops on a word that needs more."""
+    body = strip_citations(plain(sentence)).strip()
+    core = re.sub(r"[.!?…\"”’)\]]+$", "", body).strip()
+    if len(_tokens(core)) < 4:
+        return "under four words"
+    if re.search(r"\[\.\.\.\]|\.\.\.$|…$", body):
+        return "cut off with an ellipsis"
+    if _DANGLING.search(core):
+        return f"stops at '{core.split()[-1]}'"
+    if not re.search(r"[.!?][\"”’)]*$", body):
+        return "has no end punctuation"
+    return ""
+
+
+def is_thin(title: str, text: str, chars: int = THIN_CHARS) -> bool:
+    """A source that gives a headline and little more: its text, less any repeat of the headline, is short."""
+    body = re.sub(r"\s+", " ", text or "").strip()
+    head = re.sub(r"\s+", " ", title or "").strip()
+    if head and body.lower().startswith(head.lower()):
+        body = body[len(head):].strip(" .:-–")
+    return len(body) < chars
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str  # the words inside the quotation marks, verbatim
+    speaker: str  # who said them, by name
+
+
+_NAME = r"((?:[A-Z][\w.'’-]+)(?:\s+(?:[A-Z][\w.'’-]+|de|van|von|der|da)){0,3})"
+_SPEAKER_AFTER = re.compile(r"^[\s,]*(?:said|says|wrote|writes|added|told [\w ]{1,30}?)\s+" + _NAME)
+_SPEAKER_AFTER_NAME = re.compile(r"^[\s,]*" + _NAME + r"\s+(?:said|says|wrote|writes|added)\b")
+_SPEAKER_BEFORE = re.compile(_NAME + r"(?:,[^,\"“]{1,60},)?\s+(?:said|says|wrote|writes|added|told [\w ]{1,30}?)"
+                             r"(?:\s+(?:that|it|the)[^\"“]{0,60})?[\s,:]*$")
+_NOT_NAMES = frozenset({"The", "It", "He", "She", "They", "This", "That", "A", "An", "In", "On", "But", "And"})
+
+
+def find_quotes(text: str, *, min_words: int = 5, max_words: int = 40) -> list[Quote]:
+    """Quotations in a source text with a named speaker just before or after them ("X said", "said X")."""
+    quotes: list[Quote] = []
+    for match in _QUOTED.finditer(text):
+        inner = match.group(0)[1:-1].strip().rstrip(",")
+        count = len(inner.split())
+        if not min_words <= count <= max_words:
+            continue
+        after = text[match.end(): match.end() + 80]
+        before = text[max(0, match.start() - 120): match.start()]
+        speaker = ""
+        for pattern, where in ((_SPEAKER_AFTER, after), (_SPEAKER_AFTER_NAME, after), (_SPEAKER_BEFORE, before)):
+            found = pattern.search(where)
+            if found and found.group(1).split()[0] not in _NOT_NAMES:
+                speaker = found.group(1).rstrip(".,")
+                break
+        if speaker:
+            quotes.append(Quote(inner.rstrip(".,;") , speaker))
+    return quotes
+
+
+__all__ = ["DUPLICATE_SHARE", "THIN_CHARS", "VERBATIM_WORDS", "Placed", "Quote", "content_words", "copies",
+           "find_quotes", "first_person", "fragment", "is_thin", "near_duplicates", "outside_quotes", "overlap",
+           "verbatim_run"]

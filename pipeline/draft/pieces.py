@@ -1,0 +1,281 @@
+"""The segments that are more than a list of stories: the deep dive, the debate, the cold open and the sign-off.
+
+- **Beats** (deep dive, debate): one call per beat over the same sources, which come first in the prompt so the
+  model server reuses them as a cached prefix; each beat sees what was already said. The deep dive reads all the
+  story's outlets, excerpts ranked by what each adds (``ranked_excerpts``). The debate is one argued piece: the
+  day's question (in code), the case that open AI is falling behind, the case against, what to watch; quotes from
+  the sources are added verbatim with the speaker's name; a side the sources do not support is said so in a line.
+- **Teaser** (cold open): one line for each of three stories from three different segments, no detail.
+- **Sign-off**: one line on what to watch, then a goodbye made in code (show and host), so it always says goodbye.
+
+Every sentence the model writes passes the writer's editorial gate (``writer.keep_lines``): fragments, the
+source's first person, copied runs and repeats are retried once or cut.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from pipeline.config import Config
+from pipeline.draft import editorial, grounding
+from pipeline.draft.llm import LLMClient
+from pipeline.draft.prompts import PromptSource, as_data, attribute, render
+from pipeline.draft.writer import DraftSentence, Drafted, Plan, StoryDraft, cited_lines, keep_lines
+from pipeline.errors import LLMError, LLMOutputError
+from pipeline.models import Segment
+
+QUESTION = "Is open-source AI falling behind closed AI?"
+_FUTURE = re.compile(r"\b(?:will|next|expected|plans?|deadline|vote|takes effect|effective|later this|coming|"
+                     r"due|upcoming|scheduled|by (?:January|February|March|April|May|June|July|August|September|"
+                     r"October|November|December))\b", re.IGNORECASE)
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class BeatDraft(StoryDraft):
+    """One beat's sentences; a debate side or a 'what next' beat may be empty when the sources offer nothing."""
+
+    sentences: list[DraftSentence] = Field(max_length=8)
+
+
+@lru_cache(maxsize=16)
+def beat_schema(most: int, allow_empty: bool) -> type[BeatDraft]:
+    """At most ``most`` sentences (llama.cpp's grammar stops the model there); an empty list only when allowed."""
+    return create_model(f"Beat{most}{'e' if allow_empty else ''}", __base__=BeatDraft,
+                        sentences=(list[DraftSentence],
+                                   Field(min_length=0 if allow_empty else 1, json_schema_extra={"maxItems": most})))
+
+
+@lru_cache(maxsize=8)
+def teaser_schema(count: int) -> type[_Answer]:
+    return create_model(f"Teaser{count}", __base__=_Answer,
+                        lines=(list[str], Field(min_length=count, max_length=count,
+                                                json_schema_extra={"minItems": count, "maxItems": count})))
+
+
+# -- sources ranked by what each adds ------------------------------------------------------------------------------
+
+
+def ranked_excerpts(sources: list[PromptSource], budget_tokens: int) -> list[PromptSource]:
+    """Excerpts of every source within ``budget_tokens`` (chars/4): the first source keeps its lede; each later one
+    keeps the sentences that bring names and numbers the earlier ones did not, in their own order."""
+    budget = max(0, budget_tokens) * 4
+    share = budget // max(1, len(sources))
+    seen: set[str] = set()
+    out: list[PromptSource] = []
+    for i, source in enumerate(sources):
+        sentences = grounding.split_sentences(source.text) or [source.text]
+        room = share * 2 if i == 0 else share
+        scored = []
+        for k, sentence in enumerate(sentences):
+            new = editorial.content_words(sentence) - seen
+            scored.append((0 if i == 0 else -len(new), k, sentence))
+        chosen: list[tuple[int, str]] = []
+        used = 0
+        for _, k, sentence in sorted(scored):
+            if used + len(sentence) > room and chosen:
+                continue
+            chosen.append((k, sentence))
+            used += len(sentence) + 1
+        text = " ".join(sentence for _, sentence in sorted(chosen))[: max(room, 200)]
+        for _, sentence in chosen:
+            seen |= editorial.content_words(sentence)
+        out.append(PromptSource(source.n, source.outlet, source.title, text, source.thin))
+    return out
+
+
+def beat_messages(config: Config, plan: Plan, template: str, sources: list[PromptSource], **context: object
+                  ) -> list[dict[str, str]]:
+    system = render(config, "system.j2")
+    safe = [PromptSource(s.n, attribute(s.outlet), attribute(s.title), as_data(s.text), s.thin) for s in sources]
+    user = render(config, template, sources=safe, segment=plan.spec, **context)
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+@dataclass
+class Beat:
+    name: str
+    share: float  # of the segment's target words
+    most: int  # sentences at most
+    allow_empty: bool = False
+
+
+DEEP_DIVE = [Beat("happened", 0.45, 6), Beat("context", 0.4, 5), Beat("next", 0.15, 2, allow_empty=True)]
+DEBATE = [Beat("behind", 0.4, 3, allow_empty=True), Beat("against", 0.4, 3, allow_empty=True),
+          Beat("watch", 0.2, 1, allow_empty=True)]
+
+
+def write_beats(config: Config, llm: LLMClient, plan: Plan, beats: list[Beat], *, budget_tokens: int,
+                feedback: str | None = None, previous_text: str | None = None
+                ) -> tuple[dict[str, list[str]], list[str], str]:
+    """Each beat's kept lines (cited with the segment's numbers), notes, and a hash of the calls' prompts."""
+    template = plan.spec.prompt or f"{plan.spec.kind}.j2"
+    sources = ranked_excerpts(plan.prompt_sources, budget_tokens)
+    written: dict[str, list[str]] = {}
+    notes: list[str] = []
+    hashes: list[str] = []
+    seen: list[set[str]] = []
+    for beat in beats:
+        target = max(20, round(plan.spec.target_words * beat.share))
+        sentences = max(1, min(beat.most, round(target / 22)))
+        already = " ".join(grounding.strip_citations(line) for lines in written.values() for line in lines)
+        context = {"beat": beat.name, "sentences": sentences, "max_sentences": beat.most, "target_words": target,
+                   "already": as_data(already), "feedback": as_data(feedback or ""),
+                   "previous": as_data(grounding.strip_citations(previous_text or ""))}
+        messages = beat_messages(config, plan, template, sources, **context)
+        try:
+            answer = llm.structured(messages, beat_schema(beat.most, beat.allow_empty),
+                                    purpose=f"beat:{plan.spec.id}:{beat.name}",
+                                    max_tokens=max(160, 70 * beat.most + 60))
+        except LLMError as exc:
+            if beat is beats[0]:
+                raise
+            notes.append(f"{plan.spec.id}: the '{beat.name}' beat was left out ({exc})")
+            written[beat.name] = []
+            continue
+        hashes.append(answer.prompt_hash)
+        lines, dropped = keep_lines(cited_lines(answer.value.sentences), plan, seen, beat.most)
+        notes += [f"{plan.spec.id}/{beat.name}: cut {why}" for why in dropped]
+        written[beat.name] = lines
+    return written, notes, "".join(hashes)
+
+
+def _paragraphs(*groups: list[str]) -> str:
+    return "\n\n".join(" ".join(lines) for lines in groups if lines)
+
+
+def draft_deep_dive(config: Config, llm: LLMClient, plan: Plan, *, feedback: str | None = None,
+                    previous_text: str | None = None) -> Drafted:
+    written, notes, digest = write_beats(config, llm, plan, DEEP_DIVE, budget_tokens=1400, feedback=feedback,
+                                         previous_text=previous_text)
+    text = _paragraphs(written["happened"], written.get("context", []), written.get("next", []))
+    if not text:
+        raise LLMOutputError("the model wrote nothing usable for the deep dive", subject=plan.spec.id)
+    lead = next((s for s in plan.sources if s.story_id in plan.story_ids[:1]), None)
+    title = f"{plan.spec.title}: {grounding.plain(lead.title).strip().rstrip('.')}" if lead else plan.spec.title
+    return Drafted(_segment(plan, llm, title, text, digest), notes)
+
+
+def quote_line(plan: Plan, numbers: list[int], used: set[str]) -> str:
+    """A quotation from one of ``numbers``' sources, verbatim and attributed by name, as a cited sentence."""
+    for n in numbers:
+        for quote in editorial.find_quotes(plan.texts.get(n, "")):
+            if quote.text in used:
+                continue
+            used.add(quote.text)
+            return f'"{quote.text}," {quote.speaker} said [{n}].'
+    return ""
+
+
+def side_numbers(lines: list[str]) -> list[int]:
+    return list(dict.fromkeys(n for line in lines for n in grounding.citations(line)))
+
+
+def draft_debate(config: Config, llm: LLMClient, plan: Plan, *, feedback: str | None = None,
+                 previous_text: str | None = None) -> Drafted:
+    """The question, both sides' cases with their citations and a quote each where the sources have one, what to
+    watch. A side with fewer than two cited claims is said to be thin rather than made up."""
+    written, notes, digest = write_beats(config, llm, plan, DEBATE, budget_tokens=1200, feedback=feedback,
+                                         previous_text=previous_text)
+    behind, against = written.get("behind", []), written.get("against", [])
+    used: set[str] = set()
+    only_behind = [n for n in side_numbers(behind) if n not in side_numbers(against)]
+    only_against = [n for n in side_numbers(against) if n not in side_numbers(behind)]
+    for lines, numbers in ((behind, only_behind), (against, only_against)):
+        quote = quote_line(plan, numbers, used) if lines else ""
+        if quote:
+            lines.append(quote)
+    parts = [f"**Today's question:** {QUESTION}"]
+    for label, lines, absent in (
+        ("The case that it is.", behind, "Today's reports offer little evidence that open AI is falling behind."),
+        ("The case against.", against, "Today's reports make little of a case that open AI is keeping up."),
+    ):
+        parts.append(f"**{label}** " + (" ".join(lines) if lines else absent))
+        if len(side_numbers(lines)) < 1 or sum(1 for line in lines if grounding.citations(line)) < 2:
+            notes.append(f"{plan.spec.id}: '{label}' has fewer than two cited claims")
+    if written.get("watch"):
+        parts.append("**What to watch.** " + " ".join(written["watch"]))
+    if not behind and not against:
+        raise LLMOutputError("the model made neither side's case from the sources", subject=plan.spec.id)
+    segment = _segment(plan, llm, plan.spec.title, "\n\n".join(parts), digest)
+    return Drafted(segment, notes)
+
+
+def debate_sides(text: str) -> dict[str, int]:
+    """Cited sentences per side of a drafted debate ({'behind': n, 'against': n}), for checks and the bench."""
+    sides = {"behind": 0, "against": 0}
+    current = None
+    for block in text.split("\n\n"):
+        if block.startswith("**The case that it is.**"):
+            current = "behind"
+        elif block.startswith("**The case against.**"):
+            current = "against"
+        else:
+            current = None
+        if current:
+            sides[current] += sum(1 for s in grounding.split_sentences(block) if grounding.citations(s))
+    return sides
+
+
+def _segment(plan: Plan, llm: LLMClient, title: str, text: str, digest: str) -> Segment:
+    import hashlib
+
+    return Segment(id=plan.spec.id, kind=plan.spec.kind, title=title, story_ids=plan.story_ids,
+                   sources=plan.sources, text=text, target_words=plan.spec.target_words,
+                   prompt_hash=hashlib.sha256(digest.encode()).hexdigest(), model=llm.model)
+
+
+# -- the cold open and the sign-off ----------------------------------------------------------------------------------
+
+
+def _lede(text: str) -> str:
+    first = (grounding.split_sentences(text) or [""])[0]
+    return first[:220]
+
+
+def draft_teaser(config: Config, llm: LLMClient, plan: Plan) -> Drafted:
+    """One line for each teased story (the plan's stories, one source each), cited to that story's source."""
+    refs = [next(ref for ref in plan.sources if ref.story_id == story_id) for story_id in plan.story_ids
+            if any(ref.story_id == story_id for ref in plan.sources)]
+    stories = [{"n": i, "title": attribute(ref.title), "lede": as_data(_lede(plan.texts.get(ref.n, "").split("\n", 2)[-1]))}
+               for i, ref in enumerate(refs, 1)]
+    user = render(config, "cold_open.j2", stories=stories, count=len(refs))
+    messages = [{"role": "system", "content": render(config, "system.j2")}, {"role": "user", "content": user}]
+    notes: list[str] = []
+    answer = llm.structured(messages, teaser_schema(len(refs)), purpose=f"teaser:{plan.spec.id}", max_tokens=220)
+    lines: list[str] = []
+    for ref, line in zip(refs, answer.value.lines, strict=False):  # type: ignore[attr-defined]
+        line = re.sub(r"\s+", " ", grounding.strip_citations(line)).strip().rstrip(".!") + "."
+        problem = editorial.fragment(line) if len(line.split()) >= 4 else ""
+        if problem or editorial.first_person(line):
+            notes.append(f"{plan.spec.id}: a teaser was replaced by its headline ({problem or 'first person'})")
+            line = grounding.plain(ref.title).strip().rstrip(".") + "."
+        lines.append(f"{line[:-1]} [{ref.n}].")
+    return Drafted(_segment(plan, llm, plan.spec.title, "\n".join(f"- {line}" for line in lines),
+                            answer.prompt_hash), notes)
+
+
+def goodbye(config: Config, day: str | None) -> str:
+    from datetime import date
+
+    when = ""
+    if day:
+        parsed = date.fromisoformat(day)
+        when = f" for {parsed.strftime('%A')}, {parsed.strftime('%B')} {parsed.day}"
+    return f"That's {config.show.title}{when}. I'm {config.show.host}. Thanks for listening, and see you tomorrow."
+
+
+def watch_story(plan_story_ids: list[str], texts: dict[str, str]) -> str | None:
+    """The story with the most to watch (future markers in its text), for the sign-off's last line."""
+    scored = sorted(plan_story_ids, key=lambda sid: -len(_FUTURE.findall(texts.get(sid, ""))))
+    return scored[0] if scored else None
+
+
+__all__ = ["DEBATE", "DEEP_DIVE", "QUESTION", "debate_sides", "draft_debate", "draft_deep_dive", "draft_teaser",
+           "goodbye", "ranked_excerpts", "watch_story"]

@@ -142,6 +142,9 @@ class CurateSettings(Strict):
     mutes: Mutes = Mutes()
     max_stories: int = Field(40, ge=1)
     memory_days: int = Field(7, ge=0, description="how far back earlier episodes count as already covered")
+    max_per_outlet: int = Field(3, ge=0, description="most placed stories that only one outlet reports; 0 = no cap")
+    other_languages: Literal["drop", "translate"] = "drop"  # items not in show.language: left out, or kept and
+    # marked (Story.language) for the writer to translate
 
 
 SegmentKind = str  # a name in pipeline.kinds.KINDS (checked below)

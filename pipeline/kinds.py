@@ -32,6 +32,7 @@ class Kind:
     bed: bool = False  # the music bed plays under it
     fill_order: int = 99  # curate fills segments in this order (lower first); framing kinds take no stories
     general: bool = False  # may take any story (where a pinned story goes when nothing else fits)
+    papers: bool = False  # its source_kinds rule also admits stories that read as papers (labs and press publish them)
 
     @property
     def prompt(self) -> str:
@@ -43,7 +44,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in [
     Kind("headlines", "per_story", sentences=(1, 3), fill_order=4, general=True),
     Kind("deep_dive", "beats", sources_per_story=8, fill_order=0, general=True),
     Kind("debate", "debate", sources_per_story=2, boxed=True, fill_order=1),
-    Kind("research", "per_story", sentences=(2, 4), fill_order=2),
+    Kind("research", "per_story", sentences=(2, 4), fill_order=2, papers=True),
     Kind("policy", "per_story", sentences=(2, 4), fill_order=3),
     Kind("quick_hits", "per_story", sentences=(1, 2), fill_order=5, general=True),
     Kind("sign_off", "sign_off", framing=True, sources_per_story=1, bed=True),

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.config import Config
 from pipeline.curate import cluster_items, curate, window
-from pipeline.curate.assign import TOPIC_MIN, topic_strength
+from pipeline.curate.assign import TOPIC_MIN, story_reads_as_paper, topic_strength
 from pipeline.curate.evaluate import bcubed, pairwise
 from pipeline.files import load_rundown
 from pipeline.store import Store, open_store
@@ -98,13 +98,14 @@ def test_day1_rundown_honours_segment_rules(config: Config, store: Store) -> Non
             if spec.source_kinds:
                 kinds = {s.name: s.kind for s in config.sources}
                 share = sum(kinds.get(src.outlet) in spec.source_kinds for src in by_id[sid].sources)
-                assert share * 2 >= len(by_id[sid].sources)
+                assert share * 2 >= len(by_id[sid].sources) or story_reads_as_paper(by_id[sid])
     # the deep dive is the biggest story; the debate holds the day's open-vs-closed thread
     assert rundown.segments["deep-dive"] == [max(rundown.stories, key=lambda s: (s.score, -s.published.timestamp())).id]
     threads = Counter(labels()["events"][e]["thread"] for e in _events_of(rundown, "open-vs-closed"))
     assert threads["open-vs-closed"] >= 0.75 * sum(threads.values()), threads  # "benchmark" also catches a paper
     thread_events = _events_of(rundown, "open-vs-closed") | _events_of(rundown, "deep-dive")
-    assert {"helix-license-change", "kestrel-lumen70b-release", "nw-aurora3-price-cut"} <= thread_events
+    assert {"helix-license-change", "kestrel-lumen70b-release"} <= thread_events
+    assert "nw-aurora3-price-cut" in {e for seg in rundown.segments for e in _events_of(rundown, seg)}
     assert all(story.segment is None for story in rundown.stories if story.id not in placed)
     # score terms are visible and add up; the ranking is by score
     for story in rundown.stories:
@@ -136,13 +137,15 @@ def test_memory_across_two_days(config: Config, store: Store) -> None:
     day2 = curate(config, store, DAY2)
     by_id = {s.id: s for s in day2.stories}
     placed = {sid for ids in day2.segments.values() for sid in ids}
-    # yesterday's licence story comes round again (same items) but is not repeated
-    assert helix in by_id and helix not in placed and by_id[helix].score_terms["novelty"] == 0
+    # yesterday's licence story comes round again (same items) but is not told again on its own: today's partial
+    # reversal supersedes it, so it is merged into the reversal, whose reports come first
+    reversal = by_id[_event_story(day2, "helix-license-reversal")]
+    assert helix not in by_id and reversal.updates == [helix]
     assert any("already covered" in note for note in day2.notes)
     # the reversal is a real development: placed, and linked to yesterday's story
-    reversal = by_id[_event_story(day2, "helix-license-reversal")]
     assert reversal.segment is not None
     assert reversal.follow_up_of == f"{DAY1.isoformat()}/{helix}"
+    assert 0 < reversal.score_terms["novelty"] < config.curate.weights.novelty
     # nothing covered on day 1 is placed again without new reports
     for sid in placed:
         story = by_id[sid]

@@ -1,7 +1,8 @@
 """Curate: the day's items -> stories (same event, many outlets) -> ranked -> placed in the show's segments.
 
-    items_between(window) -> mutes -> cluster (cluster.py) -> Story (stories.py) -> memory across days
-    (memory.py) -> score terms and rank (rank.py) -> segments (assign.py) -> rundown.json + coverage
+    items_between(window) -> mutes -> language (language.py) -> cluster (cluster.py) -> Story (stories.py) ->
+    same-window updates merged (updates.py) -> memory across days (memory.py) -> score terms and rank (rank.py)
+    -> segments (assign.py, at most curate.max_per_outlet one-outlet stories each) -> rundown.json + coverage
 
 ``curate`` is the stage's one public entry point; the CLI and the daily run call it.
 """
@@ -19,10 +20,12 @@ from pydantic import ValidationError
 from pipeline.config import Config, Mutes
 from pipeline.curate.assign import assign
 from pipeline.curate.cluster import cluster_docs
+from pipeline.curate.language import split_by_language
 from pipeline.curate.memory import Recall, coverage_text, recall
 from pipeline.curate.rank import rank, score_terms, story_text
 from pipeline.curate.stories import build_story
 from pipeline.curate.text import features, keyword_pattern, matched_keywords
+from pipeline.curate.updates import link_updates
 from pipeline.errors import BriefcastError
 from pipeline.files import load_rundown, rundown_path, save_rundown
 from pipeline.models import Item, Rundown, Story
@@ -44,7 +47,7 @@ def window(config: Config, day: Date) -> tuple[datetime, datetime]:
 def apply_mutes(items: Sequence[Item], mutes: Mutes) -> tuple[list[Item], list[Item]]:
     """(kept, muted): an item is muted when its source is muted or a muted keyword is in its title or text."""
     sources = {name.casefold() for name in mutes.sources}
-    pattern = keyword_pattern(mutes.keywords)
+    pattern = keyword_pattern(mutes.keywords, forms=False)
     kept: list[Item] = []
     muted: list[Item] = []
     for item in items:
@@ -75,6 +78,7 @@ def curate(config: Config, store: Store, day: Date, *, overrides: dict[str, str]
     start, end = window(config, day)
     items, muted = apply_mutes(store.items_between(start, end), config.curate.mutes)
     notes = [f"{len(muted)} items muted by curate.mutes"] if muted else []
+    items, foreign = _by_language(config, items, notes)
     if not items:
         notes.append(
             f"no items published between {start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} UTC"
@@ -88,16 +92,24 @@ def curate(config: Config, store: Store, day: Date, *, overrides: dict[str, str]
 
     settings = config.curate
     stories = cluster_items(items, settings.similarity_threshold)
+    stories, update_notes = link_updates(stories)
+    notes.extend(update_notes)
     by_item = {item.id: item for item in items}
     since = (day - timedelta(days=settings.memory_days)).isoformat()
     memory = recall(stories, by_item, store.coverage_before(day.isoformat(), since), settings.similarity_threshold)
     stories = _score(config, stories, memory, by_item, (start, end))
     ranked = rank(stories)
     ranked = _with_topics(config, _trim(ranked, settings.max_stories, overrides, notes))
+    ranked = _with_languages(ranked, foreign)
     kinds = {story.id: [_kind_of(config, by_item[s.item_id]) for s in story.sources] for story in ranked}
     held_back = {story.id for story in ranked if memory[story.id].status == "repeat"}
     assignment = assign(
-        ranked, config.segments, source_kinds=kinds, held_back=held_back, overrides=overrides
+        ranked,
+        config.segments,
+        source_kinds=kinds,
+        held_back=held_back,
+        overrides=overrides,
+        max_per_outlet=settings.max_per_outlet,
     )
     segment_of = assignment.segment_of()
     final = [
@@ -143,6 +155,35 @@ def _saved_overrides(config: Config, day: Date) -> dict[str, str]:
             hint="fix the file's JSON or delete it (its overrides go with it), then re-run curate",
         ) from exc
     return dict(previous.overrides) if previous else {}
+
+
+def _by_language(config: Config, items: list[Item], notes: list[str]) -> tuple[list[Item], dict[str, str]]:
+    """Items not in the show's language: left out with a note (``drop``), or kept (``translate``); returns the
+    items to curate and, when kept, item id -> language of the foreign ones."""
+    kept, other = split_by_language(items, config.show.language)
+    if not other:
+        return items, {}
+    counts = ", ".join(f"{lang}: {len(group)}" for lang, group in sorted(other.items()))
+    examples = "; ".join(repr(item.title) for group in other.values() for item in group[:2])
+    if config.curate.other_languages == "drop":
+        notes.append(
+            f"{sum(map(len, other.values()))} items not in the show's language ({config.show.language}) left out "
+            f"({counts}: {examples}); set curate.other_languages: translate to keep them for translation"
+        )
+        return kept, {}
+    notes.append(f"items in other languages kept for translation ({counts}): {examples}")
+    return items, {item.id: lang for lang, group in other.items() for item in group}
+
+
+def _with_languages(stories: Sequence[Story], foreign: Mapping[str, str]) -> list[Story]:
+    """Mark stories with reports in another language (kept to translate), so the writer translates and says so."""
+    if not foreign:
+        return list(stories)
+    result = []
+    for story in stories:
+        languages = sorted({foreign[s.item_id] for s in story.sources if s.item_id in foreign})
+        result.append(story.model_copy(update={"language": languages[0]}) if languages else story)
+    return result
 
 
 def _kind_of(config: Config, item: Item) -> str:

@@ -4,24 +4,33 @@ Segments are filled in this order, whatever their place in the running order: ``
 story), ``debate``, ``research``, ``policy``, ``headlines``, ``quick_hits`` (segments of one kind in config
 order). Each takes, in rank order, stories that fit it and are not placed yet, up to ``max_stories``:
 
-- a segment with ``topics`` takes stories matching them: a keyword in a title counts 2, only in an excerpt 1,
-  and a story needs ``TOPIC_MIN`` (so one passing mention in one outlet's text is not enough);
-- a segment with ``source_kinds`` takes stories where at least half the reports come from those kinds;
+- a segment with ``topics`` takes stories matching them (in any word form, see ``text.keyword_pattern``): a
+  keyword in the story's title or in half its reports' titles counts 2, one found only elsewhere 1, and a story
+  needs ``TOPIC_MIN`` (so one passing mention in one outlet's headline or text is not enough);
+- a segment with ``source_kinds`` takes stories where at least half the reports come from those kinds; a kind
+  marked ``papers`` in the kinds table (research) also takes stories where half the reports read as papers
+  (``text.reads_as_paper``: "paper", "arXiv", "preprint", "study finds", a venue, a /papers/ link, or three of
+  "benchmark", "dataset", "researchers" ...), since labs and the press publish and report papers too;
 - ``cold_open`` and ``sign_off`` take no stories.
 
 A segment that ends with fewer than ``min_stories`` is left out (not padded) and its stories go back to the
 pool for the segments after it. Editor overrides come first: ``story -> segment id`` puts it there (even past
 ``max_stories``), ``drop`` keeps it out, ``pin`` places it first wherever it fits (or in the first general
 segment), and may bring back a story an earlier episode covered.
+
+One outlet cannot fill the show: at most ``max_per_outlet`` placed stories may be ones that outlet alone reports
+(stories several outlets report are not counted; editors' overrides and pins go past the cap). Every story lands in
+exactly one segment and framing segments (cold open, sign-off) take none; that is checked before returning.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.config import SegmentSpec
-from pipeline.curate.text import keyword_pattern, matched_keywords
+from pipeline.curate.text import keyword_pattern, matched_keywords, reads_as_paper
 from pipeline.kinds import FRAMING, KINDS
 from pipeline.models import Story
 
@@ -41,11 +50,20 @@ class Assignment:
 
 
 def topic_strength(story: Story, keywords: Sequence[str]) -> int:
-    """2 per keyword found in a title, 1 per keyword found only in an excerpt."""
+    """2 per keyword in the story's title or in the titles of at least half its reports; 1 per keyword found
+    only elsewhere (one outlet's headline among several, or an excerpt)."""
     pattern = keyword_pattern(keywords)
-    in_titles = matched_keywords(pattern, "\n".join([story.title] + [s.title for s in story.sources]))
-    in_text = matched_keywords(pattern, "\n".join(s.excerpt for s in story.sources)) - in_titles
-    return 2 * len(in_titles) + len(in_text)
+    per_title = Counter(k for source in story.sources for k in matched_keywords(pattern, source.title))
+    headline = matched_keywords(pattern, story.title)
+    strong = headline | {k for k, n in per_title.items() if 2 * n >= len(story.sources)}
+    weak = (set(per_title) | matched_keywords(pattern, "\n".join(s.excerpt for s in story.sources))) - strong
+    return 2 * len(strong) + len(weak)
+
+
+def story_reads_as_paper(story: Story) -> bool:
+    """Whether half or more of a story's reports read as a paper (or report on one), whoever published them."""
+    papers = sum(reads_as_paper(f"{s.title}\n{s.excerpt}", [s.url]) for s in story.sources)
+    return 2 * papers >= len(story.sources) > 0
 
 
 def _capacity(spec: SegmentSpec) -> int:
@@ -61,7 +79,7 @@ def fits(story: Story, spec: SegmentSpec, kinds: Sequence[str]) -> bool:
         return False
     if spec.source_kinds:
         share = sum(kind in spec.source_kinds for kind in kinds) / max(len(kinds), 1)
-        if share < 0.5:
+        if share < 0.5 and not (KINDS[spec.kind].papers and story_reads_as_paper(story)):
             return False
     if spec.topics and topic_strength(story, spec.topics) < TOPIC_MIN:
         return False
@@ -75,9 +93,11 @@ def assign(
     source_kinds: Mapping[str, Sequence[str]],
     held_back: set[str] = frozenset(),  # type: ignore[assignment]
     overrides: Mapping[str, str] | None = None,
+    max_per_outlet: int = 0,
 ) -> Assignment:
     """Place ranked stories into segments. ``source_kinds``: story id -> kind of each report; ``held_back``:
-    story ids not to place unless an editor says so (repeats of earlier episodes)."""
+    story ids not to place unless an editor says so (repeats of earlier episodes); ``max_per_outlet``: the most
+    placed stories that one outlet alone reports (0: no cap)."""
     overrides = dict(overrides or {})
     notes: list[str] = []
     by_id = {story.id: story for story in ranked}
@@ -101,6 +121,18 @@ def assign(
     pool = pinned + [s.id for s in ranked if s.id not in pinned]
     pool = [sid for sid in pool if sid not in dropped and sid not in placed and (sid not in held_back or sid in pinned)]
 
+    sole_outlet = {story.id: story.outlets[0] for story in ranked if len(story.outlets) == 1}
+    capped: dict[str, set[str]] = {}  # outlet -> stories turned away by the cap
+
+    def over_cap(story_id: str) -> bool:
+        outlet = sole_outlet.get(story_id)
+        if not max_per_outlet or outlet is None or story_id in pinned:
+            return False
+        if sum(sole_outlet.get(other) == outlet for other in placed) < max_per_outlet:
+            return False
+        capped.setdefault(outlet, set()).add(story_id)
+        return True
+
     chosen: dict[str, list[str]] = {}
     order = sorted(
         (spec for spec in specs if spec.kind not in NO_STORIES), key=lambda spec: KIND_ORDER.get(spec.kind, 9)
@@ -111,7 +143,11 @@ def assign(
         for story_id in pool:
             if room <= 0:
                 break
-            if story_id not in placed and fits(by_id[story_id], spec, source_kinds.get(story_id, ())):
+            if (
+                story_id not in placed
+                and fits(by_id[story_id], spec, source_kinds.get(story_id, ()))
+                and not over_cap(story_id)
+            ):
                 picked.append(story_id)
                 placed.add(story_id)
                 room -= 1
@@ -139,5 +175,28 @@ def assign(
         placed.add(story_id)
         notes.append(f"pinned story {story_id!r} placed in {general.id!r}: it fit no segment's rules")
 
+    for outlet, turned_away in sorted(capped.items()):
+        left = sorted(turned_away - placed, key=lambda sid: [s.id for s in ranked].index(sid))
+        if left:
+            notes.append(
+                f"{len(left)} more {'story' if len(left) == 1 else 'stories'} that only {outlet!r} reports left out "
+                f"(curate.max_per_outlet = {max_per_outlet}): "
+                + "; ".join(repr(by_id[sid].title) for sid in left[:3])
+                + (" ..." if len(left) > 3 else "")
+            )
     running = [spec.id for spec in specs if spec.id in chosen]
-    return Assignment(segments={segment: chosen[segment] for segment in running}, notes=notes)
+    segments = {segment: chosen[segment] for segment in running}
+    _check_each_story_once(segments, spec_by_id)
+    return Assignment(segments=segments, notes=notes)
+
+
+def _check_each_story_once(segments: Mapping[str, list[str]], specs: Mapping[str, SegmentSpec]) -> None:
+    """The rundown's promise to the writer: each story in exactly one segment, none in a framing segment."""
+    seen: dict[str, str] = {}
+    for segment, ids in segments.items():
+        if specs[segment].kind in NO_STORIES:
+            raise AssertionError(f"framing segment {segment!r} was given stories {ids}")
+        for story_id in ids:
+            if story_id in seen:
+                raise AssertionError(f"story {story_id!r} placed in both {seen[story_id]!r} and {segment!r}")
+            seen[story_id] = segment

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 # How much of an item's text is used: the lead carries the event; long articles drift into background that
@@ -109,21 +110,164 @@ def features(title: str, text: str, *, limit: int | None = LEAD_CHARS) -> tuple[
     return words, names
 
 
-def keyword_pattern(keywords: Iterable[str]) -> re.Pattern[str] | None:
-    """One regex matching any keyword as a whole word; hyphens count as part of a word (``fine`` != ``fine-tune``)."""
-    return _compile_keywords(tuple(keywords))
+# A compound: letters and digits joined by hyphens ("open-sourced", "Helix-2", "fine-tune") or an apostrophe.
+_COMPOUND = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?(?:-[A-Za-z0-9]+)*")
+SHORT_KEYWORD = 3  # "act", "law": only plurals, so "acting" and "lawful" do not count as policy words
+
+
+@dataclass(frozen=True)
+class Keywords:
+    """Compiled topic keywords (see `keyword_pattern`): each a tuple of word stems, with the keyword it stands for."""
+
+    phrases: tuple[tuple[tuple[str, ...], str], ...]  # (stems, keyword), longest first
+    compact: dict[str, str]  # the stems run together ("openweight") -> keyword
+    short: frozenset[str]  # one-word keywords of SHORT_KEYWORD letters or fewer: matched as written or plural
+    exact: bool = False  # words as written, no other forms (mutes: muting "sponsored" must not mute "sponsors")
+
+
+def _keyword_stem(word: str) -> str:
+    return stem(word.lower().replace("\u2019", "'"))
+
+
+def _as_written(word: str) -> str:
+    return word.lower().replace("\u2019", "'")
+
+
+def _short_forms(word: str) -> tuple[str, ...]:
+    return (word, word + "s", word + "es")
+
+
+def keyword_pattern(keywords: Iterable[str], *, forms: bool = True) -> Keywords | None:
+    """Keywords matched as whole words in any of their forms: plural and verb endings (``benchmark`` ~
+    ``benchmarks``, ``open source`` ~ ``open-sourced``), and with the words of a phrase joined by a space, a hyphen
+    or nothing (``open weights`` ~ ``open-weight`` ~ ``openweight``). A hyphenated compound is one word, so ``fine``
+    does not match ``fine-tuned``. Keywords whose words have the same stems are one keyword (the first spelling).
+    ``forms=False``: only the words as written (still any case and any joining of a phrase's words)."""
+    return _compile_keywords(tuple(keywords), forms)
 
 
 @lru_cache(maxsize=256)
-def _compile_keywords(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
-    alternatives = sorted({re.escape(k.strip().lower()) for k in keywords if k.strip()}, key=len, reverse=True)
-    if not alternatives:
+def _compile_keywords(keywords: tuple[str, ...], forms: bool = True) -> Keywords | None:
+    norm = _keyword_stem if forms else _as_written
+    phrases: dict[tuple[str, ...], str] = {}
+    short: set[str] = set()
+    for keyword in keywords:
+        spelled = keyword.strip().lower()
+        words = [w for w in re.split(r"[\s-]+", spelled) if w]
+        if not words:
+            continue
+        if len(words) == 1 and len(words[0]) <= SHORT_KEYWORD:
+            short.add(words[0])
+        stems = tuple(norm(w) for w in words)
+        phrases.setdefault(stems, spelled)
+    if not phrases:
         return None
-    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.IGNORECASE)
+    ordered = tuple(sorted(phrases.items(), key=lambda pair: (-len(pair[0]), pair[0])))
+    compact = {norm("".join(keyword.split()).replace("-", "")): keyword for _, keyword in ordered}
+    return Keywords(phrases=ordered, compact=compact, short=frozenset(short), exact=not forms)
 
 
-def matched_keywords(pattern: re.Pattern[str] | None, text: str) -> set[str]:
-    """Distinct keywords of ``pattern`` found in ``text`` (lower-cased)."""
+@lru_cache(maxsize=8192)
+def _compounds(text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """Each compound of ``text`` as (its parts lower-cased, their stems)."""
+    result = []
+    for match in _COMPOUND.finditer(text):
+        parts = tuple(p for p in match.group(0).lower().replace("\u2019", "'").split("-") if p)
+        result.append((parts, tuple(stem(p) for p in parts)))
+    return tuple(result)
+
+
+def matched_keywords(pattern: Keywords | None, text: str) -> set[str]:
+    """Distinct keywords of ``pattern`` found in ``text`` (as spelled in the keyword list, lower-cased).
+
+    Matching is greedy from left to right, longest phrase first, and matches never overlap: ``open weights`` in a
+    text does not also count as ``weights``."""
     if pattern is None or not text:
         return set()
-    return {m.group(0).lower() for m in pattern.finditer(text)}
+    compounds = _compounds(text)
+    found: set[str] = set()
+    position = 0
+    while position < len(compounds):
+        step = _match_at(pattern, compounds, position, found)
+        position += step or 1
+    return found
+
+
+def _match_at(
+    pattern: Keywords,
+    compounds: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...],
+    position: int,
+    found: set[str],
+) -> int:
+    """Match a keyword starting at compound ``position``; returns how many compounds it covered (0: none)."""
+    field = 0 if pattern.exact else 1
+    parts, stems = compounds[position][0], compounds[position][field]
+    for phrase, keyword in pattern.phrases:
+        run: list[str] = []
+        end = position
+        while len(run) < len(phrase) and end < len(compounds):  # a phrase may span compounds: whole ones only
+            run.extend(compounds[end][field])
+            end += 1
+        if tuple(run) != phrase:
+            continue
+        if len(phrase) == 1 and keyword in pattern.short and parts[0] not in _short_forms(keyword):
+            continue
+        found.add(keyword)
+        return end - position
+    if len(parts) == 1:
+        keyword = pattern.compact.get(stems[0])
+        if keyword is not None and keyword not in pattern.short:
+            found.add(keyword)
+            return 1
+    return 0
+
+
+# What makes a report read as a paper, wherever it was published (a lab blog, the press, arXiv). Strong markers
+# name the genre or a venue; weak ones are the vocabulary of research that a product post also uses now and then.
+_PAPER_STRONG = {
+    "arxiv": r"\barxiv\b|\b\d{4}\.\d{4,5}(?:v\d+)?\b",
+    "paper": r"(?<!white )(?<!white-)\bpapers?\b(?! (?:cuts?|over|trail|towel|clip)s?\b)",
+    "preprint": r"\bpre-?prints?\b",
+    "technical report": r"\b(?:technical|tech) reports?\b|\bsystem card\b",
+    "we propose": r"\bwe propose\b|\bin this (?:paper|work)\b",
+    "venue": r"\b(?:neurips|icml|iclr|acl|emnlp|naacl|cvpr|iccv|eccv|aaai|colm|interspeech|icassp)\b(?: ?20\d\d)?",
+    "doi": r"\bdoi\b|\b10\.\d{4,9}/",
+    "peer review": r"\bpeer[- ]reviewed\b|\bproceedings\b",
+    "study finds": r"\b(?:study|studies|research|researchers|paper|authors) (?:finds?|found|shows?|showed|suggests?)\b",
+}
+_PAPER_WEAK = {
+    "benchmark": r"\bbenchmarks?\b",
+    "dataset": r"\bdatasets?\b|\bcorpus\b|\bcorpora\b",
+    "researchers": r"\bresearchers?\b",
+    "study": r"\bstud(?:y|ies)\b",
+    "evaluation": r"\bevaluations?\b|\bablations?\b",
+    "state of the art": r"\bstate[- ]of[- ]the[- ]art\b|\bsota\b",
+    "method": r"\bwe (?:present|introduce|describe|show|find|train|evaluate|study)\b",
+}
+_PAPER_URL = re.compile(r"arxiv\.|/abs/\d|/pdf/|/papers?/|/publications?/|/research/", re.IGNORECASE)
+_PAPER_PATTERNS = [
+    (name, strong, re.compile(pattern, re.IGNORECASE))
+    for strong, table in ((True, _PAPER_STRONG), (False, _PAPER_WEAK))
+    for name, pattern in table.items()
+]
+
+
+def paper_markers(text: str, urls: Iterable[str | None] = ()) -> tuple[set[str], set[str]]:
+    """(strong, weak) markers of a paper in ``text`` and the report ``urls`` (a link under /papers/ or to arXiv is
+    strong, one under /research/ weak)."""
+    strong: set[str] = set()
+    weak: set[str] = set()
+    for name, is_strong, pattern in _PAPER_PATTERNS:
+        if pattern.search(text):
+            (strong if is_strong else weak).add(name)
+    for url in urls:
+        if url and (match := _PAPER_URL.search(url)):
+            (weak if match.group(0).lower() == "/research/" else strong).add("link")
+    return strong, weak
+
+
+def reads_as_paper(text: str, urls: Iterable[str | None] = ()) -> bool:
+    """A paper, by its words: one strong marker ("paper", "arXiv", "preprint", "study finds", a venue ...) or
+    three weak ones ("benchmark", "dataset", "researchers" ...: a launch post has one or two of those)."""
+    strong, weak = paper_markers(text, urls)
+    return bool(strong) or len(weak) >= 3

@@ -110,20 +110,41 @@ def test_bad_ids_are_404(site: tuple[Config, str], path: str) -> None:
         assert client.send(request).status_code == 404
 
 
-def test_two_editors_conflict_shows_the_other_edit(site: tuple[Config, str]) -> None:
-    config, base = site
-    token = csrf_of(httpx.get(f"{base}/episodes/{DAY}").text)
-    url = f"{base}/episodes/{DAY}/segments/headlines/edit"
-    first = post(url, base, {"csrf": token, "version": "1", "text": "Ana's version [1].", "editor": "ana"})
-    assert first.status_code == 303
-    second = post(url, base, {"csrf": token, "version": "1", "text": "Ben's version [1].", "editor": "ben"})
-    assert second.status_code == 409
-    assert "Ana&#39;s version [1]." in second.text and "Ben&#39;s version [1]." in second.text and "by ana" in second.text
-    assert load_episode(config.episodes_dir, DAY).segment("headlines").text == "Ana's version [1]."
-    # If-Match works as the version too; missing both is 428.
-    assert post(url, base, {"csrf": token, "text": "x"}).status_code == 428
-    ok = post(url, base, {"csrf": token, "text": "Ben's version [1]."}, **{"If-Match": '"v2"'})
-    assert ok.status_code == 303
+@contextmanager
+def as_editor(base: str, name: str) -> Iterator[httpx.Client]:
+    """A client that chose ``name`` in the page's 'Editing as' (the cookie the app sets)."""
+    with httpx.Client(headers={"Origin": base}, follow_redirects=False) as client:
+        token = csrf_of(client.get(f"{base}/").text)
+        chosen = client.post(f"{base}/whoami", data={"csrf": token, "editor": name, "back": "/"})
+        assert chosen.status_code == 303, chosen.text
+        yield client
+
+
+def test_two_editors_conflict_shows_the_other_edit(tmp_path) -> None:  # noqa: ANN001
+    from conftest import write_show
+    from pipeline.config import load_config
+
+    config = load_config(write_show(tmp_path / "editors", review={"editors": ["ana", "ben"]}))
+    put(config, make_episode(hostile=XSS))
+    with running(config) as base, as_editor(base, "ana") as ana, as_editor(base, "ben") as ben:
+        token = csrf_of(ana.get(f"{base}/episodes/{DAY}").text)
+        url = f"{base}/episodes/{DAY}/segments/headlines/edit"
+        first = ana.post(url, data={"csrf": token, "version": "1", "text": "Ana's version [1].", "editor": "mallory"})
+        assert first.status_code == 303
+        second = ben.post(url, data={"csrf": token, "version": "1", "text": "Ben's version [1]."})
+        assert second.status_code == 409
+        assert "Ana&#39;s version [1]." in second.text and "Ben&#39;s version [1]." in second.text and "by ana" in second.text
+        headlines = load_episode(config.episodes_dir, DAY).segment("headlines")
+        assert headlines.text == "Ana's version [1]." and headlines.history[-1].by == "ana"  # never the typed name
+        # If-Match works as the version too; missing both is 428.
+        assert ben.post(url, data={"csrf": token, "text": "x"}).status_code == 428
+        ok = ben.post(url, data={"csrf": token, "text": "Ben's version [1]."}, headers={"If-Match": '"v2"'})
+        assert ok.status_code == 303
+        # Someone who chose no name (or a name not in review.editors) cannot act.
+        with httpx.Client(headers={"Origin": base}) as anon:
+            refused = anon.post(url, data={"csrf": token, "version": "3", "text": "Anon [1]."})
+            assert refused.status_code == 422 and "choose who you are" in refused.text
+            assert anon.post(f"{base}/whoami", data={"csrf": token, "editor": "mallory"}).status_code == 400
 
 
 def test_actions_through_http(site: tuple[Config, str]) -> None:
@@ -132,7 +153,7 @@ def test_actions_through_http(site: tuple[Config, str]) -> None:
     ep = f"{base}/episodes/{DAY}"
     assert post(f"{ep}/segments/policy/up", base, {"csrf": token, "version": "1"}).status_code == 303
     assert [s.id for s in load_episode(config.episodes_dir, DAY).segments] == ["cold-open", "policy", "headlines"]
-    assert post(f"{ep}/segments/cold-open/drop", base, {"csrf": token, "version": "2"}).status_code == 303
+    assert post(f"{ep}/segments/cold-open/drop", base, {"csrf": token, "version": "1"}).status_code == 303
     refused = post(f"{ep}/approve", base, {"csrf": token})
     assert refused.status_code == 422 and "grounding flag" in refused.text and "--override-flags" in refused.text
     assert post(f"{ep}/segments/headlines/flags/f1/resolve", base,
@@ -149,7 +170,9 @@ def test_broken_draft_md_is_reported_not_lost(site: tuple[Config, str]) -> None:
     broken = path.read_text().replace("\n### Script\n", "\n### Scrip\n", 1)
     path.write_text(broken)
     page = httpx.get(f"{base}/episodes/{DAY}")
-    assert page.status_code == 422 and "draft.md line" in page.text
+    # Shown, not a lock-out: the error with its line, the last good episode, and the choice of which side wins.
+    assert page.status_code == 200 and "draft.md line" in page.text and 'id="keep-app"' in page.text
+    assert "Orca-70B is out under Apache 2.0" in page.text
     assert path.read_text() == broken
 
 

@@ -9,7 +9,10 @@ Security (the app edits what will be published, and a browser tab on any site ca
 - Jinja2 autoescape everywhere; CSP ``default-src 'self'; script-src 'self'`` with no inline script;
   ``frame-ancestors 'none'``. The newsletter preview is served under a ``sandbox`` CSP in a sandboxed iframe.
 - Episode ids must match ``^\\d{4}-\\d{2}-\\d{2}$`` and segment ids the config's id alphabet, else 404.
-- Edits carry the version they were based on (form field or If-Match); a stale one gets 409 with the other edit.
+- Edits carry the version of the segment they were based on (form field or If-Match); a stale one gets 409 with
+  the other edit. Approve carries the content hash and versions on screen; a newer episode is refused with the diff.
+- Identity: with ``review.editors`` the acting editor is the one chosen on the page (loopback) or the one whose
+  token was given (beyond loopback); the form cannot name anyone else. Text fields refuse file uploads.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from urllib.parse import urlencode, urlsplit
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 from starlette.applications import Starlette
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -43,6 +46,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pipeline.config import Config
 from pipeline.errors import BriefcastError, ConflictError, EpisodeNotFoundError, ReviewError
+from pipeline.fingerprint import content_hash, stale_outputs
 from pipeline.models import CITATION, Episode, Segment
 from pipeline.review import workflow
 
@@ -62,6 +66,11 @@ NOTICES = {
     "undone": "Previous version restored.", "resolved": "Flag resolved.", "approved": "Episode approved.",
     "rejected": "Episode rejected.", "published": "Episode published: the feed, archive and newsletter feed are rebuilt.",
     "story": "Story override saved; it applies when the segment is regenerated.", "unchanged": "Nothing changed.",
+    "accepted": "Proposal accepted: the regenerated version replaces the one before (undo brings it back).",
+    "discarded": "Proposal discarded.", "script": "Script kept as it is: it is no longer marked stale.",
+    "recited": "Citation changed and the claims checked again.",
+    "draft-file": "draft.md taken in: the file's edits won.",
+    "draft-app": "draft.md re-written from the app's version; the file as it was is kept as draft.md.rejected.",
 }
 
 
@@ -83,8 +92,9 @@ class Job:
     kind: str
     day: str
     segment: str | None = None
-    status: str = "running"  # running | done | failed
+    status: str = "running"  # running | done | failed | unchanged (the output ignored the feedback) | proposal
     message: str = ""
+    phase: str = ""  # what the job is doing now, shown where the editor looks (the segment)
     hint: str | None = None
     started: float = field(default_factory=time.time)
     finished: float | None = None
@@ -102,15 +112,18 @@ class Jobs:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
-    def start(self, kind: str, day: Date, work: Callable[[], str], *, segment: str | None = None) -> Job:
+    def start(self, kind: str, day: Date, work: Callable[[Job], str | tuple[str, str]], *,
+              segment: str | None = None) -> Job:
+        """Run ``work(job)`` in a thread; it returns a message, or (status, message) for another ending than done."""
         job = Job(id=secrets.token_hex(8), kind=kind, day=day.isoformat(), segment=segment)
         with self._lock:
             self._jobs[job.id] = job
 
         def run() -> None:
             try:
-                job.message = work() or "done"
-                job.status = "done"
+                answer = work(job)
+                status, message = answer if isinstance(answer, tuple) else ("done", answer)
+                job.message, job.status = message or "done", status
             except BriefcastError as exc:
                 job.status, job.message, job.hint = "failed", str(exc), exc.hint
             except Exception as exc:  # a bug must still end the job visibly, not spin the page forever
@@ -179,19 +192,31 @@ class Guard:
         if allowed is not None and (host not in allowed or (self.state.port and port not in (self.state.port, None))):
             return PlainTextResponse("403: this review app only answers requests addressed to its own address "
                                      "(Host header refused).", status_code=403)
-        token = self.state.token
-        if token:
+        tokens: dict[str, str | None] = self.state.tokens  # token -> the editor it names (None: the shared token)
+        if tokens:
             given = headers.get("authorization", "").removeprefix("Bearer ").strip()
             cookie = _cookie(headers.get("cookie", ""), "briefcast_review")
-            if not (hmac.compare_digest(given.encode(), token.encode()) or hmac.compare_digest(cookie.encode(), token.encode())):
+            match = _token_match(tokens, given) or _token_match(tokens, cookie)
+            if match is None:
                 query = dict(part.split("=", 1) for part in scope.get("query_string", b"").decode().split("&") if "=" in part)
-                if scope["method"] == "GET" and hmac.compare_digest(query.get("token", "").encode(), token.encode()):
+                offered = query.get("token", "")
+                if scope["method"] == "GET" and _token_match(tokens, offered) is not None:
                     response = RedirectResponse(scope["path"], status_code=303)
-                    response.set_cookie("briefcast_review", token, httponly=True, samesite="strict")
+                    response.set_cookie("briefcast_review", offered, httponly=True, samesite="strict")
                     return response
                 return PlainTextResponse("401: this review app needs its token (open the URL it printed).",
                                          status_code=401)
+            scope.setdefault("state", {})["token_editor"] = match[1]
         return None
+
+
+def _token_match(tokens: dict[str, str | None], given: str) -> tuple[str, str | None] | None:
+    """The (token, editor) that ``given`` is, compared in constant time against every token."""
+    found = None
+    for token, editor in tokens.items():
+        if given and hmac.compare_digest(given.encode(), token.encode()):
+            found = (token, editor)
+    return found
 
 
 def _cookie(header: str, name: str) -> str:
@@ -203,6 +228,9 @@ def _cookie(header: str, name: str) -> str:
 
 
 # -- views -------------------------------------------------------------------------------------------
+
+SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+EDITOR_COOKIE = "briefcast_editor"
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -243,7 +271,7 @@ def _cite_links(match: re.Match[str], segment: Segment) -> str:
     return '<sup class="cite">[' + ",".join(links) + "]</sup>"
 
 
-def _segment_view(config: Config, episode: Episode, segment: Segment, index: int) -> dict[str, Any]:
+def _segment_view(config: Config, episode: Episode, segment: Segment, index: int, jobs: list[Job]) -> dict[str, Any]:
     excerpts = {source.item_id: source for story in episode.stories for source in story.sources}
     sources = []
     for ref in segment.sources:
@@ -251,9 +279,12 @@ def _segment_view(config: Config, episode: Episode, segment: Segment, index: int
         sources.append({"ref": ref, "excerpt": story_source.excerpt if story_source else "",
                         "published": story_source.published if story_source else None})
     flags = []
-    for flag in segment.flags:
+    ordered = sorted(segment.flags, key=lambda f: (f.resolved, SEVERITY_RANK.get(f.severity, 1)))
+    for flag in ordered:
         cited = sorted({int(n) for group in CITATION.findall(flag.sentence) for n in re.split(r"\s*,\s*", group)})
-        flags.append({"flag": flag, "cited": [s for s in sources if s["ref"].n in cited]})
+        suggest = [s for s in sources if s["ref"].n in flag.suggest and s["ref"].n not in cited]
+        flags.append({"flag": flag, "cited": [s for s in sources if s["ref"].n in cited], "suggest": suggest,
+                      "in_words": flag.sentence in getattr(segment, flag.field)})
     chapter = None
     if episode.audio:
         chapter = next((c for c in episode.audio.chapters if c.segment_id == segment.id), None)
@@ -269,7 +300,18 @@ def _segment_view(config: Config, episode: Episode, segment: Segment, index: int
         "words": len(segment.script.split()),
         "sources": sources, "flags": flags, "open_flags": sum(1 for f in segment.flags if not f.resolved),
         "diff": workflow.segment_diff(episode, segment.id), "chapter": chapter, "audio": audio,
+        "proposal_diff": workflow.proposal_diff(segment),
+        "jobs": [job for job in jobs if job.segment == segment.id],
     }
+
+
+def _timeline(episode: Episode, limit: int = 60) -> list[dict[str, Any]]:
+    """Who did what, newest first: status transitions and episode-level actions, and every segment change."""
+    rows = [{"at": t.at, "by": t.by, "what": t.note or t.status, "status": t.status} for t in episode.history]
+    for segment in episode.segments:
+        for old in segment.history:
+            rows.append({"at": old.at, "by": old.by, "what": f"[{segment.id}] {old.reason or 'changed'}", "status": None})
+    return sorted(rows, key=lambda row: row["at"], reverse=True)[:limit]
 
 
 class App:
@@ -282,17 +324,19 @@ class App:
         self.jobs = Jobs()
         self.env = Environment(loader=PackageLoader("pipeline.review", "templates"),
                                autoescape=select_autoescape(default=True, default_for_string=True))
-        self.env.globals.update(csrf=self.csrf, show=config.show)
+        self.env.globals.update(csrf=self.csrf, show=config.show, editors=[e.name for e in config.review.editors])
         self.host = host
         self.token = token
 
     # helpers
 
-    def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        return HTMLResponse(self.env.get_template(name).render(**context), status_code=status)
+    def page(self, name: str, status: int = 200, request: Request | None = None, **context: Any) -> HTMLResponse:
+        me = self.identity(request) if request is not None else None
+        return HTMLResponse(self.env.get_template(name).render(me=me, **context), status_code=status)
 
-    def error_page(self, exc: BriefcastError, status: int, day: Date | None = None) -> HTMLResponse:
-        return self.page("error.html", status, error=exc, day=day)
+    def error_page(self, exc: BriefcastError, status: int, day: Date | None = None,
+                   request: Request | None = None) -> HTMLResponse:
+        return self.page("error.html", status, request, error=exc, day=day)
 
     @staticmethod
     def day_of(request: Request) -> Date:
@@ -309,7 +353,7 @@ class App:
         return segment_id
 
     async def form(self, request: Request) -> FormData:
-        """The POST's form, after the Origin and CSRF checks (403 when either fails)."""
+        """The POST's form, after the Origin and CSRF checks (403 when either fails); file uploads are refused."""
         expected = f"{request.url.scheme}://{request.headers.get('host', '')}"
         origin = request.headers.get("origin")
         if origin is None and request.headers.get("referer"):
@@ -317,7 +361,12 @@ class App:
             origin = f"{parts.scheme}://{parts.netloc}"
         if origin != expected:
             raise HTTPException(403, "cross-origin request refused (Origin does not match this app)")
-        form = await request.form()
+        form = await request.form(max_fields=200)
+        uploads = [key for key, value in form.multi_items() if isinstance(value, UploadFile)]
+        if uploads:
+            await form.close()
+            raise HTTPException(400, f"file uploads are not accepted ({', '.join(sorted(set(uploads)))}): "
+                                     "paste the words into the text box instead; nothing was saved")
         given = str(form.get("csrf") or request.headers.get("x-csrf-token") or "")
         if not hmac.compare_digest(given.encode(), self.csrf.encode()):
             raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
@@ -330,56 +379,100 @@ class App:
             raise HTTPException(428, "this edit does not say which version it was based on (version field or If-Match)")
         return int(raw)
 
-    def editor(self, form: FormData) -> str:
-        return workflow.editor_name(self.config, str(form.get("editor") or "").strip()[:60] or None)
+    @staticmethod
+    def order_of(form: FormData, name: str = "base_order") -> list[str] | None:
+        raw = str(form.get(name) or "").strip()
+        ids = [part for part in raw.split(",") if part]
+        if not ids:
+            return None
+        if not all(SEGMENT_ID.match(part) for part in ids):
+            raise HTTPException(400, "a running order lists segment ids separated by commas")
+        return ids
+
+    def identity(self, request: Request | None) -> str | None:
+        """The acting editor, if known: the token's editor, else the chosen name (when editors are configured)."""
+        if request is None:
+            return None
+        named = request.scope.get("state", {}).get("token_editor")
+        if named:
+            return named
+        if self.config.review.editors:
+            chosen = request.cookies.get(EDITOR_COOKIE, "")
+            return chosen if chosen in {e.name for e in self.config.review.editors} else None
+        return workflow.editor_name(self.config)
+
+    def editor(self, request: Request) -> str:
+        name = self.identity(request)
+        if name is None:
+            raise ReviewError("choose who you are before editing", subject=None,
+                              hint="pick your name in 'Editing as' at the top of the page (review.editors)")
+        return name
 
     def back(self, day: Date, notice: str, anchor: str | None = None, **query: str) -> RedirectResponse:
         params = urlencode({"notice": notice, **query})
         return RedirectResponse(f"/episodes/{day}?{params}" + (f"#{anchor}" if anchor else ""), status_code=303)
 
+    @staticmethod
+    def wants_json(request: Request) -> bool:
+        return "application/json" in request.headers.get("accept", "")
+
     async def act(self, request: Request, action: Callable[[FormData, Date], Response]) -> Response:
         """Run one POST action with the checks and the error mapping every action shares."""
         day = self.day_of(request)
         form = await self.form(request)
+        if not (self.config.episode_dir(day) / "episode.json").is_file():
+            return self.error_page(EpisodeNotFoundError("no drafted episode for this date", subject=day.isoformat()),
+                                   404, day, request)
         try:
             return action(form, day)
         except ConflictError as exc:
+            if self.wants_json(request):
+                return JSONResponse({"error": exc.message, "hint": exc.hint}, status_code=409)
             return self.conflict(exc, form, day, request)
         except EpisodeNotFoundError as exc:
-            return self.error_page(exc, 404, day)
+            return self.error_page(exc, 404, day, request)
         except BriefcastError as exc:
-            return self.episode_page(day, status=422, error=exc)
+            if self.wants_json(request):
+                return JSONResponse({"error": str(exc), "hint": exc.hint}, status_code=422)
+            return self.episode_page(day, request, status=422, error=exc)
 
     def conflict(self, exc: ConflictError, form: FormData, day: Date, request: Request) -> Response:
         episode = getattr(exc, "episode", None)
         segment = getattr(exc, "segment", None)
         mine = {name: str(form.get(name)) for name in ("title", "text", "script") if form.get(name) is not None}
-        return self.page("conflict.html", 409, error=exc, day=day, episode=episode, segment=segment, mine=mine,
-                         action=request.url.path)
+        return self.page("conflict.html", 409, request, error=exc, day=day, episode=episode, segment=segment, mine=mine,
+                         action=request.url.path, diff=getattr(exc, "diff", ""))
 
     # pages
 
     async def index(self, request: Request) -> Response:
-        return self.page("list.html", episodes=workflow.list_episodes(self.config), notice=None)
+        return self.page("list.html", request=request, episodes=workflow.list_episodes(self.config), notice=None)
 
-    def episode_page(self, day: Date, *, status: int = 200, error: BriefcastError | None = None,
+    def episode_page(self, day: Date, request: Request, *, status: int = 200, error: BriefcastError | None = None,
                      notice: str | None = None, job: Job | None = None) -> Response:
         try:
-            episode = workflow.load(self.config, day)
+            episode, problem = workflow.load_for_review(self.config, day)
         except EpisodeNotFoundError as exc:
-            return self.error_page(exc, 404, day)
-        except ReviewError as exc:  # draft.md cannot be read back: say where, change nothing
-            return self.error_page(exc, 422, day)
+            return self.error_page(exc, 404, day, request)
+        except ReviewError as exc:
+            return self.error_page(exc, 422, day, request)
         folder = self.config.episode_dir(day)
-        segments = [_segment_view(self.config, episode, segment, i) for i, segment in enumerate(episode.segments)]
         jobs = self.jobs.running(day) + ([job] if job and job.status != "running" else [])
+        segments = [_segment_view(self.config, episode, segment, i, jobs) for i, segment in enumerate(episode.segments)]
         words = sum(len(s.script.split()) for s in episode.live_segments)
+        audio_on = self.config.audio.enabled
+        stale = stale_outputs(episode, audio=audio_on)
         response = self.page(
-            "episode.html", status, episode=episode, segments=segments, error=error,
-            notice=NOTICES.get(notice or ""), jobs=jobs, job=job, words=words,
+            "episode.html", status, request, episode=episode, segments=segments, error=error,
+            notice=NOTICES.get(notice or ""),
+            jobs=[j for j in jobs if not j.segment], job=job, words=words,
             minutes=round(words / 160, 1), has_newsletter=(folder / "newsletter.html").is_file(),
-            has_audio=(folder / "episode.mp3").is_file(), review=self.config.review,
+            has_audio=(folder / "episode.mp3").is_file(), review=self.config.review, problem=problem,
             stories=episode.stories, segment_ids=[s.id for s in episode.segments],
+            order=",".join(s.id for s in episode.segments), content_hash=content_hash(episode),
+            versions=",".join(f"{s.id}:{s.version}" for s in episode.segments),
+            stale_newsletter="newsletter" in stale, stale_audio="audio" in stale and audio_on,
+            stale_scripts=workflow.stale_scripts(episode), timeline=_timeline(episode),
         )
         response.headers["etag"] = f'"v{episode.version}"'
         return response
@@ -387,7 +480,7 @@ class App:
     async def episode(self, request: Request) -> Response:
         day = self.day_of(request)
         job = self.jobs.get(request.query_params.get("job", ""))
-        return self.episode_page(day, notice=request.query_params.get("notice"), job=job)
+        return self.episode_page(day, request, notice=request.query_params.get("notice"), job=job)
 
     async def newsletter(self, request: Request) -> Response:
         day = self.day_of(request)
@@ -418,6 +511,19 @@ class App:
             return JSONResponse({"error": "no such job"}, status_code=404)
         return JSONResponse(job.public())
 
+    async def whoami(self, request: Request) -> Response:
+        """Loopback with review.editors: the editor picks their name (kept in a cookie); never a free-typed name."""
+        form = await self.form(request)
+        name = str(form.get("editor") or "")
+        names = [e.name for e in self.config.review.editors]
+        if name not in names:
+            raise HTTPException(400, f"not one of this show's editors: choose one of {', '.join(names) or '(none set)'}")
+        back = str(form.get("back") or "/")
+        target = back if back.startswith("/") and not back.startswith("//") else "/"
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(EDITOR_COOKIE, name, httponly=True, samesite="strict")
+        return response
+
     # actions
 
     async def edit(self, request: Request) -> Response:
@@ -427,40 +533,95 @@ class App:
             fields = {name: str(form[name]) for name in ("title", "text", "script") if name in form}
             before = self.version_of(request, form)
             episode = workflow.edit_segment(self.config, day, segment_id, base_version=before,
-                                            editor=self.editor(form), **fields)
-            return self.back(day, "saved" if episode.version != before else "unchanged", f"seg-{segment_id}")
+                                            editor=self.editor(request), **fields)
+            return self.back(day, "saved" if episode.segment(segment_id).version != before else "unchanged",
+                             f"seg-{segment_id}")
 
         return await self.act(request, action)
+
+    async def meta(self, request: Request) -> Response:
+        def action(form: FormData, day: Date) -> Response:
+            workflow.edit_episode(self.config, day, title=str(form["title"]) if "title" in form else None,
+                                  description=str(form["description"]) if "description" in form else None,
+                                  base_version=self.version_of(request, form), editor=self.editor(request))
+            return self.back(day, "saved")
+
+        return await self.act(request, action)
+
+    async def order(self, request: Request) -> Response:
+        """The running order from drag, keys or buttons: JSON for the page's script, a redirect without it."""
+
+        def action(form: FormData, day: Date) -> Response:
+            order = self.order_of(form, "order")
+            if order is None:
+                raise ReviewError("no running order given", hint="send order=id,id,...")
+            episode = workflow.reorder(self.config, day, order, base_order=self.order_of(form),
+                                       editor=self.editor(request))
+            if self.wants_json(request):
+                return JSONResponse(self.state_of(episode))
+            return self.back(day, "moved")
+
+        return await self.act(request, action)
+
+    def state_of(self, episode: Episode) -> dict[str, Any]:
+        """What the page's script needs after an in-place change: order, hash and versions for approve, staleness."""
+        return {"order": [s.id for s in episode.segments], "hash": content_hash(episode),
+                "versions": ",".join(f"{s.id}:{s.version}" for s in episode.segments),
+                "stale": stale_outputs(episode, audio=self.config.audio.enabled), "status": episode.status}
 
     async def segment_action(self, request: Request) -> Response:
         segment_id = self.segment_of(request)
         verb = request.path_params["verb"]
-        calls: dict[str, tuple[Callable[..., Episode], str, dict[str, Any]]] = {
-            "up": (workflow.move_segment, "moved", {"offset": -1}),
-            "down": (workflow.move_segment, "moved", {"offset": 1}),
-            "drop": (workflow.drop_segment, "dropped", {}),
-            "restore": (workflow.restore_segment, "restored", {}),
-            "undo": (workflow.undo, "undone", {}),
+        calls: dict[str, tuple[Callable[..., Episode], str]] = {
+            "drop": (workflow.drop_segment, "dropped"),
+            "restore": (workflow.restore_segment, "restored"),
+            "undo": (workflow.undo, "undone"),
+            "accept": (workflow.accept_proposal, "accepted"),
+            "keep-script": (workflow.mark_script_current, "script"),
         }
-        if verb not in calls:
-            raise HTTPException(404)
-        call, notice, extra = calls[verb]
 
         def action(form: FormData, day: Date) -> Response:
-            call(self.config, day, segment_id, base_version=self.version_of(request, form), editor=self.editor(form), **extra)
+            editor = self.editor(request)
+            if verb in ("up", "down"):
+                episode = workflow.move_segment(self.config, day, segment_id, -1 if verb == "up" else 1,
+                                                base_order=self.order_of(form), editor=editor)
+                if self.wants_json(request):
+                    return JSONResponse(self.state_of(episode))
+                return self.back(day, "moved", f"seg-{segment_id}")
+            if verb == "discard":
+                workflow.discard_proposal(self.config, day, segment_id, editor=editor)
+                return self.back(day, "discarded", f"seg-{segment_id}")
+            if verb not in calls:
+                raise HTTPException(404)
+            call, notice = calls[verb]
+            call(self.config, day, segment_id, base_version=self.version_of(request, form), editor=editor)
             return self.back(day, notice, f"seg-{segment_id}")
 
         return await self.act(request, action)
 
-    async def resolve(self, request: Request) -> Response:
+    async def flag_action(self, request: Request) -> Response:
         segment_id = self.segment_of(request)
         flag_id = request.path_params["flag"]
+        verb = request.path_params["verb"]
 
         def action(form: FormData, day: Date) -> Response:
-            workflow.resolve_flag(self.config, day, segment_id, flag_id, str(form.get("resolution", "")),
-                                  str(form.get("note") or "") or None, base_version=self.version_of(request, form),
-                                  editor=self.editor(form))
-            return self.back(day, "resolved", f"seg-{segment_id}")
+            editor = self.editor(request)
+            if verb == "resolve":
+                workflow.resolve_flag(self.config, day, segment_id, flag_id, str(form.get("resolution", "")),
+                                      str(form.get("note") or "") or None, editor=editor)
+                return self.back(day, "resolved", f"seg-{segment_id}")
+            if verb == "cite":
+                raw = str(form.get("n") or "")
+                if not raw.isdigit():
+                    raise ReviewError("cite which source?", subject=raw, hint="send n=<source number>")
+                workflow.cite_instead(self.config, day, segment_id, flag_id, int(raw),
+                                      base_version=self.version_of(request, form), editor=editor)
+                return self.back(day, "recited", f"seg-{segment_id}")
+            if verb == "rewrite":
+                workflow.rewrite_flagged(self.config, day, segment_id, flag_id, str(form.get("sentence") or ""),
+                                         base_version=self.version_of(request, form), editor=editor)
+                return self.back(day, "saved", f"seg-{segment_id}")
+            raise HTTPException(404)
 
         return await self.act(request, action)
 
@@ -468,17 +629,28 @@ class App:
         story_id = request.path_params["story"]
 
         def action(form: FormData, day: Date) -> Response:
-            version, editor = self.version_of(request, form), self.editor(form)
+            editor = self.editor(request)
             verb = str(form.get("action", ""))
             if verb == "pin":
-                workflow.pin_story(self.config, day, story_id, base_version=version, editor=editor)
+                workflow.pin_story(self.config, day, story_id, editor=editor)
             elif verb == "drop":
-                workflow.drop_story(self.config, day, story_id, base_version=version, editor=editor)
+                workflow.drop_story(self.config, day, story_id, editor=editor)
             elif verb == "move":
-                workflow.move_story(self.config, day, story_id, str(form.get("to", "")), base_version=version, editor=editor)
+                workflow.move_story(self.config, day, story_id, str(form.get("to", "")), editor=editor)
             else:
                 raise ReviewError("unknown story action", subject=verb, hint="use pin, drop or move")
             return self.back(day, "story", "stories")
+
+        return await self.act(request, action)
+
+    async def draft(self, request: Request) -> Response:
+        keep = request.path_params["keep"]
+        if keep not in ("file", "app"):
+            raise HTTPException(404)
+
+        def action(form: FormData, day: Date) -> Response:
+            workflow.resolve_draft(self.config, day, keep, editor=self.editor(request))  # type: ignore[arg-type]
+            return self.back(day, f"draft-{keep}")
 
         return await self.act(request, action)
 
@@ -486,32 +658,32 @@ class App:
         segment_id = self.segment_of(request)
 
         def action(form: FormData, day: Date) -> Response:
-            version, editor = self.version_of(request, form), self.editor(form)
+            version, editor = self.version_of(request, form), self.editor(request)
             feedback = str(form.get("feedback") or "").strip()[:2000]
             force = form.get("force") in ("1", "on", "true")
             episode = workflow.load(self.config, day)
+            segment = workflow._segment(episode, segment_id)
             # Check what can be checked now, so the editor hears "conflict" or "edited by a person" at once.
-            if version != episode.version:
+            if version != segment.version:
                 raise workflow.stale_edit(episode, version, segment_id)
             if any(job.segment == segment_id for job in self.jobs.running(day)):
                 raise ReviewError("this segment is being regenerated already", subject=segment_id,
                                   hint="wait for the running job to finish")
-            if episode.segment(segment_id).edited_by_human and not force:
+            if segment.edited_by_human and not force:
                 raise ReviewError("this segment was edited by a person; regenerating would replace their words",
                                   subject=segment_id, hint="tick 'replace the edit' to regenerate anyway (undo brings it back)")
 
-            def work() -> str:
+            def work(job: Job) -> str | tuple[str, str]:
                 from pipeline.store import open_store
 
+                job.phase = "the writer is drafting a new version"
                 store = open_store(self.config.state_dir)
                 try:
-                    workflow.regenerate(self.config, store, day, segment_id, feedback, force=force,
-                                        base_version=version, editor=editor)
+                    result = workflow.regenerate(self.config, store, day, segment_id, feedback, force=force,
+                                                 base_version=version, editor=editor)
                 finally:
-                    close = getattr(store, "close", None)
-                    if close:
-                        close()
-                return f"{segment_id} regenerated"
+                    store.close()
+                return ("done" if result.outcome == "applied" else result.outcome), result.message
 
             job = self.jobs.start("regenerate", day, work, segment=segment_id)
             return self.back(day, "", f"seg-{segment_id}", job=job.id)
@@ -520,12 +692,23 @@ class App:
 
     async def rerender(self, request: Request) -> Response:
         def action(form: FormData, day: Date) -> Response:
-            def work() -> str:
+            allow = form.get("allow_stale") in ("1", "on")
+
+            def work(job: Job) -> str | tuple[str, str]:
                 from pipeline.store import open_store
 
-                results = workflow.rerender(self.config, open_store(self.config.state_dir), day)
-                notes = [f"{r.stage}: {r.status}" for r in results] if isinstance(results, list) else []
-                return "re-rendered" + (f" ({', '.join(notes)})" if notes else "")
+                job.phase = "rendering the newsletter, then voicing changed segments"
+                store = open_store(self.config.state_dir)
+                try:
+                    results = workflow.rerender(self.config, store, day, allow_stale_scripts=allow)
+                finally:
+                    store.close()
+                failed = [r for r in results if r.status == "failed"]
+                notes = ", ".join(f"{r.stage}: {r.status}" for r in results)
+                if failed:
+                    causes = "; ".join(f.get("message", "") for r in failed for f in r.failures)
+                    return "failed", f"re-render incomplete ({notes}): {causes}"
+                return f"re-rendered ({notes})"
 
             job = self.jobs.start("render", day, work)
             return self.back(day, "", None, job=job.id)
@@ -536,18 +719,31 @@ class App:
         verb = request.path_params["verb"]
 
         def action(form: FormData, day: Date) -> Response:
-            editor = self.editor(form)
-            note = str(form.get("note") or "").strip() or None
+            editor = self.editor(request)
+            note = str(form.get("note") or "").strip()[:500] or None
             if verb == "approve":
+                seen = workflow.Seen.parse(str(form.get("hash") or ""), str(form.get("versions") or ""),
+                                           str(form.get("meta_version") or ""))
                 workflow.approve(self.config, day, editor=editor, override_flags=form.get("override_flags") in ("1", "on"),
-                                 note=note)
+                                 note=note, seen=seen)
                 return self.back(day, "approved")
             if verb == "reject":
                 workflow.reject(self.config, day, editor=editor, note=note)
                 return self.back(day, "rejected")
             if verb == "publish":
-                workflow.publish(self.config, day, editor=editor)
-                return self.back(day, "published")
+                def work(job: Job) -> str:
+                    from pipeline.store import open_store
+
+                    job.phase = "re-rendering what changed since the last render, then releasing"
+                    store = open_store(self.config.state_dir)
+                    try:
+                        workflow.publish(self.config, day, editor=editor, store=store)
+                    finally:
+                        store.close()
+                    return "published: the feed, archive and newsletter feed are rebuilt"
+
+                job = self.jobs.start("publish", day, work)
+                return self.back(day, "", None, job=job.id)
             raise HTTPException(404)
 
         return await self.act(request, action)
@@ -556,7 +752,7 @@ class App:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     app: App = request.app.state.review
-    return app.page("error.html", exc.status_code, error={"message": exc.detail, "hint": None}, day=None)
+    return app.page("error.html", exc.status_code, request, error={"message": exc.detail, "hint": None}, day=None)
 
 
 def create_app(config: Config, *, host: str | None = None, port: int | None = None, token: str | None = None) -> Starlette:
@@ -570,10 +766,14 @@ def create_app(config: Config, *, host: str | None = None, port: int | None = No
         Route("/episodes/{day}/audio/{name}.mp3", review.audio),
         Route("/episodes/{day}/segments/{segment}/edit", review.edit, methods=["POST"]),
         Route("/episodes/{day}/segments/{segment}/regenerate", review.regenerate, methods=["POST"]),
-        Route("/episodes/{day}/segments/{segment}/flags/{flag}/resolve", review.resolve, methods=["POST"]),
+        Route("/episodes/{day}/segments/{segment}/flags/{flag}/{verb}", review.flag_action, methods=["POST"]),
         Route("/episodes/{day}/segments/{segment}/{verb}", review.segment_action, methods=["POST"]),
         Route("/episodes/{day}/stories/{story}", review.story, methods=["POST"]),
         Route("/episodes/{day}/render", review.rerender, methods=["POST"]),
+        Route("/episodes/{day}/order", review.order, methods=["POST"]),
+        Route("/episodes/{day}/meta", review.meta, methods=["POST"]),
+        Route("/episodes/{day}/draft/{keep}", review.draft, methods=["POST"]),
+        Route("/whoami", review.whoami, methods=["POST"]),
         Route("/episodes/{day}/{verb}", review.status, methods=["POST"]),
         Route("/jobs/{job}", review.job_status),
         Mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static"),
@@ -582,13 +782,16 @@ def create_app(config: Config, *, host: str | None = None, port: int | None = No
     app.state.review = review
     # Loopback binds answer to the loopback names only; a wildcard bind cannot know its names and leans on the token.
     if is_loopback(host):
-        allowed: set[str] | None = set(LOOPBACK_NAMES)
+        allowed: set[str] | None = set(LOOPBACK_NAMES) | {host.lower().strip("[]")}  # 127.0.0.2 answers to itself
     elif host in ("0.0.0.0", "::", ""):
         allowed = None
     else:
         allowed = {host.lower()}
     guard_state = type("GuardState", (), {})()
-    guard_state.allowed_hosts, guard_state.port, guard_state.token = allowed, port, token
+    tokens = dict(editor_tokens(config)) if not is_loopback(host) else {}
+    if token:
+        tokens[token] = None
+    guard_state.allowed_hosts, guard_state.port, guard_state.tokens = allowed, port, tokens
     app.state.guard = guard_state
     app.add_middleware(Guard, state=guard_state)
     return app
@@ -609,32 +812,61 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def editor_tokens(config: Config) -> list[tuple[str, str]]:
+    """(token, editor name) for each of review.editors whose token variable is set."""
+    import os
+
+    out = []
+    for spec in config.review.editors:
+        token = os.environ.get(spec.token_env, "").strip() if spec.token_env else ""
+        if token:
+            out.append((token, spec.name))
+    return out
+
+
+def _check_tokens(config: Config, host: str) -> str | None:
+    """Beyond loopback: the shared token (review.token_env) or every editor's own; returns the shared one."""
+    import os
+
+    shared = os.environ.get(config.review.token_env, "").strip() or None
+    if config.review.editors:
+        for spec in config.review.editors:
+            value = os.environ.get(spec.token_env or "", "").strip() if spec.token_env else ""
+            if len(value) < 16:
+                raise ReviewError(
+                    f"refusing to serve the review app on {host} (beyond this machine): editor {spec.name!r} has no "
+                    "token of 16+ characters", subject=spec.name,
+                    hint=f"give each of review.editors a token_env and set it (e.g. token_env: BRIEFCAST_TOKEN_"
+                         f"{re.sub(r'[^A-Z0-9]', '_', spec.name.upper())}), or bind 127.0.0.1 and use an SSH tunnel")
+        if shared and len(shared) < 16:
+            raise ReviewError(f"{config.review.token_env} is shorter than 16 characters", subject=host,
+                              hint="use a long random string, or unset it (each editor has their own token)")
+        return shared
+    if not shared or len(shared) < 16:
+        raise ReviewError(
+            f"refusing to serve the review app on {host} (beyond this machine) without a token",
+            subject=host, hint=f"set {config.review.token_env} to a long random string (16+ characters), "
+                               "or bind 127.0.0.1 and use an SSH tunnel",
+        )
+    return shared
+
+
 def serve(config: Config, *, host: str | None = None, port: int | None = None, day: Date | None = None,
           announce: Callable[[str], None] = print) -> None:
     """Run the review app until interrupted; ``announce`` gets its URL (with the token, when one is needed)."""
-    import os
-
     import uvicorn
 
     host = host or config.review.host
     port = config.review.port if port is None else port
-    token = None
-    if not is_loopback(host):
-        token = os.environ.get(config.review.token_env, "").strip() or None
-        if not token or len(token) < 16:
-            raise ReviewError(
-                f"refusing to serve the review app on {host} (beyond this machine) without a token",
-                subject=host, hint=f"set {config.review.token_env} to a long random string (16+ characters), "
-                                   "or bind 127.0.0.1 and use an SSH tunnel",
-            )
+    token = None if is_loopback(host) else _check_tokens(config, host)
     sock = _bind(host, port)
     bound_port = sock.getsockname()[1]
     app = create_app(config, host=host, port=bound_port, token=token)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{bound_port}/" + (f"episodes/{day}" if day else "")
-    if token:
-        url += f"?token={token}"
-    announce(url)
+    announce(url + (f"?token={token}" if token else ""))
+    if not is_loopback(host) and config.review.editors:
+        announce(f"each editor opens it with ?token=<their token> ({', '.join(e.name for e in config.review.editors)})")
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
     server.run(sockets=[sock])
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from pipeline.errors import BriefcastError, ConfigError, LockedError
 
@@ -42,9 +43,10 @@ def _guard(action: Callable[[], T]) -> T:
     try:
         return action()
     except BriefcastError as exc:
-        errors.print(f"[bold red]error[/]: {exc}", markup=True, highlight=False, soft_wrap=True)
+        # User data (ids in brackets, titles, paths) is escaped: "segment [policy]" prints as written.
+        errors.print(f"[bold red]error[/]: {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
         if exc.hint:
-            errors.print(f"[yellow]hint[/]: {exc.hint}", markup=True, highlight=False, soft_wrap=True)
+            errors.print(f"[yellow]hint[/]: {escape(exc.hint)}", markup=True, highlight=False, soft_wrap=True)
         code = 3 if isinstance(exc, LockedError) else exc.exit_code
         raise typer.Exit(code) from None
     except KeyboardInterrupt:
@@ -73,9 +75,9 @@ def _load(config_path: Path, sample: bool = False) -> Any:
 
 
 def _editor(config: Any, editor: str | None) -> str:
-    from pipeline.review.workflow import editor_name
+    from pipeline.review.workflow import check_editor, editor_name
 
-    return editor_name(config, editor)
+    return check_editor(config, editor_name(config, editor))
 
 
 @app.command()
@@ -86,7 +88,8 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new show
         from pipeline.showinit import init_show
 
         path = init_show(directory)
-        console.print(f"Created {path}. Edit config.yaml (title, sources, segments), then: briefcast run -c {path / 'config.yaml'}")
+        console.print(f"Created {path}. Edit config.yaml (title, sources, segments), then: briefcast run -c {path / 'config.yaml'}",
+                      markup=False, highlight=False)
 
     _guard(body)
 
@@ -150,20 +153,24 @@ def render(
     date: DateOpt = None,
     sample: SampleOpt = False,
     audio: Annotated[bool, typer.Option(help="Render the MP3 too.")] = True,
+    allow_stale: Annotated[bool, typer.Option("--allow-stale", help="Voice scripts marked stale (their text was "
+                                                                      "edited after the script was written).")] = False,
 ) -> None:
     """Render the draft's newsletter and audio into episodes/<date>/ (after edits, only changed segments are re-voiced)."""
 
-    def body() -> None:
+    def body() -> int:
         from pipeline.publish import render_episode
         from pipeline.reporting import print_stage
         from pipeline.store import open_store
 
         cfg = _load(config, sample)
         day = _parse_date(date, cfg)
-        for result in render_episode(cfg, open_store(cfg.state_dir), day, audio=audio):
+        results = render_episode(cfg, open_store(cfg.state_dir), day, audio=audio, allow_stale_scripts=allow_stale)
+        for result in results:
             print_stage(console, result)
+        return 1 if any(result.status == "failed" for result in results) else 0
 
-    _guard(body)
+    raise typer.Exit(_guard(body))
 
 
 @app.command()
@@ -204,22 +211,38 @@ def review(
 
         cfg = _load(config)
         day = _parse_date(date, cfg) if date else None
-        serve(cfg, host=host, port=port, day=day, announce=lambda url: console.print(f"Review app: {url}"))
+        serve(cfg, host=host, port=port, day=day,
+              announce=lambda url: console.print(f"Review app: {url}", markup=False, highlight=False))
 
     _guard(body)
 
 
 @review_app.command("sync")
-def review_sync(config: ConfigOpt = Path("config.yaml"), date: DateOpt = None) -> None:
+def review_sync(
+    config: ConfigOpt = Path("config.yaml"),
+    date: DateOpt = None,
+    keep: Annotated[str | None, typer.Option(help="When draft.md conflicts with episode.json: 'file' (its edits win) "
+                                                  "or 'app' (re-write it; the file is kept as draft.md.rejected).")] = None,
+    editor: EditorOpt = None,
+) -> None:
     """Take edits made to draft.md back into episode.json."""
 
     def body() -> None:
-        from pipeline.review.workflow import sync_draft
+        from pipeline.review.workflow import resolve_draft, sync_draft
 
         cfg = _load(config)
         day = _parse_date(date, cfg)
-        changed = sync_draft(cfg, day)
-        console.print(f"{len(changed)} segment(s) taken from draft.md: {', '.join(changed) or 'none changed'}")
+        if keep is not None:
+            if keep not in ("file", "app"):
+                raise ConfigError(f"--keep {keep!r} is not 'file' or 'app'", hint="--keep file, or --keep app")
+            console.print(resolve_draft(cfg, day, keep, editor=_editor(cfg, editor)), markup=False, highlight=False)  # type: ignore[arg-type]
+            return
+        changed = sync_draft(cfg, day, editor=_editor(cfg, editor) if editor else None)
+        console.print(f"{len(changed)} segment(s) taken from draft.md: {', '.join(changed) or 'none changed'}",
+                      markup=False, highlight=False)
+        if changed.note:
+            console.print("Kept the note typed above the first section as the episode's editor note (shown in the "
+                          "review app and at the top of draft.md; never published).", markup=False, highlight=False)
 
     _guard(body)
 
@@ -231,15 +254,33 @@ def approve(
     editor: EditorOpt = None,
     override_flags: Annotated[bool, typer.Option("--override-flags", help="Approve although grounding flags are open.")] = False,
     note: Annotated[str | None, typer.Option(help="A note kept with the approval.")] = None,
+    expect: Annotated[str | None, typer.Option("--expect", help="Approve only if the content hash still starts with "
+                                                                 "this (from 'briefcast status D --json').")] = None,
 ) -> None:
-    """Approve an episode for release."""
+    """Approve an episode for release (the words as they are now, recorded with their versions and hash)."""
 
     def body() -> None:
+        from pipeline.errors import ApprovalError
+        from pipeline.fingerprint import content_hash
         from pipeline.review.workflow import approve as do_approve
+        from pipeline.review.workflow import load
 
         cfg = _load(config)
-        episode = do_approve(cfg, _parse_date(date, cfg), editor=_editor(cfg, editor), override_flags=override_flags, note=note)
-        console.print(f"Approved {episode.date} ({episode.title}).")
+        day = _parse_date(date, cfg)
+        seen = None
+        if expect:
+            from pipeline.review.workflow import Seen
+
+            current = content_hash(load(cfg, day))
+            if not current.startswith(expect.strip()):
+                raise ApprovalError(f"not approved: the episode's content hash is {current[:12]}, not {expect}",
+                                    subject=day.isoformat(), hint="look at what changed (briefcast status), then approve again")
+            seen = Seen(content_hash=current)
+        episode = do_approve(cfg, day, editor=_editor(cfg, editor), override_flags=override_flags, note=note, seen=seen)
+        approval = episode.approval
+        versions = ", ".join(f"{key} v{value}" for key, value in (approval.versions if approval else {}).items())
+        console.print(f"Approved {episode.date} ({episode.title}) as {approval.content_hash[:12] if approval else '?'}: "
+                      f"{versions}.", markup=False, highlight=False)
 
     _guard(body)
 
@@ -257,7 +298,7 @@ def publish(
 
         cfg = _load(config)
         episode = do_publish(cfg, _parse_date(date, cfg), editor=_editor(cfg, editor))
-        console.print(f"Published {episode.date}: {cfg.episodes_dir / 'feed.xml'}")
+        console.print(f"Published {episode.date}: {cfg.episodes_dir / 'feed.xml'}", markup=False, highlight=False)
         if cfg.deliver:
             from pipeline.deliver import last_delivery
             from pipeline.reporting import print_stage

@@ -7,9 +7,11 @@ from datetime import date as Date
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline.config import Config
+from pipeline.fingerprint import content_hash
 from pipeline.models import Episode, Rundown, RunReport, StageResult
 
 STATUS_STYLE = {"done": "green", "skipped": "dim", "partial": "yellow", "failed": "red"}
@@ -24,16 +26,17 @@ def _number(value: float) -> str:
 def print_stage(console: Console, result: StageResult) -> None:
     """One stage's counts, then its failures with their causes."""
     style = STATUS_STYLE.get(result.status, "")
-    counts = ", ".join(f"{key} {_number(value)}" for key, value in result.counts.items())
-    console.print(f"[bold]{result.stage}[/]: [{style}]{result.status}[/] in {result.seconds:.1f}s  {counts}")
+    counts = escape(", ".join(f"{key} {_number(value)}" for key, value in result.counts.items()))
+    console.print(f"[bold]{escape(result.stage)}[/]: [{style}]{result.status}[/] in {result.seconds:.1f}s  {counts}")
     if result.failures:
         table = Table("subject", "kind", "cause", title=f"{result.stage}: {len(result.failures)} problem(s)",
                       title_justify="left", show_lines=False)
         for failure in result.failures:
-            table.add_row(failure.get("subject", ""), failure.get("kind", ""), failure.get("message", ""))
+            table.add_row(escape(failure.get("subject", "")), escape(failure.get("kind", "")),
+                          escape(failure.get("message", "")))
         console.print(table)
     for note in result.notes:
-        console.print(f"  [dim]{note}[/]", highlight=False)
+        console.print(f"  [dim]{escape(note)}[/]", highlight=False)
 
 
 def print_rundown(console: Console, rundown: Rundown) -> None:
@@ -45,12 +48,13 @@ def print_rundown(console: Console, rundown: Rundown) -> None:
         segment = story.segment or "-"
         if story.follow_up_of:
             segment += " (follow-up)"
-        table.add_row(str(rank), story.title[:80], str(len(story.outlets)), f"{story.score:.2f}", terms, segment)
+        table.add_row(str(rank), escape(story.title[:80]), str(len(story.outlets)), f"{story.score:.2f}", escape(terms),
+                      escape(segment))
     console.print(table)
     for note in rundown.notes:
-        console.print(f"[dim]{note}[/]", highlight=False)
+        console.print(f"[dim]{escape(note)}[/]", highlight=False)
     filled = ", ".join(f"{seg} ({len(ids)})" for seg, ids in rundown.segments.items()) or "none"
-    console.print(f"{rundown.item_count} items -> {len(rundown.stories)} stories; segments: {filled}")
+    console.print(f"{rundown.item_count} items -> {len(rundown.stories)} stories; segments: {filled}", markup=False)
 
 
 def print_report(console: Console, report: RunReport) -> None:
@@ -60,19 +64,19 @@ def print_report(console: Console, report: RunReport) -> None:
     for stage in report.stages:
         counts = ", ".join(f"{key} {_number(value)}" for key, value in stage.counts.items())
         style = STATUS_STYLE.get(stage.status, "")
-        table.add_row(stage.stage, f"[{style}]{stage.status}[/]", f"{stage.seconds:.1f}", counts,
+        table.add_row(escape(stage.stage), f"[{style}]{stage.status}[/]", f"{stage.seconds:.1f}", escape(counts),
                       str(len(stage.failures)) if stage.failures else "")
     console.print(table)
     for stage in report.stages:
         for failure in stage.failures:
-            console.print(f"  [yellow]{stage.stage}[/] {failure.get('subject', '')}: "
-                          f"{failure.get('kind', '')}: {failure.get('message', '')}", highlight=False)
+            console.print(f"  [yellow]{escape(stage.stage)}[/] {escape(failure.get('subject', ''))}: "
+                          f"{escape(failure.get('kind', ''))}: {escape(failure.get('message', ''))}", highlight=False)
     if report.llm:
-        console.print("LLM: " + ", ".join(f"{key} {_number(value)}" for key, value in report.llm.items()))
+        console.print("LLM: " + ", ".join(f"{key} {_number(value)}" for key, value in report.llm.items()), markup=False)
     if report.tts:
-        console.print("TTS: " + ", ".join(f"{key} {_number(value)}" for key, value in report.tts.items()))
+        console.print("TTS: " + ", ".join(f"{key} {_number(value)}" for key, value in report.tts.items()), markup=False)
     if report.message:
-        console.print(report.message, highlight=False)
+        console.print(report.message, highlight=False, markup=False)
 
 
 def _summary(config: Config, episode: Episode) -> dict[str, Any]:
@@ -84,6 +88,11 @@ def _summary(config: Config, episode: Episode) -> dict[str, Any]:
     failed = [segment.id for segment in episode.segments if segment.status == "failed"]
     if failed:
         waiting.append("failed segments: " + ", ".join(failed))
+    stale = [s.id for s in episode.live_segments if s.script_stale and s.script.strip()]
+    if stale:
+        waiting.append("stale script: " + ", ".join(stale))
+    if any(s.proposal for s in episode.segments):
+        waiting.append("proposal: " + ", ".join(s.id for s in episode.segments if s.proposal))
     if episode.status == "approved":
         waiting.append("publish")
     report_path = config.episode_dir(episode.date) / "run.json"
@@ -100,6 +109,9 @@ def _summary(config: Config, episode: Episode) -> dict[str, Any]:
         "segments": len(episode.live_segments),
         "open_flags": len(episode.open_flags),
         "audio": bool(episode.audio),
+        "stale_scripts": stale,
+        "approved_by": episode.approval.by if episode.approval else None,
+        "content_hash": content_hash(episode),
         "last_run": last_run,
         "waiting_on": waiting,
     }
@@ -134,6 +146,35 @@ def print_statuses(console: Console, rows: list[dict[str, Any]]) -> None:
     table = Table("date", "status", "title", "segments", "flags", "audio", "waiting on", title="Episodes",
                   title_justify="left")
     for row in rows:
-        table.add_row(row["date"], row["status"], row["title"][:50], str(row["segments"]), str(row["open_flags"]),
-                      "yes" if row["audio"] else "no", ", ".join(row["waiting_on"]) or "-")
+        table.add_row(row["date"], escape(row["status"]), escape(row["title"][:50]), str(row["segments"]),
+                      str(row["open_flags"]), "yes" if row["audio"] else "no", escape(", ".join(row["waiting_on"]) or "-"))
     console.print(table)
+
+
+def print_newsroom(console: Console, room: Any, folder: Any, outcomes: list[Any] | None = None) -> None:
+    """`briefcast dagster DIR`: the shows and what Dagster makes of them, or one day's outcome per show."""
+    if outcomes is not None:
+        table = Table("show", "date", "ingest", "curate", "draft", "render", "publish", "gates failed",
+                      title="Dagster: one day", title_justify="left")
+        for outcome in outcomes:
+            failed = [f"{name} ({severity}): {text}" for name, passed, severity, text in outcome.gates if not passed]
+            table.add_row(outcome.show, outcome.day.isoformat(),
+                          *[outcome.steps.get(stage, "-") for stage in ("ingest", "curate", "draft", "render", "publish")],
+                          "\n".join(item[:160] for item in failed) or "-")
+        console.print(table)
+        for outcome in outcomes:
+            if outcome.failure:
+                console.print(f"{outcome.show} {outcome.day}: failed at {outcome.failure}", highlight=False)
+        return
+    table = Table("show", "time zone", "daily at", "review", "draft pool", "jobs", title=f"Shows in {folder}",
+                  title_justify="left")
+    for show in room.shows:
+        from pipeline.orchestrate.dagster_defs import POOL_LOCAL, POOL_SHARED
+
+        table.add_row(show.name, show.timezone, show.at, "editor approves" if show.review_required else "auto-publish",
+                      POOL_LOCAL if show.backend == "local" else POOL_SHARED, f"{show.name}_daily, {show.name}_publish")
+    console.print(table)
+    console.print("Sensor briefcast_approvals publishes each approved episode once. Run the UI and daemon with:\n"
+                  f"  pip install dagster-webserver && BRIEFCAST_SHOWS={folder} dagster dev -f deploy/dagster/defs.py\n"
+                  f"or one day of every show, here and now: briefcast dagster {folder} --date YYYY-MM-DD",
+                  highlight=False, markup=False)

@@ -159,6 +159,8 @@ class SegmentSpec(Strict):
     topics: list[str] = []
     source_kinds: list[SourceKind] = []
     target_words: int = Field(200, ge=10)
+    minutes: float | None = Field(None, gt=0, le=60, description="spoken length; sets target_words from the voice's "
+                                  "measured words per minute (tts.words_per_minute)")
     prompt: str | None = None  # prompt file name in prompts/; default: <kind>.j2
 
     @field_validator("kind")
@@ -467,6 +469,14 @@ class Config(Strict):
             if segment.id in seen:
                 raise ValueError(f"segment id {segment.id!r} is used twice; give each segment its own id")
             seen.add(segment.id)
+        return self
+
+    @model_validator(mode="after")
+    def _length_by_clock(self) -> Config:
+        """Word targets from minutes at the voice's own rate: the bundled voice speaks ~141 words a minute."""
+        for segment in self.segments:
+            if segment.minutes is not None:
+                segment.target_words = max(10, round(segment.minutes * self.tts.words_per_minute))
         return self
 
     @model_validator(mode="after")

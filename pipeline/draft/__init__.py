@@ -142,10 +142,25 @@ def draft(config: Config, store: Store, day: Date) -> StageResult:
         "flags": len(episode.open_flags),
         "words": sum(words(s.script) for s in live),
         "target_words": sum(s.target_words for s in live),
+        **_thin_counts(plans),
     }
+    if result.counts["sources"] and result.counts["thin_sources"] >= result.counts["sources"] / 2:
+        result.notes.append(
+            f"a quiet day: {result.counts['thin_sources']:.0f} of {result.counts['sources']:.0f} sources give only a "
+            f"headline, so the episode is {result.counts['words']:.0f} of {result.counts['target_words']:.0f} target "
+            "words rather than padded (ingest.full_text: auto fetches linked articles for thin items)")
     result.status = "failed" if not live else ("partial" if result.failures else "done")
     result.seconds = round(time.monotonic() - started, 3)
     return result
+
+
+def _thin_counts(plans: list[Plan]) -> dict[str, float]:
+    """Sources the writer read, and how many of them were headline-only (thin), counted once per item."""
+    seen: dict[str, bool] = {}
+    for plan in plans:
+        for ref, source in zip(plan.sources, plan.prompt_sources, strict=False):
+            seen[ref.item_id] = seen.get(ref.item_id, False) or source.thin
+    return {"sources": len(seen), "thin_sources": sum(seen.values())}
 
 
 def _save(config: Config, day: Date, existing: Episode | None, segments: list[Segment], stories: list[Story],

@@ -19,7 +19,8 @@ pool for the segments after it. Editor overrides come first: ``story -> segment 
 segment), and may bring back a story an earlier episode covered.
 
 One outlet cannot fill the show: at most ``max_per_outlet`` placed stories may be ones that outlet alone reports
-(stories several outlets report are not counted; editors' overrides and pins go past the cap). Every story lands in
+(stories several outlets report are not counted, nor listings of many authors' work: ``LISTING_KINDS``; editors'
+overrides and pins go past the cap). Every story lands in
 exactly one segment and framing segments (cold open, sign-off) take none; that is checked before returning.
 """
 
@@ -38,6 +39,8 @@ TOPIC_MIN = 2
 KIND_ORDER = {name: k.fill_order for name, k in KINDS.items() if not k.framing}
 GENERAL_KINDS = tuple(sorted((name for name, k in KINDS.items() if k.general), key=lambda n: -KIND_ORDER[n]))
 NO_STORIES = tuple(sorted(FRAMING))
+# Source kinds that list many authors' work (an arXiv category, a link aggregator): not one voice, so not capped.
+LISTING_KINDS = frozenset({"arxiv", "aggregator"})
 
 
 @dataclass
@@ -64,6 +67,10 @@ def story_reads_as_paper(story: Story) -> bool:
     """Whether half or more of a story's reports read as a paper (or report on one), whoever published them."""
     papers = sum(reads_as_paper(f"{s.title}\n{s.excerpt}", [s.url]) for s in story.sources)
     return 2 * papers >= len(story.sources) > 0
+
+
+def _listing(kinds: Sequence[str]) -> bool:
+    return bool(kinds) and set(kinds) <= LISTING_KINDS
 
 
 def _capacity(spec: SegmentSpec) -> int:
@@ -121,7 +128,11 @@ def assign(
     pool = pinned + [s.id for s in ranked if s.id not in pinned]
     pool = [sid for sid in pool if sid not in dropped and sid not in placed and (sid not in held_back or sid in pinned)]
 
-    sole_outlet = {story.id: story.outlets[0] for story in ranked if len(story.outlets) == 1}
+    sole_outlet = {
+        story.id: story.outlets[0]
+        for story in ranked
+        if len(story.outlets) == 1 and not _listing(source_kinds.get(story.id, ()))
+    }
     capped: dict[str, set[str]] = {}  # outlet -> stories turned away by the cap
 
     def over_cap(story_id: str) -> bool:

@@ -62,7 +62,8 @@ def _body(story: Story) -> str:
 
 
 def link_updates(stories: Sequence[Story]) -> tuple[list[Story], list[str]]:
-    """Stories with updates merged into the stories that update them, in the input's order; and notes for editors."""
+    """Stories with updates merged into the stories that update them (a merged story stands where its earliest
+    member stood; the rest keep the input's order), and notes for editors."""
     if len(stories) < 2:
         return list(stories), []
     vectors = vectorize([features(story.title, _body(story), limit=None) for story in stories]).rows

@@ -187,7 +187,9 @@ def test_rerender_uses_cache_and_edit_revoices_one_segment(rendered, tmp_path: P
     after = load_episode(config.episodes_dir, DAY)
     assert after.segment("research").audio_hash != before
     rows = store.query("SELECT COUNT(*) FROM tts_cache")[0][0]
-    assert rows == 5 and len(list((config.state_dir / "tts").glob("*.wav"))) == 5
+    voiced = [path for path in (config.state_dir / "tts").glob("*.wav") if ".mix" not in path.name]
+    prepared = list((config.state_dir / "tts").glob("*.mix*.wav"))  # each turn resampled for the mix once
+    assert rows == 5 and len(voiced) == 5 and len(prepared) == 5
 
 
 class Silent:

@@ -168,6 +168,24 @@ class PiperBackend:
         return Speech(samples, rate)
 
 
+    def synthesize_sentences(self, sentences: list[str], voice: Voice, *, subject: str) -> list[Speech]:
+        """One clip per sentence (so each sentence's real length is known), in one loaded voice."""
+        from piper import SynthesisConfig
+
+        engine = self._load(voice.voice, subject)
+        rate = engine.config.sample_rate
+        settings = SynthesisConfig(length_scale=1.0 / voice.speed)
+        clips: list[Speech] = []
+        try:
+            for sentence in sentences:
+                # espeak may still cut a sentence in two (a colon, a semicolon): those parts join without a pause.
+                parts = [chunk.audio_int16_array for chunk in engine.synthesize(sentence, settings)]
+                clips.append(Speech(np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16), rate))
+        except Exception as exc:  # onnxruntime and the phonemizer raise assorted types
+            raise AudioError("piper could not synthesize the text", subject=subject) from exc
+        return clips
+
+
 register_backend("piper")(PiperBackend)
 
 

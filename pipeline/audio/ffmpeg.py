@@ -8,6 +8,7 @@ it never warns that it "Couldn't find ffmpeg".
 from __future__ import annotations
 
 import json
+import math
 import re
 import subprocess
 import warnings
@@ -90,8 +91,9 @@ def parse_ebur128(stderr: str) -> Loudness:
     if not found:
         raise ValueError("no ebur128 summary in ffmpeg's output")
     summary = found.group(1)
-    peak_block = summary.split("True peak:", 1)[1] if "True peak:" in summary else summary
-    return Loudness(_field(summary, "I"), _field(peak_block, "Peak"), _field(summary, "LRA"))
+    # Without peak=true the meter prints no peak: NaN then (the first pass of a render needs only the loudness).
+    peak = _field(summary.split("True peak:", 1)[1], "Peak") if "True peak:" in summary else math.nan
+    return Loudness(_field(summary, "I"), peak, _field(summary, "LRA"))
 
 
 def measure(path: Path, *, subject: str) -> Loudness:

@@ -486,6 +486,38 @@ def normalize(text: str, lexicon: Mapping[str, str] | None = None, say_as_words:
     return _tidy_output(text)
 
 
+_BOUNDARY = re.compile(r"[.!?…][\"”’')\]]*(?=\s)|\n")
+_INITIAL = re.compile(r"(?:^|\s)[A-Z]\.$")
+# Abbreviations that may also end a sentence ("... sold in the U.S. The rest"): split when a sentence starter
+# follows. Titles (Dr., Sen.) never end one.
+_SENTENCE_END_OK = {"U.S.", "U.K.", "E.U.", "U.N.", "Inc.", "Corp.", "Ltd.", "Co.", "etc.", "a.m.", "p.m.", "Jr.",
+                    "Sr.", "Bros."}
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a script as a listener hears them: never split inside an abbreviation ("Sen. Lee", "the
+    U.S. market", "Doe v. Smith", "J. Smith"), but split after one that ends a sentence ("... in the U.S. The")."""
+    pieces: list[str] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        candidate = text[start : match.end()].strip()
+        if not candidate:
+            start = match.end()
+            continue
+        if match.group(0) != "\n":
+            last = candidate.rsplit(None, 1)[-1]
+            following = text[match.end() :].split(None, 1)[0].strip("\"'“(") if text[match.end() :].strip() else ""
+            if last in ABBREVIATIONS or last in ("v.", "vs.") or _INITIAL.search(candidate):
+                if not (last in _SENTENCE_END_OK and following in _STARTERS):
+                    continue
+        pieces.append(candidate)
+        start = match.end()
+    rest = text[start:].strip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
 # Characters a voice would have to guess at: the bench and the pronunciation report count them.
 UNSPOKEN = re.compile(r"[0-9$€£¥₹%&@#/\\^~<>=+*_|(){}\[\]]")
 
@@ -495,4 +527,5 @@ def unspoken(text: str) -> list[str]:
     return UNSPOKEN.findall(text)
 
 
-__all__ = ["ABBREVIATIONS", "SAY_AS_WORD", "cardinal", "decimal", "normalize", "ordinal", "unspoken", "year"]
+__all__ = ["ABBREVIATIONS", "SAY_AS_WORD", "cardinal", "decimal", "normalize", "ordinal", "split_sentences",
+           "unspoken", "year"]

@@ -10,7 +10,6 @@ from pathlib import Path
 from mutagen.mp3 import MP3
 
 from pipeline import progress
-from pipeline.audio.ffmpeg import measure
 from pipeline.audio.mix import build_timeline, encode
 from pipeline.audio.synth import SegmentAudio, Synthesizer
 from pipeline.audio.tags import write_tags
@@ -22,7 +21,6 @@ from pipeline.models import AudioInfo, Chapter, Episode, StageResult
 from pipeline.store import Store
 
 LOUDNESS_TOLERANCE = 1.0  # LU around audio.loudness (Apple: -16 +-1)
-CORRECTION_THRESHOLD = 0.3  # LU: re-encode when the MP3 measures further than this from the target
 
 
 def render_audio(config: Config, store: Store, episode: Episode, *, allow_stale_scripts: bool = False) -> StageResult:
@@ -72,15 +70,8 @@ def render_audio(config: Config, store: Store, episode: Episode, *, allow_stale_
         os.close(fd)
         partial = Path(name)
         try:
-            corrected = None
-            measured = encode(config, timeline, work, partial, subject=day)
-            meter = measure(partial, subject=day)
-            error = config.audio.loudness - meter.integrated
-            if abs(error) > CORRECTION_THRESHOLD:
-                # The encoder moved the loudness: once more with the difference, no new measurement pass.
-                corrected = f"MP3 measured {meter.integrated:.1f} LUFS; re-encoded with {error:+.1f} LU"
-                encode(config, timeline, work, partial, subject=day, measured=measured, correction=error)
-                meter = measure(partial, subject=day)
+            encoded = encode(config, timeline, work, partial, subject=day)
+            meter = encoded.meter
             duration = _check_duration(partial, timeline.duration, day)
             write_tags(partial, config, episode, chapters)
             partial.chmod(0o644)  # served as is by the podcast host
@@ -112,14 +103,13 @@ def render_audio(config: Config, store: Store, episode: Episode, *, allow_stale_
             f"{config.audio.loudness:.0f} +-{LOUDNESS_TOLERANCE:.0f} LUFS and at most -1 dBTP")})
     if notes:
         status = "partial"
-    if corrected:
-        notes.append(corrected)
     return StageResult(
         stage="audio", status=status, seconds=round(time.monotonic() - started, 3),
         counts={"characters": synthesizer.characters, "segments_synthesized": sum(
                     any(turn.synthesized for turn in audio.turns) for audio in voiced.values()),
                 "cache_hits": synthesizer.hits, "audio_minutes": round(duration / 60, 2),
-                "lufs": meter.integrated, "true_peak": meter.true_peak},
+                "lufs": meter.integrated, "true_peak": meter.true_peak, "gain_db": round(encoded.gain_db, 2),
+                **{key: value for key, value in timeline.levels.items()}},
         failures=failures_out, notes=notes,
     )
 

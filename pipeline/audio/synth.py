@@ -9,6 +9,12 @@ Each turn is cleaned (no ``[n]`` markers), run through the lexicon, and synthesi
 into ``<state>/tts/<key>.wav`` with a row in the ``tts_cache`` table. Editing one segment therefore re-voices
 that segment only. Every fresh synthesis is checked before it is cached: empty, near-silent, or too short for
 its text (truncated) audio fails loudly with the segment named.
+
+A turn is voiced sentence by sentence when the backend can (piper): each sentence's real length is recorded in
+``<key>.json`` beside the WAV, so transcript cues start and end where the voice does. Sentences are split
+where the written text ends one (never inside "Sen." or "U.S."), and each is normalized
+(:mod:`pipeline.audio.normalize`) before the voice sees it. Backends that take only whole texts get cue times
+shared out by spoken length, marked as estimated.
 """
 
 from __future__ import annotations
@@ -28,13 +34,15 @@ import numpy as np
 
 from pipeline.audio.backends import Speech, TTSBackend, make_backend, read_wav, write_wav
 from pipeline.audio.ffmpeg import to_wav
-from pipeline.audio.lexicon import apply_lexicon, clean_script
+from pipeline.audio.lexicon import clean_script
+from pipeline.audio.normalize import normalize, split_sentences
 from pipeline.config import Config, Voice
 from pipeline.errors import AudioError
+from pipeline.files import atomic_write_text
 from pipeline.models import Segment
 from pipeline.store import Store
 
-CACHE_VERSION = 1  # bump when synthesis changes in a way the key does not see
+CACHE_VERSION = 2  # bump when synthesis changes in a way the key does not see (2: sentence by sentence)
 Speaker = Literal["host", "cohost"]
 _PREFIX = re.compile(r"^\s*(COHOST|CO-HOST|HOST)\s*:\s*", re.IGNORECASE)
 
@@ -44,6 +52,7 @@ MIN_CHARS_PER_SECOND = 2.0
 SILENCE_PEAK_DBFS = -40.0
 SILENCE_RMS_DBFS = -55.0
 VOICED_WINDOW_DBFS = -45.0
+SENTENCE_PAUSE = 0.2  # seconds between sentences voiced one by one (piper leaves almost none of its own)
 
 
 @dataclass
@@ -51,6 +60,8 @@ class Turn:
     speaker: Speaker
     text: str  # as written (cleaned): for the transcript
     spoken: str = ""  # after the lexicon: what the voice reads
+    sentences: list[str] = field(default_factory=list)  # the written sentences
+    spoken_sentences: list[str] = field(default_factory=list)  # each normalized
 
 
 @dataclass
@@ -60,6 +71,9 @@ class TurnAudio:
     seconds: float
     key: str
     synthesized: bool
+    # (written sentence, start, end) in seconds inside this turn's audio; ``timed`` False when estimated.
+    sentences: list[tuple[str, float, float]] = field(default_factory=list)
+    timed: bool = True
 
 
 @dataclass
@@ -94,6 +108,25 @@ def split_turns(script: str, *, cohost: bool) -> list[Turn]:
         else:
             turns.append(Turn(speaker, text))
     return turns
+
+
+def shared_times(spoken: list[str], seconds: float) -> list[tuple[float, float]]:
+    """Sentence times estimated by each sentence's share of the spoken characters (for whole-text backends)."""
+    weights = [max(1, len(sentence)) for sentence in spoken]
+    total, at, spans = sum(weights), 0.0, []
+    for weight in weights:
+        length = seconds * weight / total
+        spans.append((round(at, 4), round(at + length, 4)))
+        at += length
+    return spans
+
+
+def _read_times(path: Path) -> tuple[bool, list[tuple[float, float]] | None]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return bool(data["timed"]), [(float(a), float(b)) for a, b in data["sentences"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False, None
 
 
 def cache_key(backend: str, voice: Voice, text: str, base_url: str | None = None) -> str:
@@ -160,23 +193,36 @@ class Synthesizer:
             raise AudioError("the segment has no script to read", subject=segment.id,
                              hint="write its script in draft.md, or drop the segment")
         result = SegmentAudio(segment.id)
+        tts = self.config.tts
         for turn in turns:
-            turn.spoken = apply_lexicon(turn.text, self.config.tts.lexicon)
+            turn.sentences = split_sentences(turn.text) or [turn.text]
+            turn.spoken_sentences = [normalize(sentence, tts.lexicon, tts.say_as_words) for sentence in turn.sentences]
+            turn.spoken = " ".join(turn.spoken_sentences)
             result.turns.append(self._turn(turn, segment.id))
         return result
 
     def _turn(self, turn: Turn, subject: str) -> TurnAudio:
         voice = self.voice(turn.speaker)
-        key = cache_key(voice.backend, voice, turn.spoken, self.config.tts.base_url)
+        key = cache_key(voice.backend, voice, "\n".join(turn.spoken_sentences), self.config.tts.base_url)
         path = self.folder / f"{key}.wav"
+        times_path = path.with_suffix(".json")
         rows = self.store.query("SELECT seconds FROM tts_cache WHERE cache_key = ?", (key,))
         if rows and path.is_file():
             self.hits += 1
-            return TurnAudio(turn, path, float(rows[0]["seconds"]), key, synthesized=False)
-        speech = self.backend(voice.backend).synthesize(turn.spoken, voice, subject=subject)
+            seconds = float(rows[0]["seconds"])
+            timed, spans = _read_times(times_path)
+            if spans is None or len(spans) != len(turn.sentences):
+                timed, spans = False, shared_times(turn.spoken_sentences, seconds)
+            return TurnAudio(turn, path, seconds, key, synthesized=False, timed=timed,
+                             sentences=[(text, a, b) for text, (a, b) in zip(turn.sentences, spans)])
+        backend = self.backend(voice.backend)
+        speech, spans, timed = self._speak(backend, turn, voice, subject)
         check_speech(speech, turn.spoken, speed=voice.speed, subject=subject)
         self.folder.mkdir(parents=True, exist_ok=True)
         seconds = self._save(speech, path, voice, subject)
+        if abs(seconds - speech.seconds) > 0.05:  # a pitch shift that changed the length: scale the times
+            spans = [(a * seconds / speech.seconds, b * seconds / speech.seconds) for a, b in spans]
+        atomic_write_text(times_path, json.dumps({"timed": timed, "sentences": spans}))
         with self.store.transaction() as db:
             db.execute(
                 "INSERT INTO tts_cache (cache_key, path, characters, seconds, created) VALUES (?, ?, ?, ?, ?)"
@@ -186,7 +232,31 @@ class Synthesizer:
             )
         self.characters += len(turn.spoken)
         self.synthesized += 1
-        return TurnAudio(turn, path, seconds, key, synthesized=True)
+        return TurnAudio(turn, path, seconds, key, synthesized=True, timed=timed,
+                         sentences=[(text, a, b) for text, (a, b) in zip(turn.sentences, spans)])
+
+    def _speak(self, backend: TTSBackend, turn: Turn, voice: Voice,
+               subject: str) -> tuple[Speech, list[tuple[float, float]], bool]:
+        """The turn's speech and each sentence's (start, end): measured when the backend voices sentences one
+        by one, else shared out by spoken length."""
+        by_sentence = getattr(backend, "synthesize_sentences", None)
+        if by_sentence is None:
+            speech = backend.synthesize(turn.spoken, voice, subject=subject)
+            return speech, shared_times(turn.spoken_sentences, speech.seconds), False
+        clips: list[Speech] = by_sentence(turn.spoken_sentences, voice, subject=subject)
+        rate = clips[0].rate
+        pause = np.zeros(int(rate * SENTENCE_PAUSE), dtype=np.int16)
+        parts: list[np.ndarray] = []
+        spans: list[tuple[float, float]] = []
+        at = 0
+        for clip in clips:
+            if parts:
+                parts.append(pause)
+                at += len(pause)
+            spans.append((round(at / rate, 4), round((at + len(clip.samples)) / rate, 4)))
+            parts.append(clip.samples)
+            at += len(clip.samples)
+        return Speech(np.concatenate(parts), rate), spans, True
 
     def _save(self, speech: Speech, path: Path, voice: Voice, subject: str) -> float:
         """Write the cache file atomically; a pitched voice goes through ffmpeg's rubberband on the way."""

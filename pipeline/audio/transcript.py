@@ -1,8 +1,9 @@
 """transcript.vtt (WebVTT) and chapters.json (Podcasting 2.0 JSON chapters) from the episode's timeline.
 
-Cue times come from the audio itself: each turn's position and length in the mixed episode, split into
-sentences, the turn's duration shared out by each sentence's spoken length (after the lexicon, since "$2.5B"
-takes longer to say than to write).
+Cue times come from the audio itself: each turn's position in the mixed episode plus each sentence's measured
+start and end inside the turn (the voice speaks sentence by sentence, see ``synth``). A backend that voices whole
+texts only gets its turn's duration shared out by each sentence's spoken length. Sentences are split as the
+voice was given them, never inside an abbreviation.
 """
 
 from __future__ import annotations
@@ -11,32 +12,9 @@ import json
 import re
 from collections.abc import Mapping
 
-from pipeline.audio.lexicon import apply_lexicon
 from pipeline.audio.mix import Placement
+from pipeline.audio.normalize import normalize, split_sentences
 from pipeline.models import Chapter
-
-_ABBREVIATIONS = ("Mr.", "Mrs.", "Ms.", "Dr.", "St.", "Jr.", "Sr.", "Inc.", "Corp.", "Ltd.", "Co.", "vs.", "e.g.",
-                  "i.e.", "U.S.", "U.K.", "E.U.", "a.m.", "p.m.", "No.", "approx.", "etc.")
-_BOUNDARY = re.compile(r"(?<=[.!?…])[\"”’')\]]*\s+|\n+")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a script, not fooled by common abbreviations ("Dr. Lee", "the U.S. market")."""
-    pieces: list[str] = []
-    carry = ""
-    for part in _BOUNDARY.split(text):
-        part = part.strip()
-        if not part:
-            continue
-        carry = f"{carry} {part}" if carry else part
-        if carry.endswith(_ABBREVIATIONS):
-            continue
-        pieces.append(carry)
-        carry = ""
-    if carry:
-        pieces.append(carry)
-    return pieces
-
 
 def timestamp(seconds: float) -> str:
     millis = max(0, round(seconds * 1000))
@@ -54,14 +32,18 @@ def cues(placements: list[Placement], lexicon: Mapping[str, str] | None = None) 
     """(start, end, speaker, text) per sentence."""
     out: list[tuple[float, float, str, str]] = []
     for placement in placements:
-        sentences = split_sentences(placement.turn.text) or [placement.turn.text]
-        weights = [max(1, len(apply_lexicon(sentence, lexicon))) for sentence in sentences]
-        total = sum(weights)
-        start = placement.start
-        for sentence, weight in zip(sentences, weights):
-            length = placement.seconds * weight / total
-            out.append((start, start + length, placement.turn.speaker, sentence))
-            start += length
+        spans = placement.sentences
+        if not spans:  # no times recorded: share the turn's length by spoken length
+            sentences = split_sentences(placement.turn.text) or [placement.turn.text]
+            weights = [max(1, len(normalize(sentence, lexicon))) for sentence in sentences]
+            at, spans = 0.0, []
+            for sentence, weight in zip(sentences, weights):
+                length = placement.seconds * weight / sum(weights)
+                spans.append((sentence, at, at + length))
+                at += length
+        for sentence, begin, end in spans:
+            out.append((placement.start + begin, placement.start + min(end, placement.seconds),
+                        placement.turn.speaker, sentence))
     return out
 
 

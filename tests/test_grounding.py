@@ -39,7 +39,7 @@ TEXT_CASES = [
     ("Sam Altman praised Lumen AI [1].", {("unsupported_entity", "Sam Altman")}),
     ("Okafor said \"closed models are finished forever\" [1].", {("unsupported_quote", "closed models are finished forever")}),
     # a claim that is in another source than the one cited is still flagged
-    ("Lumen AI cut prices by 40% [1].", {("unsupported_number", "40%")}),
+    ("Lumen AI cut prices by 40% [1].", {("wrong_source", "40%")}),
     # citations
     ("Open models are popular.", {("uncited", "")}),
     ("Lumen AI released a model [3].", {("unknown_citation", "[3]")}),
@@ -59,7 +59,8 @@ SCRIPT_CASES = [
     ("One of them is Lumen AI, and two more are coming.", set()),  # small spelled numbers are not claims
     ("Lumen 70 B scored eighty one point two percent.", set()),
     ("This is The AI Daily Brief, I'm Alex Rivera.", {("unsupported_entity", "AI Daily Brief"),
-                                                       ("unsupported_entity", "Alex Rivera")}),
+                                                       ("unsupported_entity", "Alex Rivera"),
+                                                       ("first_person", "I'm Alex Rivera")}),
     ("Lumen AI raised three billion dollars.", {("unsupported_number", "three billion")}),
     ("Northwind cut prices by fifty percent.", {("unsupported_number", "fifty")}),
 ]

@@ -1,19 +1,30 @@
 """Grounding checks: does each sentence of a draft rest on the sources it cites? Pure functions, no I/O.
 
-A sentence of a segment's ``text`` is checked against the text of the sources it cites with ``[n]``; the spoken
-``script`` carries no markers, so each of its sentences is checked against all of the segment's sources.
-What is checked (everything else is trusted to the editor):
+A sentence of a segment's ``text`` is checked against the sources it cites with ``[n]``; the spoken ``script``
+carries no markers, so each of its sentences is checked against the segment's text (what the editor reads and
+approves): a fact the script adds is ``script_adds``, whether or not some source has it. What is checked:
 
 - numbers, money and percentages, normalised to values so "$2.5 billion", "2.5bn", "2,500 million" and "two
-  and a half billion dollars" agree, as do "40%", "40 percent" and "forty percent";
-- named entities: capitalised multi-word names ("European Commission") and model-style names mixing letters
-  and digits ("Lumen-70B", "GPT-4o"), compared with separators ignored ("Lumen 70B" = "lumen-70b");
-- quotations of three words or more, compared case- and whitespace-insensitively.
+  and a half billion dollars" agree, as do "40%", "40 percent" and "forty percent"; numbers glued to units and
+  hyphens ("128,000-token", "5.2x", "80GB") are numbers; spelled numbers of any size and ordinals ("third",
+  "15th") are read. Digits inside a name (the 70 of Lumen-70B, the 2 of Helix-2) are part of the name: they
+  never support a number, and "Lumen 70B" matches the name "Lumen-70B".
+- dates: a month, a day of a month or a weekday must be in the cited text, or be the cited item's own published
+  date (its weekday computed); weekdays of full dates in the text count too.
+- names: one-word and multi-word proper names (people, companies, places; never joined across a comma) and
+  model-style names mixing letters and digits ("Lumen-70B", "GPT-4o"), compared with separators ignored.
+- attributions ("according to X", "X reports"): X must be in the cited sources (their outlet or their text).
+- quotations of three words or more, compared ignoring case and punctuation.
+- the sentence itself: a fragment (it stops on "the", "that the 9.", has no verb) or the source's first person
+  in the host's mouth ("our evaluations team") is flagged with severity high.
 
-A text sentence without a citation is ``uncited`` (framing segments such as the cold open and sign-off may have
-uncited sentences as long as they make no checkable claim); a ``[n]`` with no such source is ``unknown_citation``.
-Sources are checked liberally (every digit run counts, with and without its scale) and claims strictly (a number
-glued to a name, like the 70 of Lumen-70B, is part of the name): that asymmetry keeps false flags down.
+A claim not in the cited sources but in another source of the segment is ``wrong_source``, with that source's
+number in ``Flag.suggest`` ("cite [k] instead"). Every flag carries a severity and, in ``evidence``, the nearest
+source sentence (empty when no source says anything like it). A text sentence without a citation is ``uncited``
+(framing segments such as the cold open and sign-off may have uncited lines that make no claim); a ``[n]`` with no
+such source is ``unknown_citation``.
+
+``fragment``, ``first_person`` and ``verbatim_run`` are public: the writer uses them to retry or cut.
 """
 
 from __future__ import annotations
@@ -21,7 +32,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date as Date
+from datetime import datetime
+from functools import lru_cache
 
 from pipeline.models import CITATION, Flag
 
@@ -74,6 +88,14 @@ def strip_citations(text: str) -> str:
     return re.sub(r"\s*" + CITATION.pattern, "", text)
 
 
+_QUOTED = re.compile(r"[\"“][^\"“”]{1,600}[\"”]")
+
+
+def outside_quotes(sentence: str) -> str:
+    """The sentence with its quotations blanked out (quoted words are the source's own, by design)."""
+    return _QUOTED.sub(lambda m: " " * len(m.group(0)), sentence)
+
+
 # -- numbers -----------------------------------------------------------------------------------------------------
 
 SMALL = {
@@ -84,26 +106,33 @@ SMALL = {
 }
 SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 SUFFIXES = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9, "t": 1e12, "tn": 1e12, **SCALES}
-PERCENT = re.compile(r"^(?:%|percent|per\s?cent)$", re.IGNORECASE)
+ORDINAL_WORDS = {
+    "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
+    "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+    "fortieth": 40, "fiftieth": 50, "hundredth": 100, "thousandth": 1000,
+}
+_UNIT_SUFFIX = {"x", "gb", "tb", "mb", "kb", "ms", "s", "h", "hz", "khz", "mhz", "ghz", "nm", "mm", "cm", "km",
+                "kg", "g", "w", "kw", "mw", "gw", "p", "fps", "px"}
+_ORDINAL_SUFFIX = {"st", "nd", "rd", "th"}
 
 _NUMBER = re.compile(
-    r"(?<![\w.\-/])(?P<cur>[$€£])?\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?"
-    r"(?:\s?(?P<unit>%|percent\b|per\s?cent\b|bn\b|mn\b|tn\b|[kKMBT]\b|thousand\b|million\b|billion\b|trillion\b))?"
-    r"(?![\w\-]|\.\d)",
+    r"(?P<cur>[$€£])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?P<dec>\.\d+)?(?P<glued>[A-Za-z]+)?"
+    r"(?:[\s\-]?(?P<unit>%|percent\b|per\s?cent\b|thousand\b|million\b|billion\b|trillion\b|bn\b|mn\b|tn\b))?"
 )
-_LOOSE_NUMBER = re.compile(
-    r"(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?"
-    r"(?:\s?(?P<unit>%|percent|per\s?cent|bn|mn|tn|[kKmMbBtT](?![a-z])|thousand|million|billion|trillion))?",
-)
+_SPELLED_WORDS = [*SMALL, "hundred", *SCALES]
 _WORD_NUMBER = re.compile(
-    r"\b(?:(?:" + "|".join([*SMALL, "hundred", *SCALES, "point", "and a half", "and"]) + r")(?:[\s-]+|\b))+",
+    r"\b(?:" + "|".join(_SPELLED_WORDS) + r")(?:(?:[\s-]+(?:and\s+a\s+half|and|point))?[\s-]+(?:"
+    + "|".join(_SPELLED_WORDS) + r"))*\b(?:\s+and\s+a\s+half\b)?",
     re.IGNORECASE,
 )
+_ORDINAL_WORD = re.compile(r"\b(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-)?(?:"
+                           + "|".join(ORDINAL_WORDS) + r"|first)\b", re.IGNORECASE)
 
 
 def _value(num: str, dec: str | None, unit: str | None) -> float:
     value = float(num.replace(",", "") + (dec or ""))
-    scale = SUFFIXES.get((unit or "").lower(), 1.0)
+    scale = SUFFIXES.get((unit or "").lower().replace(" ", ""), 1.0)
     return value * scale
 
 
@@ -130,7 +159,10 @@ def words_to_number(phrase: str) -> float | None:
                 digits += str(SMALL[words[i]])
             current += float("0." + digits) if digits else 0.0
         elif word == "and" and words[i + 1 : i + 3] == ["a", "half"]:
-            current += 0.5
+            if current == 0 and total:
+                total += 0.5 * _last_scale(words[:i])
+            else:
+                current += 0.5
             i += 2
         elif word != "and":
             break
@@ -138,69 +170,272 @@ def words_to_number(phrase: str) -> float | None:
     return total + current if seen else None
 
 
+def _last_scale(words: list[str]) -> float:
+    return next((SCALES[w] for w in reversed(words) if w in SCALES), 1.0)
+
+
+def ordinal_value(word: str) -> int | None:
+    """'third' -> 3, 'twenty-first' -> 21, '15th' -> 15."""
+    word = word.lower()
+    if re.fullmatch(r"\d+(?:st|nd|rd|th)", word):
+        return int(word[:-2])
+    tens, _, unit = word.rpartition("-")
+    base = 1 if unit == "first" else ORDINAL_WORDS.get(unit)
+    if base is None:
+        return None
+    return base + (SMALL.get(tens, 0) if tens else 0)
+
+
 @dataclass(frozen=True)
 class Claim:
-    kind: str  # "number", "entity" or "quote"
+    kind: str  # "number", "date", "entity", "attribution" or "quote"
     span: str
     value: float | None = None
+    key: str = ""  # dates: "md:3-9", "m:3" or "wd:0"; numbers: the name it may belong to, squashed ("lumen70")
 
 
 def _key(value: float) -> str:
     return f"{value:.6g}"
 
 
+def _name_digit(text: str, start: int) -> bool:
+    """Is the number starting at ``start`` part of a name or version (Lumen-70B, GPT-4o, v1.2, Qwen2.5)?"""
+    before = text[max(0, start - 2) : start]
+    if before[-1:].isalnum() or before[-1:] == "_":
+        return True
+    if before[-1:] in "-./" and before[:1].isalpha():
+        return True
+    return before[-1:] == "." and before[:1].isdigit()
+
+
+def _numbers(text: str) -> list[tuple[re.Match[str], float, bool]]:
+    """(match, value, ordinal) for every number in ``text`` that is not part of a name, version or date."""
+    found: list[tuple[re.Match[str], float, bool]] = []
+    for match in _NUMBER.finditer(text):
+        start = match.start("cur") if match["cur"] else match.start("num")
+        if _name_digit(text, match.start("num")) or (start != match.start("num") and _name_digit(text, start)):
+            continue
+        after = text[match.end() : match.end() + 2]
+        if after[:1] == "." and after[1:2].isdigit():
+            continue  # 0.9.1: a version
+        glued = (match["glued"] or "").lower()
+        unit = match["unit"]
+        if glued and glued in SUFFIXES and not unit:
+            unit = glued
+        elif glued in _ORDINAL_SUFFIX:
+            found.append((match, float(match["num"].replace(",", "")), True))
+            continue
+        elif glued and glued not in _UNIT_SUFFIX:
+            continue  # 4o, 3D: a name
+        found.append((match, _value(match["num"], match["dec"], unit), False))
+    return found
+
+
+def _previous_word(text: str, start: int) -> str:
+    words = re.findall(r"[\w’'.\-]+", text[:start])
+    return words[-1] if words else ""
+
+
 def number_claims(sentence: str) -> list[Claim]:
-    """Numbers a sentence asserts (strict: digits glued to names are not numbers)."""
-    text = strip_citations(sentence)
-    claims = [Claim("number", m.group(0).strip(), _value(m["num"], m["dec"], m["unit"])) for m in _NUMBER.finditer(text)]
+    """Numbers a sentence asserts (digits glued to names are not numbers; dates are read as dates)."""
+    text = _blank(strip_citations(plain(sentence)), _date_spans(sentence))
+    claims: list[Claim] = []
+    for match, value, ordinal in _numbers(text):
+        digits = match["num"].replace(",", "") + (match["dec"] or "")
+        context = squash(_previous_word(text, match.start()) + digits + (match["glued"] or ""))
+        span = match.group(0).strip()
+        claims.append(Claim("number", span, value, key=context))
     for match in _WORD_NUMBER.finditer(text):
         phrase = match.group(0).strip(" -")
-        if not phrase or not re.search(r"\b(?:" + "|".join(SMALL) + r")\b", phrase, re.IGNORECASE):
-            continue  # a bare scale word: "2.5 billion" was read with its digits above
         if re.search(r"\d\s*$", text[: match.start()]):
-            continue
+            continue  # "2.5 billion": read with its digits above
+        if not re.search(r"\b(?:" + "|".join(SMALL) + r")\b", phrase, re.IGNORECASE):
+            continue  # a bare scale word
         value = words_to_number(phrase)
         if value is None:
             continue
         following = text[match.end() :].lstrip()[:8].lower()
         scaled = any(w in phrase.lower() for w in (*SCALES, "hundred", "point", "half"))
-        # "one of", "two companies": small spelled numbers are everywhere in speech; check them only with a unit.
-        if value < 10 and not scaled and not following.startswith(("percent", "per cent")):
+        # "one of them", "a new one": only 'one' and 'zero' go unchecked unless scaled or a percentage.
+        if value < 2 and not scaled and not following.startswith(("percent", "per cent")):
             continue
+        if re.match(r"\s*-?\s*(?:thirds?|quarters?|halves)\b", text[match.end() :], re.IGNORECASE):
+            continue  # two-thirds: a fraction
         claims.append(Claim("number", phrase, value))
+    for match in _ORDINAL_WORD.finditer(text):
+        word = match.group(0).lower()
+        if word == "first":
+            continue  # 'first' is everywhere in speech ("First, ...", "the first time")
+        if word == "second" and not re.search(r"\b(?:the|its|their|his|her|a)\s*$", text[: match.start()], re.I):
+            continue  # "a second" / "per second"
+        if word == "second" and re.search(r"\ba\s*$", text[: match.start()], re.I):
+            continue  # "a second model" = another one
+        value = ordinal_value(word)
+        if value is not None:
+            claims.append(Claim("number", match.group(0), float(value)))
     return claims
 
 
 def source_numbers(text: str) -> set[str]:
-    """Every value a source mentions, each with and without its scale (liberal on purpose)."""
+    """Every value a source states, each with and without its scale; never the digits of a name."""
     values: set[str] = set()
-    for match in _LOOSE_NUMBER.finditer(text):
-        bare = float(match["num"].replace(",", "") + (match["dec"] or ""))
-        values.add(_key(bare))
-        values.add(_key(_value(match["num"], match["dec"], match["unit"])))
-    for match in _WORD_NUMBER.finditer(text):
+    blanked = _blank(text, _date_spans(text))
+    for match, value, _ordinal in _numbers(blanked):
+        values.add(_key(float(match["num"].replace(",", "") + (match["dec"] or ""))))
+        values.add(_key(value))
+    for match in _WORD_NUMBER.finditer(blanked):
         value = words_to_number(match.group(0))
         if value is not None:
             values.add(_key(value))
+    for match in _ORDINAL_WORD.finditer(blanked):
+        value = ordinal_value(match.group(0))
+        if value is not None:
+            values.add(_key(value))
+    for found in _dates(text):
+        values.update(_key(float(part)) for part in found.numbers)
     return values
 
 
-# -- entities and quotes -----------------------------------------------------------------------------------------
+# -- dates -------------------------------------------------------------------------------------------------------
+
+MONTHS = {name: i for i, name in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+     "december"], 1)}
+_MONTH_SHORT = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
+                "nov": 11, "dec": 12}
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_MONTH_RE = r"(?:January|February|March|April|May|June|July|August|September|October|November|December" \
+            r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_DATE = re.compile(
+    r"\b(?P<m1>" + _MONTH_RE + r")\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y1>\d{4})\b)?"
+    r"|\b(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>" + _MONTH_RE + r")(?:,?\s+(?P<y2>\d{4})\b)?"
+    r"|\b(?P<iso>(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2}))\b"
+    r"|\b(?P<m4>January|February|March|April|June|July|August|September|October|November|December)"
+    r"(?:\s+(?P<y4>\d{4}))?\b"
+    r"|\b(?:in|by|since|until|from|early|late|mid|of|last|next|this)\s+(?P<m5>May)\b"
+    r"|\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b(?!s)"
+)
+
+
+@dataclass(frozen=True)
+class _Found:
+    span: tuple[int, int]
+    text: str
+    key: str  # "md:M-D", "m:M" or "wd:W"
+    numbers: tuple[int, ...] = ()  # the day and year, which a source states as numbers too
+    full: tuple[int, int, int] | None = None  # (year, month, day) when the year is given
+
+
+def _month(name: str) -> int:
+    name = name.lower().rstrip(".")
+    return MONTHS.get(name) or _MONTH_SHORT[name]
+
+
+def _dates(text: str) -> list[_Found]:
+    found: list[_Found] = []
+    for match in _DATE.finditer(text):
+        span, whole = match.span(), match.group(0)
+        if match["wd"]:
+            found.append(_Found(span, whole, f"wd:{WEEKDAYS.index(match['wd'].lower())}"))
+            continue
+        if match["m5"] or match["m4"]:
+            month = _month(match["m5"] or match["m4"])
+            year = match["y4"]
+            found.append(_Found(span, whole, f"m:{month}", (int(year),) if year else ()))
+            continue
+        if match["iso"]:
+            year, month, day = int(match["y3"]), int(match["m3"]), int(match["d3"])
+        else:
+            month = _month(match["m1"] or match["m2"])
+            day = int(match["d1"] or match["d2"])
+            year = int(match["y1"] or match["y2"] or 0)
+        if not 1 <= month <= 12 or not 1 <= day <= 31:
+            continue
+        found.append(_Found(span, whole, f"md:{month}-{day}", (day, year) if year else (day,),
+                            (year, month, day) if year else None))
+    return found
+
+
+def _date_spans(text: str) -> list[tuple[int, int]]:
+    return [f.span for f in _dates(strip_citations(plain(text)))]
+
+
+def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def date_claims(sentence: str) -> list[Claim]:
+    """Months, days of a month and weekdays a sentence states (outside quotations)."""
+    return [Claim("date", f.text, key=f.key) for f in _dates(outside_quotes(strip_citations(plain(sentence))))]
+
+
+def date_keys(text: str, published: Iterable[Date | datetime] = ()) -> set[str]:
+    """The dates a source supports: what it states (and the weekdays of its full dates), and its own date."""
+    keys: set[str] = set()
+    published = [p.date() if isinstance(p, datetime) else p for p in published]
+    years = {p.year for p in published}
+    for found in _dates(text):
+        keys.add(found.key)
+        if found.key.startswith("md:"):
+            month, day = map(int, found.key[3:].split("-"))
+            keys.add(f"m:{month}")
+            for year in ({found.full[0]} if found.full else years):
+                try:
+                    keys.add(f"wd:{Date(year, month, day).weekday()}")
+                except ValueError:
+                    pass
+    for day in published:
+        keys |= {f"md:{day.month}-{day.day}", f"m:{day.month}", f"wd:{day.weekday()}"}
+    return keys
+
+
+# -- names, attributions and quotes --------------------------------------------------------------------------------
 
 _MODEL_NAME = re.compile(r"(?<![\w\-])[A-Za-z][A-Za-z]*[-_.]?\d(?:[\w.\-]*\w)?(?![\w\-])")
-_CONNECTORS = {"of", "for", "and", "the", "de", "on", "&"}
+_VERSION = re.compile(r"(?<![\w.\-])\d+(?:\.\d+){2,}(?![\w\-])")
+_CONNECTORS = {"of", "for", "and", "the", "de", "on", "&", "van", "von", "der", "da", "del", "la", "le"}
 _LEADING = {
     "the", "a", "an", "in", "on", "at", "but", "and", "today", "this", "that", "it", "its", "meanwhile",
     "however", "also", "then", "so", "yet", "still", "after", "before", "while", "as", "by", "for", "with",
     "from", "to", "over", "under", "here", "there", "now", "finally", "first", "next", "plus", "according",
-    "welcome", "thanks", "good", "hello", "i'm", "im", "we", "our", "what", "why", "how", "who", "when",
+    "welcome", "thanks", "good", "hello", "i'm", "im", "we", "our", "what", "why", "how", "who", "when", "where",
+    "which", "if", "once", "since", "until", "although", "though", "because", "both", "each", "every", "all",
+    "some", "many", "most", "more", "other", "another", "such", "these", "those", "they", "he", "she", "his", "her",
+    "their", "one", "two", "three", "four", "five", "no", "not", "only", "even", "just", "later", "earlier",
+    "separately", "elsewhere", "overall", "together", "instead", "similarly", "likewise", "additionally",
+    "moreover", "furthermore", "despite", "among", "across", "against", "beyond", "within", "without", "during",
+    "about", "around", "into", "onto", "upon", "than", "you", "your", "my", "me", "us", "let's", "lets", "stay",
+    "see", "join", "that's", "it's", "there's", "here's", "what's", "today's", "tomorrow", "yesterday", "last",
+    "second", "third", "new", "big", "major", "key", "top", "quick", "early", "late", "recently", "currently",
+    "critics", "analysts", "researchers", "developers", "users", "investors", "experts", "officials", "lawmakers",
+    "regulators", "companies", "customers", "engineers", "employees", "scientists", "authors", "supporters",
+    "opponents", "observers", "sources", "reports", "others", "several", "few", "chief", "executive", "former",
+    "under", "following", "after", "amid", "meanwhile", "notably", "importantly", "ultimately", "indeed", "still",
 }
-_MONTHS_DAYS = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+_ROLES = {
+    "judge", "justice", "chief", "executive", "senator", "sen", "rep", "representative", "president", "ceo", "cto",
+    "cfo", "founder", "cofounder", "co-founder", "minister", "secretary", "director", "commissioner", "professor",
+    "prof", "dr", "mr", "ms", "mrs", "district", "court", "federal", "u.s.", "us", "u.s", "uk", "eu", "state", "chair",
+    "chairman", "chairwoman", "head", "vice", "general", "attorney", "governor", "gov", "mayor", "officer",
+    "spokesperson", "spokesman", "spokeswoman", "lead", "senior", "deputy", "former", "acting", "ai", "api", "inc",
+    "corp", "ltd", "co", "labs", "lab", "research",
 }
-_PRONOUNS = {"i", "i'm", "i’m", "i'll", "i’ll", "we're", "we’re"}
-_QUOTE = re.compile(r"[“\"]([^”\"]{10,300})[”\"]")
+_ACRONYMS = {"AI", "API", "APIs", "CEO", "CTO", "CFO", "GPU", "GPUs", "CPU", "LLM", "LLMs", "US", "U.S.", "UK", "U.K.",
+             "EU", "UN", "IPO", "AGI", "ML", "OK", "TV", "PC", "PhD", "HTTP", "JSON", "SDK", "FAQ", "Q&A", "I"}
+_PRONOUNS = {"i", "i'm", "i’m", "i'll", "i’ll", "we're", "we’re", "i've", "i’ve"}
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[\w’'&][\w’'&.\-]*[\w’'&]|[\w&]|[,;:()\[\]—–\"“”.!?]|\s-\s")
+_ATTRIBUTION = re.compile(
+    r"\b[Aa]ccording to (?:the |a |an )?(?P<a>[A-Z][\w’'&.\-]*(?:\s+(?:of\s+|the\s+|&\s+)?[A-Z][\w’'&.\-]*){0,4})"
+    r"|\b(?:[Rr]eported by|[Tt]old|[Pp]er) (?:the )?(?P<b>[A-Z][\w’'&.\-]*(?:\s+[A-Z][\w’'&.\-]*){0,4})"
+    r"|(?P<c>\b[A-Z][\w’'&.\-]*(?:\s+[A-Z][\w’'&.\-]*){0,4})\s+(?:reports|reported|writes|wrote|says|said|notes|noted"
+    r"|announced|told|confirmed)\b"
+)
+_QUOTE = re.compile(r"[“\"]([^”\"]{10,400})[”\"]")
+_COMMON_START = _LEADING | {"is", "are", "was", "were", "has", "have", "had", "will", "can", "could", "would",
+                            "should", "may", "might", "must", "do", "does", "did"}
 
 
 def squash(text: str) -> str:
@@ -208,48 +443,116 @@ def squash(text: str) -> str:
     return re.sub(r"[\s\-_.’'`]", "", text.lower())
 
 
+def _alnum(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.lower().replace("’", "'"))
+
+
+def _word(word: str) -> str:
+    """A word as compared: lower case, no possessive, no dots ('U.S.' = 'us')."""
+    word = word.lower().replace("’", "'")
+    word = word.removesuffix("'s").removesuffix("'")
+    return word.replace(".", "")
+
+
 def _capitalized(word: str) -> bool:
     return bool(word) and word[0].isupper()
 
 
+@lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    from english_words import get_english_words_set  # about 114,000 words (GCIDE), loaded once
+
+    return frozenset(get_english_words_set(["gcide"], lower=True, alpha=True))
+
+
+def common_word(word: str) -> bool:
+    """Is this an ordinary English word (or its plural)? Decides whether a sentence's capitalised first word is a
+    name to check ("Critics said ..." is not; "Vantorix said ..." is)."""
+    w = word.lower().replace("’", "'").removesuffix("'s")
+    if w in _COMMON_START:
+        return True
+    words = _dictionary()
+    return (w in words or (w.endswith("s") and w[:-1] in words) or (w.endswith("es") and w[:-2] in words)
+            or (w.endswith("ies") and w[:-3] + "y" in words))
+
+
+_BREAKS = {":", ";", "—", "–", '"', "“", "”", "(", " - "}
+
+
 def entity_claims(sentence: str) -> list[Claim]:
-    """Capitalised multi-word names and letter-digit model names in a sentence."""
-    text = strip_citations(plain(sentence))
+    """Proper names: one word or several (never across punctuation), and letter-digit model names."""
+    text = outside_quotes(strip_citations(plain(sentence)))
     claims = [Claim("entity", m.group(0)) for m in _MODEL_NAME.finditer(text) if not re.match(r"^[vV]\d", m.group(0))]
-    words = re.findall(r"[\w’'&][\w’'&.\-]*", text)
+    claims += [Claim("entity", m.group(0)) for m in _VERSION.finditer(text)]
     group: list[str] = []
+    state = {"opens": False, "fresh": True}  # does the group open the sentence (or a clause after a colon)?
 
     def close() -> None:
-        while group and (group[-1].lower() in _CONNECTORS):
+        opens = state["opens"]
+        while group and group[-1].lower() in _CONNECTORS:
             group.pop()
-        while group and (group[0].lower().strip("’'") in _LEADING or group[0].lower() in _MONTHS_DAYS):
+        while group and (group[0].lower().strip("’'") in _LEADING or group[0].lower() in MONTHS
+                         or group[0].lower() in WEEKDAYS
+                         or (opens and (len(group) == 1 or group[1].lower() in _CONNECTORS) and common_word(group[0]))):
             group.pop(0)
+            opens = False
         names = [w for w in group if w.lower() not in _CONNECTORS]
-        if len(names) >= 2 and not all(w.lower().rstrip(".") in _MONTHS_DAYS for w in names):
+        if len(names) >= 2:
             claims.append(Claim("entity", " ".join(group)))
+        elif len(names) == 1:
+            word = names[0]
+            if word in _ACRONYMS or (_word(word) in _ROLES and not word.isupper()) or len(word) < 2:
+                pass
+            else:
+                claims.append(Claim("entity", word))
         group.clear()
 
-    for word in words:
-        clean = word.rstrip(".’'")
-        if any(ch.isdigit() for ch in clean) or clean.lower() in _MONTHS_DAYS or clean.lower() in _PRONOUNS:
-            close()  # model names are checked on their own; dates are numbers, not names
+    for token in _TOKEN.findall(text):
+        if not token[:1].isalnum() and token != "&":
+            close()  # punctuation ends a name: "Cobalt Systems, U.S. District Judge Elaine Marsh" is two
+            state["fresh"] = state["fresh"] or token.strip() in _BREAKS or token in ".!?"
+            continue
+        clean = token if re.fullmatch(r"(?:[A-Z]\.){2,}", token) else token.rstrip(".’'")
+        if (any(ch.isdigit() for ch in clean) or clean.lower() in MONTHS or clean.lower() in WEEKDAYS
+                or clean.lower() in _PRONOUNS):
+            close()  # model names are checked on their own; dates are dates
         elif _capitalized(clean):
+            if not group:
+                state["opens"] = state["fresh"]
             group.append(clean)
-        elif group and word.lower() in _CONNECTORS and _capitalized(group[-1]):
-            group.append(word)
+        elif group and token.lower() in _CONNECTORS and _capitalized(group[-1]):
+            group.append(token)
         else:
             close()
+        state["fresh"] = False
     close()
     return claims
 
 
+def attribution_claims(sentence: str) -> list[Claim]:
+    """Who a sentence says the news comes from ("according to X", "X reports"): X must be a cited source."""
+    text = outside_quotes(strip_citations(plain(sentence)))
+    claims = []
+    for match in _ATTRIBUTION.finditer(text):
+        name = (match["a"] or match["b"] or match["c"] or "").strip()
+        words = name.split()
+        while words and (words[0].lower() in _LEADING or words[0] in _ACRONYMS):
+            words.pop(0)
+        if words and not all(w.lower() in _ROLES for w in words):
+            claims.append(Claim("attribution", " ".join(words)))
+    return claims
+
+
 def quote_claims(sentence: str) -> list[Claim]:
-    return [Claim("quote", m.group(1)) for m in _QUOTE.finditer(sentence) if len(m.group(1).split()) >= 3]
+    claims = []
+    for match in _QUOTE.finditer(strip_citations(sentence)):
+        for part in re.split(r"\.\.\.|…", match.group(1)):
+            if len(part.split()) >= 3:
+                claims.append(Claim("quote", part.strip(" ,.")))
+    return claims
 
 
-def _normal(text: str) -> str:
-    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-    return re.sub(r"\s+", " ", text).strip().lower()
+# -- what a source supports ----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -259,95 +562,345 @@ class SourceIndex:
     numbers: frozenset[str]
     squashed: str
     words: frozenset[str]
-    normal: str
+    grams: frozenset[str]  # one to four consecutive words, squashed: a name matches whole words only
+    alnum: str
+    dates: frozenset[str] = frozenset()
+    sentences: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, texts: Iterable[str]) -> SourceIndex:
+    def of(cls, texts: Iterable[str], published: Iterable[Date | datetime] = ()) -> SourceIndex:
         text = "\n".join(texts)
-        words = {w.lower().removesuffix("'s").removesuffix("’s") for w in re.findall(r"[\w’'&][\w’'&\-]*", text)}
-        return cls(frozenset(source_numbers(text)), squash(text), frozenset(words), _normal(text))
+        tokens = re.findall(r"(?:[A-Z]\.){2,}|[\w’'&][\w’'&.\-]*[\w’'&]|[\w&]", text)
+        words = {_word(w) for w in tokens}
+        words |= {_word(part) for w in tokens if "-" in w or "." in w for part in re.split(r"[.\-]", w)}
+        grams = {squash("".join(tokens[i : i + n])) for n in range(1, 5) for i in range(len(tokens) - n + 1)}
+        sentences = tuple(s for block in text.split("\n") for s in split_sentences(block))
+        return cls(frozenset(source_numbers(text)), squash(text), frozenset(words), frozenset(grams), _alnum(text),
+                   frozenset(date_keys(text, published)), sentences)
+
+    def names_number(self, key: str) -> bool:
+        """Is ``key`` (a word and the number after it, squashed: 'lumen70') the start of a name here (Lumen-70B)?"""
+        if not re.fullmatch(r"[a-z]+\d[\w]*", key):
+            return False
+        return re.search(re.escape(key) + r"(?!\d)", self.squashed) is not None
+
+    def has_word(self, word: str) -> bool:
+        word = _word(word)
+        if word in self.words:
+            return True
+        # Europe / European, Northwind / Northwind's: a shared stem of five letters or more
+        stem = word[: max(5, len(word) - 2)]
+        return len(word) >= 5 and any(w.startswith(stem) for w in self.words)
 
 
 def supported(claim: Claim, index: SourceIndex) -> bool:
     """Is the claim found in the sources (after normalisation)?"""
     if claim.kind == "number":
         assert claim.value is not None
-        return _key(claim.value) in index.numbers
+        return _key(claim.value) in index.numbers or index.names_number(claim.key)
+    if claim.kind == "date":
+        return claim.key in index.dates
     if claim.kind == "quote":
-        return _normal(claim.span).strip(" .,") in index.normal
-    if squash(claim.span) in index.squashed:
+        return _alnum(claim.span) in index.alnum
+    squashed = squash(claim.span)
+    if squashed in index.grams:
         return True
-    names = [w for w in claim.span.split() if w.lower() not in _CONNECTORS]
-    return all(w.lower().removesuffix("'s").removesuffix("’s") in index.words for w in names)
+    if claim.kind == "entity" and (_MODEL_NAME.fullmatch(claim.span) or _VERSION.fullmatch(claim.span)):
+        return False  # a model name matches as a whole ("Lumen-7B" is not "Lumen-70B")
+    names = [w for w in claim.span.split() if w.lower() not in _CONNECTORS and _word(w) not in _ROLES]
+    return all(index.has_word(w) for w in names) if names else True
+
+
+# -- the sentence itself: fragments, first person, copying ----------------------------------------------------------
+
+_DANGLING = re.compile(
+    r"(?:\b(?:a|an|the|of|to|and|or|but|nor|by|for|with|from|that|which|whose|as|at|into|onto|than|its|their|his|"
+    r"her|our|your|including|such|between|via|per|because|if|whether)|[,;:(–—]|\s-)\s*[\"”’]?\s*$"
+    r"|\b(?:the|a|an|its|their|his|her|our|your|this|these|those)\s+\d[\d,.]*\s*$",  # "... that the 9."
+    re.IGNORECASE,
+)
+_VERBISH = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|am|has|have|had|having|do|does|did|will|would|can|could|may|might|"
+    r"must|shall|should|'s|’s|'re|’re|'ve|’ve|'ll|’ll|'d|’d|cut|put|set|let|hit|won|led|made|said|told|took|"
+    r"gave|got|went|came|saw|ran|sold|bought|built|began|became|brought|kept|left|lost|met|paid|read|rose|fell|"
+    r"grew|drew|chose|held|found|shut|spent|sent|wrote|spoke|broke|stood|meant|felt|thought|won|beat|bet|"
+    r"cost|quit|split|spread|shed|struck|sought|taught|fought|caught|bought|leads|lead|says|sees|see|get|make|"
+    r"take|give|go|come|run|show|need|want|plan|hope|aim|expect|keep|remain|seem|stay|face|offer|ship|launch|"
+    r"release|raise|add|open|close|warn|claim|argue|allow|let|help|join|move|hold|win|lose|pay|use|say|tell|"
+    r"mean|vote|rule|sue|urge|push|ask|call|drop|buy|sell|cut|beat|top|trail|lag|match|double|triple|halve)\b"
+    r"|\b\w{2,}(?:ed|es|ing)\b|\b[a-z]\w+s\b",
+    re.IGNORECASE,
+)
+_FIRST_PERSON = re.compile(r"\b(?:we're|we’re|we've|we’ve|we'll|we’ll|we'd|we|ourselves|ours|our|us|I'm|I’m|"
+                           r"I've|I’ve|I'll|I’ll|I'd|I|my|mine|me)\b", re.IGNORECASE)
+
+
+def fragment(sentence: str, known: str = "") -> str:
+    """Why a sentence is not a complete one ('' when it is): it stops on a word that needs more ("that the 9."),
+    is cut off, has no verb, or opens mid-sentence. ``known``: lines (the show's segment titles) that may stand
+    alone after a transition ("Now, research picks.")."""
+    body = strip_citations(plain(sentence)).strip()
+    core = re.sub(r"[.!?…\"”’)\]]+$", "", body).strip()
+    if not core:
+        return "empty"
+    bare = re.sub(r"^(?:now|next|first|finally|and|plus|also|then|up next)\s*,?\s*", "", core, flags=re.IGNORECASE)
+    if bare and bare.lower() in {line.strip().lower().rstrip(".") for line in known.splitlines() if line.strip()}:
+        return ""
+    if re.search(r"\[\.\.\.\]|\.\.\.\s*$|…\s*$", body):
+        return "it is cut off with an ellipsis"
+    if _DANGLING.search(core):
+        return f"it stops at '{core.split()[-1]}'"
+    if re.match(r"(?:and|but|or|which|that|who|whose|while|because|although)\b", core):
+        return f"it opens mid-sentence ('{core.split()[0]}')"
+    words = re.findall(r"[\w’']+", outside_quotes(core))
+    if len(words) >= 3 and not _VERBISH.search(outside_quotes(core)):
+        return "it has no verb"
+    if core.count("(") != core.count(")") or (body.count('"') % 2 and "“" not in body):
+        return "a parenthesis or quotation is left open"
+    return ""
+
+
+def first_person(sentence: str, known: str = "") -> str:
+    """The first-person phrase a sentence uses outside quotation marks ('' when none): the host never speaks as a
+    source ("our evaluations team", "we are excited"). "US" (the country), "I" in a name ("Phase I") and the host
+    saying who they are ("I'm <host>", ``known`` holding the host's name) are not first person."""
+    text = outside_quotes(strip_citations(plain(sentence)))
+    names = [line.strip() for line in known.splitlines() if line.strip()]
+    for match in _FIRST_PERSON.finditer(text):
+        word = match.group(0)
+        if word == "US" or (word == "I" and re.search(r"[A-Z][a-z]+ $", text[: match.start()])):
+            continue
+        rest = text[match.end() :].lstrip()
+        if word.lower() in ("i'm", "i’m") and any(rest.startswith(name) for name in names):
+            continue
+        following = re.match(r"[\w’'-]+(?:\s+[\w’'-]+)?", rest)
+        return f"{word} {following.group(0)}" if following else word
+    return ""
+
+
+def _tokens(text: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9'’.-]*[A-Za-z0-9]|[A-Za-z0-9]",
+                                                           strip_citations(plain(text)))]
+
+
+def verbatim_run(sentence: str, sources: Iterable[str]) -> str:
+    """The longest run of words the sentence shares with any source, outside quotation marks ('' when none)."""
+    words = _tokens(outside_quotes(sentence))
+    best: list[str] = []
+    for source in sources:
+        tokens = _tokens(source)
+        positions: dict[str, list[int]] = {}
+        for k, token in enumerate(tokens):
+            positions.setdefault(token, []).append(k)
+        for i in range(len(words)):
+            for start in positions.get(words[i], ()):
+                length = 0
+                while (i + length < len(words) and start + length < len(tokens)
+                       and words[i + length] == tokens[start + length]):
+                    length += 1
+                if length > len(best):
+                    best = words[i : i + length]
+    return " ".join(best)
 
 
 # -- the checks -------------------------------------------------------------------------------------------------
 
-
-def _flag(kind: str, field: str, sentence: str, span: str, message: str) -> Flag:
-    digest = hashlib.sha1(f"{kind}|{field}|{sentence}|{span}".encode()).hexdigest()[:10]
-    return Flag(id=f"f-{digest}", kind=kind, field=field, sentence=sentence, span=span, message=message)  # type: ignore[arg-type]
-
-
-_MESSAGES = {
-    "number": ("unsupported_number", "the number {span!r} appears in none of {where}"),
-    "entity": ("unsupported_entity", "the name {span!r} appears in none of {where}"),
-    "quote": ("unsupported_quote", "the quote {span!r} is not found in {where}"),
+SEVERITY = {
+    "unsupported_number": "high", "unsupported_date": "high", "unsupported_quote": "high",
+    "unsupported_attribution": "high", "unknown_citation": "high", "fragment": "high", "first_person": "high",
+    "unsupported_entity": "medium", "wrong_source": "medium", "script_adds": "medium", "uncited": "medium",
+    "verbatim": "low", "length": "low",
 }
+_KINDS = {"number": "unsupported_number", "date": "unsupported_date", "entity": "unsupported_entity",
+          "attribution": "unsupported_attribution", "quote": "unsupported_quote"}
+_WHAT = {"number": "the number", "date": "the date", "entity": "the name", "attribution": "the attribution to",
+         "quote": "the quote"}
+
+
+def make_flag(kind: str, field: str, sentence: str, span: str, message: str, *, severity: str | None = None,
+              evidence: str = "", suggest: Iterable[int] = ()) -> Flag:
+    """A flag with a stable id (same kind, field, sentence and span: same id, so an editor's verdict survives)."""
+    digest = hashlib.sha1(f"{kind}|{field}|{sentence}|{span}".encode()).hexdigest()[:10]
+    return Flag(id=f"f-{digest}", kind=kind, field=field, sentence=sentence, span=span, message=message,  # type: ignore[arg-type]
+                severity=severity or SEVERITY.get(kind, "medium"), evidence=evidence[:600],  # type: ignore[arg-type]
+                suggest=sorted(set(suggest)))
+
+
+_flag = make_flag  # the name used before
 
 
 def claims_of(sentence: str) -> list[Claim]:
-    return [*number_claims(sentence), *entity_claims(sentence), *quote_claims(sentence)]
+    """Every checkable claim of a sentence; a name that is the subject of an attribution is checked once, as that."""
+    attributions = attribution_claims(sentence)
+    attributed = {squash(c.span) for c in attributions}
+    entities = [c for c in entity_claims(sentence) if squash(c.span) not in attributed
+                and not any(squash(c.span) in a for a in attributed)]
+    return [*number_claims(sentence), *date_claims(sentence), *entities, *attributions, *quote_claims(sentence)]
 
 
-def _unsupported(sentence: str, index: SourceIndex, field: str, where: str) -> list[Flag]:
+_STOPWORDS = frozenset(
+    "a an the and or but of to in on at by for with from as is are was were be been it its this that these those "
+    "their they he she his her we our us you not so than then also has have had will would can could may says said "
+    "according new today".split())
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in _tokens(text) if w not in _STOPWORDS and len(w) > 1}
+
+
+def nearest(sentence: str, index: SourceIndex, claim: Claim | None = None) -> str:
+    """The source sentence that bears most on ``sentence``: one holding the claim if any, else the one sharing
+    the most words (at least a third of the sentence's); '' when none does."""
+    if claim is not None:
+        holding = [s for s in index.sentences if supported(claim, SourceIndex.of([s]))] if index.sentences else []
+        if holding:
+            return max(holding, key=lambda s: len(_content(s) & _content(sentence)))
+    words = _content(sentence)
+    if not words:
+        return ""
+    best, score = "", 0.0
+    for candidate in index.sentences:
+        share = len(words & _content(candidate)) / len(words)
+        if share > score:
+            best, score = candidate, share
+    return best if score >= 1 / 3 else ""
+
+
+@dataclass
+class Sources:
+    """A segment's sources as the checks see them: each source's text and published date, and own names."""
+
+    texts: Mapping[int, str]
+    published: Mapping[int, Date | datetime] = field(default_factory=dict)
+    known: str = ""  # the show's own names (title, host, segment titles): never a grounding problem
+
+    def index(self, numbers: Iterable[int]) -> SourceIndex:
+        numbers = [n for n in numbers if n in self.texts]
+        return SourceIndex.of([*(self.texts[n] for n in numbers), self.known],
+                              [self.published[n] for n in numbers if n in self.published])
+
+    def everything(self) -> SourceIndex:
+        return self.index(self.texts)
+
+
+def _known_claim(claim: Claim, known: SourceIndex | None) -> bool:
+    return known is not None and claim.kind in ("entity", "attribution") and supported(claim, known)
+
+
+def _sentence_flags(sentence: str, field: str, known: str, *, framing: bool, sources_text: str) -> list[Flag]:
     flags = []
+    problem = fragment(sentence, known)
+    if problem:
+        flags.append(make_flag("fragment", field, sentence, "", f"not a complete sentence: {problem}"))
+    voice = first_person(sentence, known)
+    # The host may say "we" in a greeting or goodbye; in the news, or copied from a source, it is the source's voice.
+    if voice and (not framing or voice.lower() in sources_text.lower()):
+        flags.append(make_flag("first_person", field, sentence, voice,
+                               f"{voice!r} speaks in the first person: the host would be speaking as the source"))
+    return flags
+
+
+def check_text(text: str, sources: Mapping[int, str] | Sources, *, framing: bool = False) -> list[Flag]:
+    """Flags for newsletter text with ``[n]`` citations; ``sources`` maps n to that source's text (or `Sources`)."""
+    data = sources if isinstance(sources, Sources) else Sources(sources)
+    flags: list[Flag] = []
+    everything = data.everything()
+    known = SourceIndex.of([data.known]) if data.known else None
+    all_text = "\n".join(data.texts.values())
+    for sentence in split_sentences(text):
+        flags += _sentence_flags(sentence, "text", data.known, framing=framing, sources_text=all_text)
+        cited = citations(sentence)
+        for n in dict.fromkeys(n for n in cited if n not in data.texts):
+            flags.append(make_flag("unknown_citation", "text", sentence, f"[{n}]",
+                                   f"[{n}] refers to no source of this segment (it has {len(data.texts)})"))
+        known_refs = [n for n in dict.fromkeys(cited) if n in data.texts]
+        claims = [c for c in claims_of(sentence) if not _known_claim(c, known)]
+        if not known_refs:
+            if not cited and (not framing or claims):
+                flags.append(make_flag("uncited", "text", sentence, "", "this sentence cites no source",
+                                       evidence=nearest(sentence, everything)))
+            where, index, others = "the segment's sources", everything, {}
+        else:
+            where = "the cited sources " + ", ".join(f"[{n}]" for n in known_refs)
+            index = data.index(known_refs)
+            others = {n: data.index([n]) for n in data.texts if n not in known_refs}
+        flags += _unsupported(sentence, claims, index, others, where)
+    return flags
+
+
+def _unsupported(sentence: str, claims: list[Claim], index: SourceIndex, others: Mapping[int, SourceIndex],
+                 where: str) -> list[Flag]:
+    flags: list[Flag] = []
     seen: set[tuple[str, str]] = set()
-    for claim in claims_of(sentence):
+    for claim in claims:
         if (claim.kind, claim.span) in seen or supported(claim, index):
             continue
         seen.add((claim.kind, claim.span))
-        kind, message = _MESSAGES[claim.kind]
-        flags.append(_flag(kind, field, sentence, claim.span, message.format(span=claim.span, where=where)))
-    return flags
-
-
-def check_text(text: str, sources: Mapping[int, str], *, framing: bool = False) -> list[Flag]:
-    """Flags for newsletter text with ``[n]`` citations; ``sources`` maps n to that source's text."""
-    flags: list[Flag] = []
-    everything = SourceIndex.of(sources.values())
-    for sentence in split_sentences(text):
-        cited = citations(sentence)
-        unknown = [n for n in cited if n not in sources]
-        for n in dict.fromkeys(unknown):
-            flags.append(_flag("unknown_citation", "text", sentence, f"[{n}]",
-                               f"[{n}] refers to no source of this segment (it has {len(sources)})"))
-        known = [n for n in dict.fromkeys(cited) if n in sources]
-        if known:
-            index = SourceIndex.of(sources[n] for n in known)
-            flags += _unsupported(sentence, index, "text", "the cited sources " + ", ".join(f"[{n}]" for n in known))
+        elsewhere = [n for n, other in others.items() if supported(claim, other)]
+        what = f"{_WHAT[claim.kind]} {claim.span!r}"
+        if elsewhere:
+            cite = ", ".join(f"[{n}]" for n in elsewhere)
+            flags.append(make_flag("wrong_source", "text", sentence, claim.span,
+                                   f"{what} is not in {where} but is in {cite}: cite {cite} instead",
+                                   evidence=nearest(sentence, others[elsewhere[0]], claim), suggest=elsewhere))
             continue
-        claims = claims_of(sentence)
-        if not cited and (not framing or claims):
-            flags.append(_flag("uncited", "text", sentence, "", "this sentence cites no source"))
-        flags += _unsupported(sentence, everything, "text", "the segment's sources")
+        message = (f"{what} is not found in {where}" if claim.kind == "quote"
+                   else f"{what} appears in none of {where}")
+        flags.append(make_flag(_KINDS[claim.kind], "text", sentence, claim.span, message,
+                               evidence=nearest(sentence, index)))
     return flags
 
 
-def check_script(script: str, sources: Mapping[int, str]) -> list[Flag]:
-    """Flags for the spoken script: each claim must be in one of the segment's sources."""
-    index = SourceIndex.of(sources.values())
+def check_script(script: str, sources: Mapping[int, str] | Sources, text: str | None = None, *,
+                 framing: bool = False) -> list[Flag]:
+    """Flags for the spoken script. With ``text`` (the segment's newsletter text), each claim must be in that
+    text (else ``script_adds``, high when no source has it either); without it, in one of the sources."""
+    data = sources if isinstance(sources, Sources) else Sources(sources)
+    everything = data.everything()
+    known = SourceIndex.of([data.known]) if data.known else None
+    all_text = "\n".join(data.texts.values())
+    told = SourceIndex.of([strip_citations(text), data.known], data.published.values()) if text is not None else None
     flags: list[Flag] = []
     for sentence in split_sentences(script):
-        flags += _unsupported(sentence, index, "script", "the segment's sources")
+        flags += _sentence_flags(sentence, "script", data.known, framing=framing, sources_text=all_text)
+        seen: set[tuple[str, str]] = set()
+        for claim in claims_of(sentence):
+            if (claim.kind, claim.span) in seen or _known_claim(claim, known):
+                continue
+            seen.add((claim.kind, claim.span))
+            what = f"{_WHAT[claim.kind]} {claim.span!r}"
+            if told is None:
+                if not supported(claim, everything):
+                    flags.append(make_flag(_KINDS[claim.kind], "script", sentence, claim.span,
+                                           f"{what} appears in none of the segment's sources",
+                                           evidence=nearest(sentence, everything)))
+                continue
+            if supported(claim, told):
+                continue
+            holders = [n for n in data.texts if supported(claim, data.index([n]))]
+            if holders:
+                cite = ", ".join(f"[{n}]" for n in holders)
+                flags.append(make_flag("script_adds", "script", sentence, claim.span,
+                                       f"the script says {what}, which the segment's text does not (it is in {cite})",
+                                       evidence=nearest(sentence, data.index(holders), claim), suggest=holders))
+            else:
+                flags.append(make_flag("script_adds", "script", sentence, claim.span,
+                                       f"the script says {what}, which neither the segment's text nor any source has",
+                                       severity="high", evidence=nearest(sentence, everything)))
     return flags
 
 
-def check_segment(text: str, script: str, sources: Mapping[int, str], *, framing: bool = False) -> list[Flag]:
-    """All grounding flags of one segment (text, then script)."""
-    return [*check_text(text, sources, framing=framing), *check_script(script, sources)]
+def check_segment(text: str, script: str, sources: Mapping[int, str] | Sources, *, framing: bool = False) -> list[Flag]:
+    """All grounding flags of one segment: its text against the cited sources, its script against its text."""
+    return [*check_text(text, sources, framing=framing), *check_script(script, sources, text, framing=framing)]
 
 
 def flag_rate(flags: Iterable[Flag], sentences: int) -> float:
     """Flags per sentence (the figure reported in the docs)."""
     return sum(1 for _ in flags) / sentences if sentences else 0.0
+
+
+__all__ = ["Claim", "SourceIndex", "Sources", "check_script", "check_segment", "check_text", "citations", "claims_of",
+           "date_claims", "entity_claims", "first_person", "fragment", "make_flag", "nearest", "number_claims",
+           "outside_quotes", "plain", "quote_claims", "source_numbers", "split_sentences", "strip_citations",
+           "supported", "verbatim_run", "words_to_number"]

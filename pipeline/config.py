@@ -219,6 +219,28 @@ class LLMSettings(Strict):
         return self
 
 
+class VerifySettings(Strict):
+    """The semantic check (pipeline/draft/verify.py): a model reads each sentence beside its cited excerpts.
+
+    Unset fields follow ``llm``: by default the drafting model checks its own work (the embedded one); point
+    ``backend``/``model``/``base_url`` at a stronger model to check with that instead."""
+
+    enabled: bool = True
+    backend: LLMBackend | None = None
+    model: str | None = None  # backend local: a local model name (qwen2.5-coder-0.5b, ...); others: the API's model
+    base_url: str | None = None
+    api_key_env: str | None = None
+    max_tokens: int = Field(500, ge=64, description="answer bound per call (a verdict per sentence)")
+    excerpt_tokens: int = Field(600, ge=100, description="source text shown per call, shared by its sources")
+    sentences_per_call: int = Field(6, ge=1, le=12)
+
+    @model_validator(mode="after")
+    def _backend(self) -> VerifySettings:
+        if self.backend == "compatible" and not self.base_url:
+            raise ValueError("verify.backend 'compatible' needs verify.base_url")
+        return self
+
+
 TTSBackend = Literal["piper", "openai", "espeak"]
 
 
@@ -451,6 +473,7 @@ class Config(Strict):
     curate: CurateSettings = CurateSettings()
     segments: list[SegmentSpec]
     llm: LLMSettings = LLMSettings()
+    verify: VerifySettings = VerifySettings()
     tts: TTSSettings = TTSSettings()
     audio: AudioSettings = AudioSettings()
     review: ReviewSettings = ReviewSettings()

@@ -2,7 +2,8 @@
 
     fetch.py    Fetcher: limits, deadline, redirects checked hop by hop, bounded decompression, conditional GET
     safety.py   AddressPolicy and the guarded transport: http/https only, no private addresses (checked at connect)
-    parse.py    entity check, feedparser on bytes + headers, entries -> Items (dates fixed, duplicates dropped)
+    parse.py    entity guard, feedparser on the decoded text, entries -> Items (dates fixed, duplicates dropped)
+    workers.py  ParsePool: each feed parsed in a worker process under a memory cap, inside the feed's deadline
     clean.py    nh3 sanitizing, plain text, canonical URLs, stable ids
     extract.py  article text for teaser-only items (optional)
 
@@ -22,9 +23,10 @@ from typing import Any
 
 from pipeline.config import Config, Source
 from pipeline.errors import BriefcastError, FetchError
-from pipeline.ingest.extract import extract_article, is_teaser
+from pipeline.ingest.extract import extract_article, is_teaser, is_thin
 from pipeline.ingest.fetch import ACCEPT_HTML, Fetched, Fetcher
 from pipeline.ingest.parse import ParsedFeed, parse_feed
+from pipeline.ingest.workers import ParsePool
 from pipeline.models import Item, StageResult
 from pipeline.store import Store
 
@@ -71,19 +73,33 @@ def ingest(config: Config, store: Store, *, now: datetime | None = None) -> Stag
     return box["result"]
 
 
+@dataclass
+class _Run:
+    """What the feeds of one ingest run share."""
+
+    config: Config
+    store: Store
+    fetcher: Fetcher
+    parser: ParsePool
+    now: datetime
+    articles_left: int  # full-text fetches still allowed this run (ingest.full_text_limit)
+
+
 async def ingest_async(config: Config, store: Store, *, now: datetime | None = None) -> StageResult:
     """The async body of `ingest`, for callers that already run an event loop."""
     started = time.monotonic()
     fetched_at = (now or datetime.now(UTC)).astimezone(UTC)
     sources = [source for source in config.sources if source.enabled]
-    async with Fetcher(config.ingest) as fetcher:
-        outcomes = await asyncio.gather(
-            *(_ingest_feed(config, store, fetcher, source, fetched_at) for source in sources)
-        )
+    if not sources:
+        return _result([], time.monotonic() - started)
+    async with Fetcher(config.ingest) as fetcher, ParsePool(config.ingest) as parser:
+        run = _Run(config, store, fetcher, parser, fetched_at, config.ingest.full_text_limit)
+        outcomes = await asyncio.gather(*(_ingest_feed(run, source) for source in sources))
     return _result(outcomes, time.monotonic() - started)
 
 
-async def _ingest_feed(config: Config, store: Store, fetcher: Fetcher, source: Source, now: datetime) -> FeedOutcome:
+async def _ingest_feed(run: _Run, source: Source) -> FeedOutcome:
+    config, store, fetcher, now = run.config, run.store, run.fetcher, run.now
     url = source.url
     outcome = FeedOutcome(source=source, url=url)
     state = store.feed_state(url) or {}
@@ -100,12 +116,16 @@ async def _ingest_feed(config: Config, store: Store, fetcher: Fetcher, source: S
             outcome.status = "not_modified"
             outcome.notes.append(f"{source.name}: unchanged (same content, no validators)")
             return outcome
-        parsed = await asyncio.to_thread(
-            parse_feed, fetched.body, source=source, feed_url=fetched.final_url, headers=fetched.headers, fetched=now
-        )
+        body, fetched.body = fetched.body, b""  # the parser's copy is the only one kept while it works
+        parsed = await run.parser.parse(
+            body, source=source, feed_url=fetched.final_url, headers=fetched.headers, fetched=now,
+            deadline_at=fetched.deadline_at,
+        )  # fmt: skip
+        del body
         _account(outcome, parsed)
-        if _wants_full_text(config, source):
-            parsed.items = await _complete_teasers(fetcher, store, parsed.items, outcome)
+        mode = _full_text_mode(config, source)
+        if mode:
+            parsed.items = await _complete_teasers(run, parsed.items, outcome, thin_only=mode == "auto")
         outcome.items_new = await asyncio.to_thread(store.upsert_items, parsed.items)
         outcome.items_seen = len(parsed.items)
         store.save_feed_state(
@@ -129,6 +149,11 @@ def _account(outcome: FeedOutcome, parsed: ParsedFeed) -> None:
     outcome.notes.extend(f"{name}: {note}" for note in parsed.notes)
     outcome.counts["dates_fixed"] = parsed.dates_fixed
     outcome.counts["duplicates"] = parsed.duplicates
+    if parsed.truncated:
+        outcome.counts["items_truncated"] = parsed.truncated
+        outcome.notes.append(
+            f"{name}: {parsed.truncated} item(s) longer than ingest.max_item_chars were cut to that length"
+        )
     if parsed.warning:
         outcome.status = "partial"
         outcome.failure = {
@@ -153,20 +178,29 @@ def _describe(exc: BriefcastError) -> str:
     return f"{text}; fix: {exc.hint}" if exc.hint else text
 
 
-def _wants_full_text(config: Config, source: Source) -> bool:
+def _full_text_mode(config: Config, source: Source) -> bool | str:
+    """True (every teaser), "auto" (thin items only) or False, the source's setting over the show's."""
     return source.full_text if source.full_text is not None else config.ingest.full_text
 
 
-async def _complete_teasers(fetcher: Fetcher, store: Store, items: list[Item], outcome: FeedOutcome) -> list[Item]:
-    """Fetch and extract the article of each teaser-only item (reusing earlier extractions)."""
+async def _complete_teasers(run: _Run, items: list[Item], outcome: FeedOutcome, *, thin_only: bool) -> list[Item]:
+    """Fetch and extract the article of each teaser-only item (thin items only when ``thin_only``), reusing
+    earlier extractions; at most `MAX_ARTICLES_PER_FEED` per feed and ``ingest.full_text_limit`` per run, all of a
+    feed's within one ``ingest.deadline``."""
+    fetcher, store = run.fetcher, run.store
+    wanted = is_thin if thin_only else (lambda item: is_teaser(item.text))
     done: list[Item] = []
     todo: list[int] = []
     for index, item in enumerate(items):
         known = store.item(item.id)
         if known is not None and not is_teaser(known.content_text):
             item = item.model_copy(update={"content_html": known.content_html, "content_text": known.content_text})
-        elif item.url and is_teaser(item.text) and len(todo) < MAX_ARTICLES_PER_FEED:
-            todo.append(index)
+        elif item.url and wanted(item) and len(todo) < MAX_ARTICLES_PER_FEED:
+            if run.articles_left <= 0:
+                outcome.counts["full_text_skipped"] = outcome.counts.get("full_text_skipped", 0) + 1
+            else:
+                run.articles_left -= 1
+                todo.append(index)
         done.append(item)
 
     async def complete(index: int) -> None:
@@ -187,7 +221,13 @@ async def _complete_teasers(fetcher: Fetcher, store: Store, items: list[Item], o
         done[index] = item.model_copy(update={"content_html": html, "content_text": text})
         outcome.counts["full_text"] = outcome.counts.get("full_text", 0) + 1
 
-    await asyncio.gather(*(complete(index) for index in todo))
+    try:
+        async with asyncio.timeout(run.config.ingest.deadline):
+            await asyncio.gather(*(complete(index) for index in todo))
+    except TimeoutError:
+        outcome.notes.append(
+            f"{outcome.source.name}: article pages still loading after {run.config.ingest.deadline:g} s were given up"
+        )
     return done
 
 

@@ -1,4 +1,4 @@
-"""Article text for items whose feed gives only a teaser.
+"""Article text for items whose feed gives only a teaser (``full_text: true``) or only a headline (``auto``).
 
 trafilatura is used when installed (``pip install briefcast[fulltext]``); otherwise a small readability pass over
 lxml: drop chrome (scripts, navigation, headers, footers, forms), prefer <article> or <main>, else the block whose
@@ -13,8 +13,10 @@ import lxml.html
 from lxml import etree
 
 from pipeline.ingest.clean import html_to_text, sanitize_html
+from pipeline.models import Item
 
-TEASER_CHARS = 600  # shorter item text than this counts as a teaser worth completing
+TEASER_CHARS = 600  # shorter item text than this counts as a teaser worth completing (full_text: true)
+THIN_CHARS = 200  # a headline, or less text than this, is a thin item (full_text: auto completes only these)
 MIN_ARTICLE_CHARS = 200  # an extraction shorter than this is not better than the teaser
 _CHROME = (
     "script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button",
@@ -26,6 +28,12 @@ _CHROME_HINT = re.compile(r"(?i)comment|share|social|related|promo|sidebar|newsl
 def is_teaser(text: str) -> bool:
     """Whether an item's text is short enough that the article is worth fetching."""
     return len(text) < TEASER_CHARS
+
+
+def is_thin(item: Item) -> bool:
+    """Whether an item says no more than its headline, or under `THIN_CHARS` characters."""
+    text = item.text.strip()
+    return len(text) < THIN_CHARS or text.casefold() == item.title.strip().casefold()
 
 
 def extract_article(body: bytes, url: str) -> tuple[str, str] | None:

@@ -1,7 +1,7 @@
 """Safe HTTP for hostile servers: bounded time, bounded bytes, checked redirects, conditional GET.
 
-One `Fetcher` per ingest run holds one httpx.AsyncClient on a `GuardedTransport`, a global limit (the pool and a
-semaphore) and a per-host semaphore. Every fetch has connect/read timeouts *and* one overall deadline around the
+One `Fetcher` per ingest run holds one httpx.AsyncClient on a `GuardedTransport`, a per-host semaphore and a global
+limit (the pool and a semaphore), taken in that order so a feed waiting for a slow host holds no global slot. Every fetch has connect/read timeouts *and* one overall deadline around the
 whole exchange, redirects and body included, because httpx's timeouts are per chunk and a server dripping a byte a
 second would otherwise hold a fetch for minutes. Bodies are decompressed here, chunk by bounded chunk, and counted
 after decompression, so a gzip bomb stops at ``max_bytes`` instead of filling memory. Redirects are followed by hand
@@ -46,6 +46,7 @@ class Fetched:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     seconds: float = 0.0
+    deadline_at: float | None = None  # event-loop time by which this URL's whole exchange (and parse) must end
 
     @property
     def not_modified(self) -> bool:
@@ -157,35 +158,47 @@ class Fetcher:
         """GET ``url`` within every limit; raises a `FetchError` subclass naming the cause."""
         current = check_url(url)
         started = time.monotonic()
-        async with self._global:
-            deadline_at: float | None = None
-            seen = [str(current)]
-            for hop in range(self.settings.max_redirects + 1):
-                headers = {"Accept": accept}
-                if hop == 0:  # validators belong to the URL we were given, not to where it redirects
-                    if etag:
-                        headers["If-None-Match"] = etag
-                    if last_modified:
-                        headers["If-Modified-Since"] = last_modified
-                async with self._host_limit(current):
-                    loop = asyncio.get_running_loop()
-                    if deadline_at is None:  # the clock starts when the first request can go out
-                        deadline_at = loop.time() + self.settings.deadline
-                    try:
-                        async with asyncio.timeout_at(deadline_at):
-                            result = await self._exchange(url, current, headers)
-                    except TimeoutError:
-                        raise DeadlineError(
-                            f"no complete answer within the {self.settings.deadline:g} s deadline",
-                            subject=url,
-                            hint="the server is slow or drips its answer; it is tried again next run "
-                            "(raise ingest.deadline if this feed is always slow)",
-                        ) from None
-                if isinstance(result, Fetched):
-                    result.seconds = time.monotonic() - started
-                    return result
-                current = self._next_hop(url, current, result, seen)
-            raise RedirectError(
+        loop = asyncio.get_running_loop()
+        deadline_at: float | None = None
+        seen = [str(current)]
+        sent_validators = bool(etag or last_modified)
+        for hop in range(self.settings.max_redirects + 1):
+            headers = {"Accept": accept}
+            if hop == 0:  # validators belong to the URL we were given, not to where it redirects
+                if etag:
+                    headers["If-None-Match"] = etag
+                if last_modified:
+                    headers["If-Modified-Since"] = last_modified
+            # The host's slot first, then a global one: a feed queued behind a slow host holds no global slot,
+            # so one dripping host cannot starve every other host's feeds.
+            async with self._host_limit(current), self._global:
+                if deadline_at is None:  # the clock starts when the first request can go out
+                    deadline_at = loop.time() + self.settings.deadline
+                try:
+                    async with asyncio.timeout_at(deadline_at):
+                        result = await self._exchange(url, current, headers)
+                except TimeoutError:
+                    raise DeadlineError(
+                        f"no complete answer within the {self.settings.deadline:g} s deadline",
+                        subject=url,
+                        hint="the server is slow or drips its answer; it is tried again next run "
+                        "(raise ingest.deadline if this feed is always slow)",
+                    ) from None
+            if isinstance(result, Fetched):
+                if result.not_modified and not (hop == 0 and sent_validators):
+                    raise HTTPStatusError(
+                        "HTTP 304 Not Modified, but nothing was asked conditionally (no ETag or Last-Modified "
+                        "sent" + (", or it came after a redirect)" if hop else ")"),
+                        status=304,
+                        subject=url,
+                        hint="the server answers 304 to a plain GET; tell the publisher their server is "
+                        "misconfigured (nothing new can be read from it until then)",
+                    )
+                result.seconds = time.monotonic() - started
+                result.deadline_at = deadline_at
+                return result
+            current = self._next_hop(url, current, result, seen)
+        raise RedirectError(
                 f"more than {self.settings.max_redirects} redirects",
                 subject=url,
                 hint="point the source at the feed's final URL",

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import feedparser
 from feedparser.encodings import convert_to_utf8
@@ -25,6 +26,8 @@ from pipeline.models import Item
 # Dates before this are a feed's bug (epoch zero, year 1), not news.
 OLDEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
 MAX_TAGS = 20
+MAX_ITEM_CHARS = 100_000  # default cap on an entry's summary and content (ingest.max_item_chars)
+MAX_TITLE_SOURCE = 4000  # a title is read from at most this much of the feed's text
 MAX_AUTHORS = 10
 _ENTITY = re.compile(r"<!ENTITY", re.IGNORECASE)
 # Prolog tokens, in the order they must be tried: comments and PIs (skipped whole, however long), DOCTYPE, then
@@ -37,6 +40,9 @@ _WIDE_ENCODINGS = (
     (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"), (b"\x00<", "utf-16-be"), (b"<\x00", "utf-16-le"),
 )  # fmt: skip
 _XML_DECLARATION = re.compile(r"^<\?xml[^>]*?>")
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+# Fragments that point at page chrome (comment threads, "back to top"), not at a part of the article.
+_CHROME_ANCHOR = re.compile(r"comments?|respond|reply|top|more|main|content|page|disqus_thread|comment-\d+|discussion|share")
 _ENCODING_BOZO = ("CharacterEncodingOverride", "NonXMLContentType", "CharacterEncodingUnknown")
 
 
@@ -51,6 +57,7 @@ class ParsedFeed:
     entries: int = 0
     dates_fixed: int = 0
     duplicates: int = 0
+    truncated: int = 0
 
 
 def decode_document(body: bytes, headers: Mapping[str, str]) -> tuple[str, str | None]:
@@ -130,9 +137,18 @@ def _has_internal_subset(text: str, start: int) -> bool:
 
 
 def parse_feed(
-    body: bytes, *, source: Source, feed_url: str, headers: dict[str, str], fetched: datetime
+    body: bytes,
+    *,
+    source: Source,
+    feed_url: str,
+    headers: dict[str, str],
+    fetched: datetime,
+    max_item_chars: int = MAX_ITEM_CHARS,
 ) -> ParsedFeed:
-    """Parse one fetched feed into clean Items; raises `ParseError` when nothing usable is there."""
+    """Parse one fetched feed into clean Items; raises `ParseError` when nothing usable is there.
+
+    ``max_item_chars`` caps each entry's summary and content as read from the feed (before sanitizing).
+    """
     if not body.strip():
         raise ParseError(
             "the server sent an empty document", subject=feed_url, hint="the feed may be broken for now; tried again next run"
@@ -161,10 +177,15 @@ def parse_feed(
             hint="the URL may point at a web page, not its RSS/Atom feed; find the feed link on the page",
         )
     result = ParsedFeed(items=[], title=title, warning=warning, notes=notes, entries=len(parsed.entries))
+    languages = _Languages(parsed.feed.get("language"), headers.get("content-language"))
     seen: set[str] = set()
     for entry in parsed.entries:
-        item, fixed = entry_to_item(entry, source=source, feed_url=feed_url, fetched=fetched)
-        result.dates_fixed += fixed
+        read = entry_to_item(
+            entry, source=source, feed_url=feed_url, fetched=fetched, max_chars=max_item_chars, languages=languages
+        )
+        item = read.item
+        result.dates_fixed += read.date_fixed
+        result.truncated += read.truncated
         if item.id in seen:  # same article twice in one feed (duplicate GUIDs, reposts): keep the first
             result.duplicates += 1
             continue
@@ -184,13 +205,38 @@ def _bozo(parsed: Any) -> tuple[str | None, list[str]]:
     return f"malformed document ({text})", []
 
 
-def entry_to_item(entry: Any, *, source: Source, feed_url: str, fetched: datetime) -> tuple[Item, bool]:
-    """One feedparser entry as a clean `Item`; also says whether its date had to be fixed."""
-    url = canonical_url(safe_url(entry.get("link"), feed_url))
+@dataclass
+class ReadEntry:
+    """One entry as an `Item`, and what had to be fixed to get it."""
+
+    item: Item
+    date_fixed: bool = False
+    truncated: bool = False  # its summary or content was longer than max_item_chars and was cut
+
+
+def entry_to_item(
+    entry: Any,
+    *,
+    source: Source,
+    feed_url: str,
+    fetched: datetime,
+    max_chars: int = MAX_ITEM_CHARS,
+    languages: _Languages | None = None,
+) -> ReadEntry:
+    """One feedparser entry as a clean `Item`."""
+    link = safe_url(entry.get("link"), feed_url)
+    url = canonical_url(link)
+    fragment = urlsplit(link).fragment if link and url else ""
+    if _is_anchor(fragment):  # a changelog's entries are anchors on one page: each its own item
+        url = f"{url}#{fragment}"
     # Titles are read as HTML whatever the feed claims: a "plain" title holding <script> must not survive either.
-    title = plain_text(entry.get("title"))
-    summary_html = sanitize_html(_text_value(entry.get("summary_detail"), entry.get("summary")), url or feed_url)
-    content_html = sanitize_html(_content(entry), url or feed_url)
+    title = plain_text(str(entry.get("title") or "")[:MAX_TITLE_SOURCE])
+    raw_summary = _text_value(entry.get("summary_detail"), entry.get("summary"))
+    raw_content = _content(entry)
+    truncated = len(raw_summary) > max_chars or len(raw_content) > max_chars
+    summary_html = sanitize_html(raw_summary[:max_chars], url or feed_url)
+    content_html = sanitize_html(raw_content[:max_chars], url or feed_url)
+    del raw_summary, raw_content
     if content_html and content_html == summary_html:
         summary_html = ""
     summary_text = html_to_text(summary_html, sanitized=True)
@@ -216,8 +262,42 @@ def entry_to_item(entry: Any, *, source: Source, feed_url: str, fetched: datetim
         content_text=content_text,
         source_kind=source.kind,
         source_weight=source.weight,
+        language=(languages or _Languages(None, None)).of(entry),
     )
-    return item, fixed
+    return ReadEntry(item, date_fixed=fixed, truncated=truncated)
+
+
+class _Languages:
+    """An entry's language: its own xml:lang, else the feed's <language>/xml:lang, else Content-Language."""
+
+    def __init__(self, feed_language: Any, header_language: str | None) -> None:
+        self.feed = primary_language(feed_language)
+        self.header = primary_language(header_language)
+
+    def of(self, entry: Any) -> str | None:
+        contents = entry.get("content") or [{}]
+        for detail in (contents[0], entry.get("summary_detail"), entry.get("title_detail")):
+            language = primary_language(detail.get("language")) if detail else None
+            # feedparser hands the Content-Language header down to every entry; the feed's own tag says more
+            if language and not (language == self.header and self.feed):
+                return language
+        return self.feed or self.header
+
+
+def primary_language(tag: Any) -> str | None:
+    """The primary subtag of a language tag, lowercase ("en-US" -> "en", "DE_de" -> "de"); None if not one."""
+    if not tag or not isinstance(tag, str):
+        return None
+    primary = re.split(r"[-_\s,;]", tag.strip(), maxsplit=1)[0].lower()
+    return primary if _LANGUAGE.fullmatch(primary) else None
+
+
+def _is_anchor(fragment: str) -> bool:
+    """Whether a link's #fragment names a part of the page (a release, a section), not page chrome or tracking."""
+    lowered = fragment.lower()
+    return bool(fragment) and len(fragment) <= 200 and "=" not in fragment and not lowered.startswith(":~:") and (
+        not _CHROME_ANCHOR.fullmatch(lowered)
+    )
 
 
 def _text_value(detail: Any, value: Any) -> str:

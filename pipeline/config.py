@@ -42,6 +42,40 @@ class Owner(Strict):
         return value
 
 
+# Apple Podcasts' category list (the feed validators check against it): category -> its subcategories.
+APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
+    "Business": ("Careers", "Entrepreneurship", "Investing", "Management", "Marketing", "Non-Profit"),
+    "Comedy": ("Comedy Interviews", "Improv", "Stand-Up"),
+    "Education": ("Courses", "How To", "Language Learning", "Self-Improvement"),
+    "Fiction": ("Comedy Fiction", "Drama", "Science Fiction"),
+    "Government": (),
+    "History": (),
+    "Health & Fitness": ("Alternative Health", "Fitness", "Medicine", "Mental Health", "Nutrition", "Sexuality"),
+    "Kids & Family": ("Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"),
+    "Leisure": (
+        "Animation & Manga", "Automotive", "Aviation", "Crafts", "Games", "Hobbies", "Home & Garden", "Video Games",
+    ),
+    "Music": ("Music Commentary", "Music History", "Music Interviews"),
+    "News": (
+        "Business News", "Daily News", "Entertainment News", "News Commentary", "Politics", "Sports News", "Tech News",
+    ),
+    "Religion & Spirituality": ("Buddhism", "Christianity", "Hinduism", "Islam", "Judaism", "Religion", "Spirituality"),
+    "Science": (
+        "Astronomy", "Chemistry", "Earth Sciences", "Life Sciences", "Mathematics", "Natural Sciences", "Nature",
+        "Physics", "Social Sciences",
+    ),
+    "Society & Culture": ("Documentary", "Personal Journals", "Philosophy", "Places & Travel", "Relationships"),
+    "Sports": (
+        "Baseball", "Basketball", "Cricket", "Fantasy Sports", "Football", "Golf", "Hockey", "Rugby", "Running",
+        "Soccer", "Swimming", "Tennis", "Volleyball", "Wilderness", "Wrestling",
+    ),
+    "Technology": (),
+    "True Crime": (),
+    "TV & Film": ("After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"),
+}  # fmt: skip
+
+
 class ShowInfo(Strict):
     title: str
     description: str
@@ -51,9 +85,24 @@ class ShowInfo(Strict):
     owner: Owner
     timezone: str = "UTC"
     explicit: bool = False
-    category: str = "Technology"
-    subcategory: str | None = "Tech News"
+    category: str = "Technology"  # one of Apple's podcast categories (APPLE_CATEGORIES)
+    subcategory: str | None = None  # only where Apple lists one under the category (Technology has none)
     copyright: str | None = None
+
+    @model_validator(mode="after")
+    def _apple_category(self) -> ShowInfo:
+        if self.category not in APPLE_CATEGORIES:
+            raise ValueError(
+                f"category {self.category!r} is not one of Apple's podcast categories; use one of: "
+                + ", ".join(APPLE_CATEGORIES)
+            )
+        allowed = APPLE_CATEGORIES[self.category]
+        if self.subcategory is not None and self.subcategory not in allowed:
+            choices = f"one of: {', '.join(allowed)}" if allowed else "none (remove show.subcategory)"
+            raise ValueError(
+                f"subcategory {self.subcategory!r} is not listed under {self.category!r} by Apple; use {choices}"
+            )
+        return self
 
     @field_validator("timezone")
     @classmethod

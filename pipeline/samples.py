@@ -42,7 +42,10 @@ _DATED = re.compile(
 def sample_config(config: Config) -> Config:
     """The same show with the sample sources (relative URLs), loopback allowed, a short deadline, local backends."""
     sources = load_sample_sources()
-    ingest = config.ingest.model_copy(update={"allow_private_networks": True, "deadline": SAMPLE_DEADLINE})
+    # full_text off: the sample entries link to fictional sites, and a sample run never leaves 127.0.0.1
+    ingest = config.ingest.model_copy(
+        update={"allow_private_networks": True, "deadline": SAMPLE_DEADLINE, "full_text": False}
+    )
     llm = config.llm.model_copy(update={"backend": "local", "model": "local", "base_url": None})
     host = config.tts.host.model_copy(update={"backend": "piper", "voice": "joe", "model": None})
     cohost = config.tts.cohost

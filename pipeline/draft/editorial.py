@@ -60,8 +60,8 @@ class Placed:
 
 
 def near_duplicates(sentences: Sequence[Placed], share: float = DUPLICATE_SHARE) -> list[tuple[Placed, Placed]]:
-    """(earlier, later) pairs of near-duplicate sentences, in episode order; short lines (< 4 content words) and
-    pairs inside one segment's same sentence are ignored."""
+    """Every (earlier, later) pair of near-duplicate sentences, in episode order; short lines (< 4 content words)
+    are ignored."""
     pairs: list[tuple[Placed, Placed]] = []
     words = [content_words(s.text) for s in sentences]
     for j, later in enumerate(sentences):
@@ -72,7 +72,6 @@ def near_duplicates(sentences: Sequence[Placed], share: float = DUPLICATE_SHARE)
                 continue
             if len(words[i] & words[j]) >= share * min(len(words[i]), len(words[j])):
                 pairs.append((sentences[i], later))
-                break
     return pairs
 
 
@@ -126,9 +125,10 @@ def first_person(sentence: str) -> str:
     return ""
 
 
+# Words a finished sentence does not end on (a preposition may end one: "build on", "agreed to").
 _DANGLING = re.compile(
-    r"(?:\b(?:a|an|the|of|to|and|or|but|by|for|with|from|that|which|who|as|at|in|on|is|are|was|were|its|their|"
-    r"his|her|than|into|about)|[,;:(\-–])\s*[\"”’]?\s*(?:\d{1,3})?\s*$", re.IGNORECASE)
+    r"(?:\b(?:a|an|the|of|and|or|but|that|which|who|whose|as|is|are|was|were|its|their|his|her|than|with|from)|"
+    r"[,;:(\-–])\s*[\"”’]?\s*(?:\d{1,3})?\s*$", re.IGNORECASE)
 
 
 def fragment(sentence: str) -> str:

@@ -169,7 +169,7 @@ def quote_line(plan: Plan, numbers: list[int], used: set[str]) -> str:
             if quote.text in used:
                 continue
             used.add(quote.text)
-            return f'"{quote.text}," {quote.speaker} said [{n}].'
+            return f'As {quote.speaker} put it, "{quote.text}" [{n}].'
     return ""
 
 
@@ -271,9 +271,10 @@ def goodbye(config: Config, day: str | None) -> str:
     return f"That's {config.show.title}{when}. I'm {config.show.host}. Thanks for listening, and see you tomorrow."
 
 
-def watch_story(plan_story_ids: list[str], texts: dict[str, str]) -> str | None:
-    """The story with the most to watch (future markers in its text), for the sign-off's last line."""
-    scored = sorted(plan_story_ids, key=lambda sid: -len(_FUTURE.findall(texts.get(sid, ""))))
+def watch_story(story_ids: list[str], texts: dict[str, str], avoid: set[str] = frozenset()) -> str | None:  # type: ignore[assignment]
+    """The story with the most to watch (future markers in its text) for the sign-off's last line; on a tie, one
+    the cold open did not tease (``avoid``), then the earlier in running order."""
+    scored = sorted(story_ids, key=lambda sid: (-len(_FUTURE.findall(texts.get(sid, ""))), sid in avoid))
     return scored[0] if scored else None
 
 

@@ -36,7 +36,7 @@ from pipeline.draft.prompts import (
     render,
     segment_messages,
 )
-from pipeline.draft.script import speakable, words
+from pipeline.draft.script import ScriptDraft, script_schema, speakable, words, write_script
 from pipeline.draft import editorial
 from pipeline.errors import BudgetExceededError, LLMError, LLMOutputError
 from pipeline.kinds import FRAMING, KINDS
@@ -88,19 +88,6 @@ def story_schema(most: int) -> type[StoryDraft]:
     return create_model(f"StoryDraft{most}", __base__=StoryDraft,
                         sentences=(list[DraftSentence], Field(min_length=1, json_schema_extra={"maxItems": most})),
                         __validators__={"trim": field_validator("sentences", mode="before")(classmethod(trim))})
-
-
-class ScriptDraft(_Answer):
-    script: str = Field(min_length=1, max_length=4000)
-
-
-@lru_cache(maxsize=64)
-def script_schema(target_words: int) -> type[ScriptDraft]:
-    """The script's schema sized to its target (about 6 characters a word, with room): a small model that
-    repeats itself is stopped by the length bound rather than by max_tokens."""
-    limit = max(300, min(4000, target_words * 14))
-    return create_model(f"ScriptDraft{limit}", __base__=ScriptDraft,
-                        script=(str, Field(min_length=1, max_length=limit)))
 
 
 class EpisodeDraft(_Answer):
@@ -205,7 +192,7 @@ def plan_segments(config: Config, store: Store, rundown: Rundown) -> list[Plan]:
     texts = {story.id: " ".join(s.title + " " + s.excerpt for s in current_sources(story)) for story in placed}
     from pipeline.draft.pieces import watch_story
 
-    watch_id = watch_story([s.id for s in placed if s not in teased] or [s.id for s in placed], texts)
+    watch_id = watch_story([s.id for s in placed], texts, avoid={s.id for s in teased})
     plans: list[Plan] = []
     for spec in config.segments:
         if spec.kind == "cold_open":
@@ -298,26 +285,21 @@ def draft_segment(config: Config, llm: LLMClient, plan: Plan, *, feedback: str |
 def voice_segment(config: Config, llm: LLMClient, plan: Plan, drafted: Drafted) -> None:
     """The one place a segment's spoken script is made from its (final) text, then its flags.
 
-    A one-story piece (the deep dive) is rewritten for the ear by the model (prompts/script.j2); the other kinds
-    are their text made speakable between a spoken intro and outro, so no rewrite can drop a story."""
+    One model call rewrites the text for the ear and code checks it (no fact added, no story dropped; one retry,
+    else the code-made ear version of the text, noted): ``pipeline.draft.script.write_script``. The intro and
+    outro lines are made here in code; the cold open and sign-off, written to be said, get the code polish only."""
     segment = drafted.segment
     mode = KINDS[plan.spec.kind].mode
-    if mode == "beats":
-        try:
-            segment.script = speakable(write_script(config, llm, plan, segment.text))
-        except LLMError as exc:
-            # The text stands; the voice reads a cleaned copy of it, and the editor is told.
-            segment.script = speakable(" ".join(filter(None, [segment_intro(config, plan), segment.text])))
-            drafted.notes.append(f"{plan.spec.id}: script written from the text ({exc})")
-            drafted.budget_spent = drafted.budget_spent or isinstance(exc, BudgetExceededError)
-    elif mode == "teaser":
-        greeting = f"This is {config.show.title}. I'm {config.show.host}." if plan.first else ""
-        segment.script = speakable("\n".join(filter(None, [segment.text, greeting])))
-    elif mode == "sign_off":
-        segment.script = speakable(segment.text)
-    else:
-        spoken = [segment_intro(config, plan), segment.text, segment_outro(config, plan)]
-        segment.script = speakable("\n".join(line for line in spoken if line))
+    intro = outro = ""
+    if mode == "teaser":
+        outro = f"This is {config.show.title}. I'm {config.show.host}." if plan.first else ""
+    elif mode != "sign_off":
+        intro, outro = segment_intro(config, plan), segment_outro(config, plan)
+    spoken = write_script(config, llm, plan, segment.text, intro=intro, outro=outro, known=own_names(config),
+                          model=mode not in ("teaser", "sign_off"))
+    segment.script = spoken.script
+    drafted.notes.extend(spoken.notes)
+    drafted.budget_spent = drafted.budget_spent or spoken.budget_spent
     segment.script_stale = False
     segment.flags = check(plan, segment, own_names(config))
 
@@ -429,7 +411,8 @@ def story_parts(plan: Plan) -> list[StoryPart]:
     for story_id in dict.fromkeys([*plan.story_ids, *(ref.story_id for ref in plan.sources)]):
         numbers = [ref.n for ref in plan.sources if ref.story_id == story_id and ref.n in by_n]
         if numbers:
-            sources = [PromptSource(i, by_n[n].outlet, by_n[n].title, by_n[n].text) for i, n in enumerate(numbers, 1)]
+            sources = [PromptSource(i, by_n[n].outlet, by_n[n].title, by_n[n].text, by_n[n].thin)
+                       for i, n in enumerate(numbers, 1)]
             parts.append(StoryPart(story_id, numbers, sources))
     return parts
 
@@ -588,14 +571,6 @@ def draft_by_story(config: Config, llm: LLMClient, plan: Plan, *, feedback: str 
         prompt_hash=hashlib.sha256("".join(hashes).encode()).hexdigest(), model=llm.model,
     )
     return Drafted(segment, notes)
-
-
-def write_script(config: Config, llm: LLMClient, plan: Plan, text: str) -> str:
-    user = render(config, "script.j2", text=as_data(grounding.strip_citations(text)), previous=plan.previous,
-                  first=plan.first, last=plan.last, **_context(plan))
-    messages = [{"role": "system", "content": render(config, "system.j2")}, {"role": "user", "content": user}]
-    schema = script_schema(plan.spec.target_words)
-    return llm.structured(messages, schema, purpose=f"script:{plan.spec.id}").value.script
 
 
 def own_names(config: Config) -> str:

@@ -1,0 +1,257 @@
+"""The written show's rules, each against a fixture that breaks it: repetition, copying, fragments, first person,
+thin sources, superseded reports, the debate's two sides, the cold open's teasers and the sign-off's goodbye.
+
+The drafts go through the real writer and the loopback OpenAI-compatible server (tests/fake_openai.py), whose
+scripted answers play a model that breaks the rule."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import write_show
+from fake_openai import FakeOpenAI, Reply, fake_openai, seed_day  # noqa: F401
+
+from pipeline import files
+from pipeline.config import Config, load_config
+from pipeline.draft import draft, editorial
+from pipeline.draft.pieces import debate_sides
+from pipeline.draft.writer import dedupe_episode, plan_segments
+from pipeline.kinds import FRAMING, KINDS
+from pipeline.models import Segment
+from pipeline.store import Store, open_store
+
+DAY = date(2026, 3, 10)
+
+
+def config_for(tmp_path: Path, fake: FakeOpenAI, segments: list[dict[str, Any]]) -> Config:
+    llm = {"backend": "compatible", "base_url": fake.base_url, "model": "fake-model", "budget": {}}
+    return load_config(write_show(tmp_path / "show", segments=segments, llm=llm))
+
+
+def story(story: str, segment: str, outlet: str, title: str, text: str, kind: str = "press") -> dict[str, Any]:
+    return {"story": story, "segment": segment, "outlet": outlet, "kind": kind, "title": title, "text": text}
+
+
+def answer(*sentences: tuple[str, list[int]]) -> Reply:
+    return Reply.json({"sentences": [{"text": text, "sources": sources} for text, sources in sentences]})
+
+
+LONG = ("Kestrel Research released Lumen-70B, a 70-billion-parameter model, under the Apache 2.0 licence on Monday. "
+        "The weights can be downloaded by anyone and used commercially without a fee, the lab said. "
+        "It scored 78.9 on the MMLU-Pro benchmark, the lab said in its post.")
+
+
+# -- pure rules ------------------------------------------------------------------------------------------------
+
+
+def test_copy_check_finds_a_twelve_word_run_outside_quotes_only() -> None:
+    copied = "Kestrel Research released Lumen-70B, a 70-billion-parameter model, under the Apache 2.0 licence on Monday."
+    assert editorial.copies(copied, [LONG])
+    ours = "Kestrel has put out its 70-billion-parameter Lumen model as open weights under Apache 2.0."
+    assert not editorial.copies(ours, [LONG])
+    quoted = 'As the lab put it, "The weights can be downloaded by anyone and used commercially without a fee."'
+    assert not editorial.copies(quoted, [LONG])
+
+
+@pytest.mark.parametrize("sentence, broken", [
+    ("Its central argument is that the 9.", True),
+    ("The bill now goes to the full Senate, and.", True),
+    ("Northwind cut its prices", True),  # no end punctuation
+    ("Kestrel released Lumen-70B under Apache 2.0 [1].", False),
+    ("The company did not say what it will charge, the report says [2].", False),
+])
+def test_fragments(sentence: str, broken: bool) -> None:
+    assert bool(editorial.fragment(sentence)) is broken
+
+
+@pytest.mark.parametrize("sentence, person", [
+    ("Our evaluations team found the model safe [1].", "Our"),
+    ("We are excited to release Lumen-70B [1].", "We"),
+    ("The US Senate advanced the bill [1].", ""),
+    ('Kestrel said "we are proud of it" [1].', ""),
+    ("The company said it would ship in Phase I of the rollout [1].", ""),
+])
+def test_first_person(sentence: str, person: str) -> None:
+    assert editorial.first_person(sentence) == person
+
+
+def test_thin_source_is_a_headline_and_little_more() -> None:
+    assert editorial.is_thin("Introducing Aurora-3 Mini", "Introducing Aurora-3 Mini")
+    assert editorial.is_thin("Introducing Aurora-3 Mini", "Introducing Aurora-3 Mini. Read more on our blog.")
+    assert not editorial.is_thin("Lumen-70B", LONG)
+
+
+def test_quotes_are_found_with_their_speaker() -> None:
+    text = ('"Inference is the bill you pay every day," said Maria Chen, Northwind\'s chief executive. Analyst Ravi '
+            'Patel said the cut puts "direct pressure on every closed-model vendor\'s pricing page." Fine "words".')
+    quotes = editorial.find_quotes(text)
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("Inference is the bill you pay every day", "Maria Chen"),
+        ("direct pressure on every closed-model vendor's pricing page", "Analyst Ravi Patel")]
+
+
+def test_repeats_across_segments_lose_the_later_sentence_and_teasers_yield() -> None:
+    first = Segment(id="headlines", kind="headlines", title="Top", text=(
+        "Kestrel released Lumen-70B as open weights under Apache 2.0 on Monday [1]. Northwind cut prices [2]."))
+    later = Segment(id="deep-dive", kind="deep_dive", title="Deep", text=(
+        "On Monday Kestrel released Lumen-70B as open weights under Apache 2.0 [1]. Developers cheered it [2]."))
+    tease = Segment(id="cold-open", kind="cold_open", title="Cold", text=(
+        "- Kestrel released Lumen-70B open weights under Apache 2.0 Monday [1].\n- A Senate panel moved a bill [2]."))
+    notes = dedupe_episode([tease, first, later])
+    assert "Lumen" not in tease.text and "Senate" in tease.text  # the teaser yields to the body it repeats
+    assert "Lumen" in first.text and "Lumen" not in later.text and "Developers cheered" in later.text
+    assert len(notes) == 2
+    # An editor's segment is never cut: the other side of the pair goes instead.
+    a = Segment(id="a", kind="headlines", title="A", text="Kestrel released Lumen-70B as open weights today [1]. Ok then it is [1].")
+    b = Segment(id="b", kind="policy", title="B", text="Kestrel released Lumen-70B as open weights today [1]. More here now [1].")
+    dedupe_episode([a, b], fixed={"b"})
+    assert "Lumen" not in a.text and "Lumen" in b.text
+
+
+def test_kinds_table_drives_config_and_framing() -> None:
+    assert FRAMING == {"cold_open", "sign_off"}
+    assert all((KINDS[k].mode in ("teaser", "sign_off")) for k in FRAMING)
+    assert (Path(__file__).parents[1] / "prompts" / KINDS["debate"].prompt).exists()
+
+
+# -- through the writer --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def show(tmp_path: Path, fake_openai: FakeOpenAI) -> tuple[Config, Store, FakeOpenAI]:  # noqa: F811
+    segments = [
+        {"id": "cold-open", "title": "The day in three lines", "kind": "cold_open", "target_words": 40},
+        {"id": "headlines", "title": "Top headlines", "kind": "headlines", "target_words": 120},
+        {"id": "open-vs-closed", "title": "Open vs closed", "kind": "debate", "target_words": 200},
+        {"id": "policy", "title": "Policy and business", "kind": "policy", "target_words": 100},
+        {"id": "sign-off", "title": "Sign-off", "kind": "sign_off", "target_words": 30},
+    ]
+    config = config_for(tmp_path, fake_openai, segments)
+    return config, open_store(config.state_dir), fake_openai
+
+
+def test_first_person_copy_is_rewritten_once_then_said_as_its_headline(show: tuple[Config, Store, FakeOpenAI]) -> None:
+    config, store, fake = show
+    seed_day(config, store, DAY, [
+        story("s-lab", "headlines", "Kestrel blog", "Kestrel releases Lumen-70B", "We are proud to release Lumen-70B, "
+              "our most capable open model, today under the Apache 2.0 licence for everyone to use and build on."),
+        story("s-two", "headlines", "The Wire", "Northwind cuts prices", "Northwind cut Aurora-3 API prices by 60% on "
+              "Tuesday, it said in a post, in a move analysts called aggressive for the whole industry."),
+    ])
+    first_person = answer(("We are proud to release Lumen-70B, our most capable open model.", [1]))
+    fake.when("Kestrel releases Lumen-70B", first_person, first_person)
+    result = draft(config, store, DAY)
+    headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
+    assert "We are proud" not in headlines.text and "our most" not in headlines.text
+    assert 'Kestrel blog published "Kestrel releases Lumen-70B"' in headlines.text  # nothing made up instead
+    assert len(fake.requests_containing("Kestrel releases Lumen-70B")) >= 2  # one rewrite was asked
+    assert any("first person" in note for note in result.notes), result.notes
+
+
+def test_a_headline_only_story_gets_one_sentence_and_no_padding(show: tuple[Config, Store, FakeOpenAI]) -> None:
+    config, store, fake = show
+    seed_day(config, store, DAY, [
+        story("s-thin", "headlines", "Helix blog", "Introducing Helix Studio", "Introducing Helix Studio"),
+        story("s-two", "headlines", "The Wire", "Northwind cuts prices", LONG),
+    ])
+    padded = answer(("Helix Labs introduced Helix Studio, a tool for designers launching June 15th.", [1]),
+                    ("It will be used by hospitals and schools across Europe.", [1]))
+    fake.when('thin="yes"', padded)
+    result = draft(config, store, DAY)
+    headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
+    thin_part = [line for line in headlines.text.split("\n\n") if "Helix" in line]
+    assert thin_part == ['Helix blog published "Introducing Helix Studio" [1].']
+    assert "hospitals" not in headlines.text and "June" not in headlines.text
+    assert result.counts["thin_sources"] == 1 and result.counts["sources"] == 2
+    prompt = fake.requests_containing('thin="yes"')[0]["body"]["messages"][1]["content"]
+    assert "headline" in prompt  # the writer is told the source is thin
+
+
+DEBATE = [
+    story("s-helix", "open-vs-closed", "The Ledger", "Helix reverses licence change",
+          "Helix Labs put its small models back under Apache 2.0 after 4,800 developers signed a letter. "
+          '"The community has real leverage," said Ana Ruiz, who organised the letter.'),
+    story("s-price", "open-vs-closed", "The Wire", "Northwind cuts Aurora-3 prices by 60%",
+          "Northwind cut the price of its closed Aurora-3 API by 60%, undercutting open-model hosts. "
+          'Analyst Ravi Patel said the cut puts "direct pressure on every open-model host\'s margins."'),
+]
+
+
+def test_the_debate_argues_both_sides_with_citations_and_quotes(show: tuple[Config, Store, FakeOpenAI]) -> None:
+    config, store, fake = show
+    seed_day(config, store, DAY, DEBATE)
+    fake.when("Make the case that open AI IS falling behind", answer(
+        ("The Wire reports that Northwind cut closed Aurora-3 prices by 60%, squeezing open hosts.", [2]),
+        ("That price cut undercuts open-model hosts, according to The Wire.", [2])))
+    fake.when("Now make the case AGAINST", answer(
+        ("The Ledger reports that Helix went back to Apache 2.0 for its small models.", [1]),
+        ("Some 4,800 developers signed a letter that forced the change, The Ledger says.", [1])))
+    draft(config, store, DAY)
+    debate = files.load_episode(config.episodes_dir, DAY).segment("open-vs-closed")
+    assert debate.text.startswith("**Today's question:** Is open-source AI falling behind closed AI?")
+    assert debate_sides(debate.text) == {"behind": 3, "against": 3}, debate.text  # two claims each, a quote each
+    assert 'As Ana Ruiz put it, "The community has real leverage" [1].' in debate.text
+    assert "direct pressure on every open-model host's margins" in debate.text
+    assert not [f for f in debate.flags if f.kind == "uncited"]  # the question and labels are ours, not claims
+    assert "Today's question" in debate.script and "[" not in debate.script
+
+
+def test_a_side_the_sources_do_not_support_is_said_so(show: tuple[Config, Store, FakeOpenAI]) -> None:
+    config, store, fake = show
+    seed_day(config, store, DAY, DEBATE)
+    fake.when("Now make the case AGAINST", Reply.json({"sentences": []}))
+    result = draft(config, store, DAY)
+    debate = files.load_episode(config.episodes_dir, DAY).segment("open-vs-closed")
+    assert "Today's reports make little of a case that open AI is keeping up." in debate.text
+    assert any("'The case against.' has fewer than two cited claims" in note for note in result.notes)
+
+
+def test_cold_open_teases_three_segments_and_sign_off_says_goodbye(show: tuple[Config, Store, FakeOpenAI]) -> None:
+    config, store, fake = show
+    seed_day(config, store, DAY, [
+        *DEBATE,
+        story("s-a", "headlines", "The Wire", "Cobalt launches a voice model", "Cobalt launched Cobalt Voice, a "
+              "speech model for phones, on Tuesday."),
+        story("s-b", "headlines", "The Ledger", "Quill raises $12 million", "Quill Data raised $12 million."),
+        story("s-c", "policy", "Policy Desk", "Senate panel advances AI bill", "A Senate committee advanced the "
+              "Frontier Model Accountability Act 14-9; a floor vote is expected next month."),
+    ])
+    rundown = files.load_rundown(config.episodes_dir, DAY)
+    plans = {plan.spec.id: plan for plan in plan_segments(config, store, rundown)}
+    teased = plans["cold-open"].story_ids
+    segment_of = {s.id: s.segment for s in rundown.stories}
+    assert len(teased) == 3 and len({segment_of[s] for s in teased}) == 3  # three different segments
+    assert plans["sign-off"].story_ids == ["s-c"]  # "expected next month": the story with something to watch
+    fake.when("This is the cold open", Reply.json({"lines": [
+        "Your phone may soon talk back in a new voice.", "A lab blinks after a developer revolt.",
+        "And Washington takes a step on frontier AI."]}))
+    draft(config, store, DAY)
+    episode = files.load_episode(config.episodes_dir, DAY)
+    cold = episode.segment("cold-open")
+    assert cold.text.count("\n- ") == 2 and cold.script.endswith(f"This is {config.show.title}. I'm {config.show.host}.")
+    bye = episode.segment("sign-off")
+    assert bye.text.endswith("Thanks for listening, and see you tomorrow.") and "Tuesday, March 10" in bye.text
+
+
+def test_superseded_reports_are_left_out_of_what_the_writer_reads(show: tuple[Config, Store, FakeOpenAI]) -> None:
+    config, store, fake = show
+    seed_day(config, store, DAY, [
+        story("s-helix", "headlines", "The Wire", "Helix moves Helix-2 to a restrictive licence",
+              "Helix Labs moved Helix-2 to the Helix Community License 1.0 with a 50M MAU threshold."),
+        story("s-helix", "headlines", "The Ledger", "Helix partially reverses its licence change",
+              "Helix Labs put 1B-7B back under Apache 2.0 and raised the threshold from 50M to 100M MAU."),
+        story("s-two", "headlines", "Policy Desk", "Senate panel advances AI bill", LONG),
+    ])
+    path = config.episodes_dir / DAY.isoformat() / "rundown.json"
+    rundown = json.loads(path.read_text())
+    helix = next(s for s in rundown["stories"] if s["id"] == "s-helix")
+    helix["sources"][0]["superseded_by"] = helix["sources"][1]["item_id"]
+    path.write_text(json.dumps(rundown))
+    draft(config, store, DAY)
+    prompts = [r["body"]["messages"][1]["content"] for r in fake.chat_requests]
+    assert not any("Helix Community License 1.0 with a 50M" in p for p in prompts)
+    assert any("partially reverses" in p for p in prompts)

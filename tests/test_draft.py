@@ -37,8 +37,10 @@ STORIES = {"headlines": 3, "quick-hits": 2}  # stories per segment in this day; 
 # story-by-story kinds, one a beat for the deep dive (3) and the debate (3), the deep dive's script, one teaser
 # call for the cold open, one watch line for the sign-off, the episode's title. The research story's source speaks
 # in the first person ("We introduce ..."), which the fake copies: one rewrite is asked, then its headline is said.
-CALLS = {"cold-open": 1, "headlines": 3, "deep-dive": 4, "open-vs-closed": 3, "research": 2, "policy": 1,
-         "quick-hits": 2, "sign-off": 1}
+# Every segment but the cold open and sign-off then gets one script call (pipeline.draft.script); research's
+# script, which the fake copies from a text that quotes the paper's title, gets its one retry.
+CALLS = {"cold-open": 1, "headlines": 4, "deep-dive": 4, "open-vs-closed": 4, "research": 3, "policy": 2,
+         "quick-hits": 3, "sign-off": 1}
 
 
 def expected_calls(skip: tuple[str, ...] = ()) -> int:

@@ -1,19 +1,74 @@
-"""The spoken script: text written for the ear.
+"""The spoken script: a segment's text rewritten for the ear, then checked in code.
 
-The model writes the script (prompts/script.j2); ``speakable`` then makes sure of what the ear cannot take:
-no citation markers or Markdown, and money, percentages and versions in words a voice reads correctly.
+One model call per segment (``prompts/script.j2``) rewrites the newsletter text as radio copy: contractions,
+short sentences, no parentheses, numbers rounded for the ear, a paper said as what it is about, outlets named as
+a person names them ("The Wire reports", "a post on Hacker News"). Then code makes sure, because a small model
+does not always do what it is told:
+
+- ``polish`` fixes what code can fix without changing a fact: citation markers and Markdown out, parentheses
+  to commas, common contractions, sentences over 25 words split at a conjunction, over-precise numbers rounded
+  ("1,234,567" -> "about 1.2 million"), outlet names replaced by their spoken names;
+- ``problems`` lists what code cannot fix: a number, name or quote the text does not have (the script adds no
+  fact), a story of the text the script leaves out, a paper title read out in quotes, a script far shorter
+  than its text. On any problem the model gets one retry told exactly what was wrong; if that fails too, the
+  script is the code-made ear version of the text (``ear_version``) and the editor is told in a note.
+
+The segment's intro and outro lines ("Now, research picks.") are made in code and joined around the script.
+Speech normalization (digits and symbols to words) is the voice's job, at render time
+(:mod:`pipeline.audio.normalize`): the script keeps "$2.5 billion" so an editor reads it as written.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from pipeline.draft import grounding
 from pipeline.draft.grounding import plain, strip_citations
+from pipeline.errors import BudgetExceededError, LLMError
 
+if TYPE_CHECKING:  # the writer imports this module; its Plan is only a type here
+    from pipeline.config import Config
+    from pipeline.draft.llm import LLMClient
+    from pipeline.draft.writer import Plan
+
+MAX_SENTENCE_WORDS = 25
+MIN_SHARE = 0.45  # a script under this share of its text's words has dropped something
 _CURRENCY = {"$": "dollars", "€": "euros", "£": "pounds"}
 _SCALE = {"k": "thousand", "m": "million", "mn": "million", "bn": "billion", "b": "billion", "t": "trillion",
           "tn": "trillion", "thousand": "thousand", "million": "million", "billion": "billion", "trillion": "trillion"}
 _MONEY = re.compile(r"([$€£])\s?(\d[\d,]*(?:\.\d+)?)(?:\s?(bn|mn|tn|[kmbt]|thousand|million|billion|trillion)\b)?", re.IGNORECASE)
+
+
+# -- what the model answers ---------------------------------------------------------------------------------------
+
+
+class ScriptDraft(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    script: str = Field(min_length=1, max_length=4000)
+
+
+@lru_cache(maxsize=64)
+def script_schema(max_tokens: int) -> type[ScriptDraft]:
+    """The script's schema for a call of ``max_tokens``: its length bound is above anything that many tokens can
+    spell (8 characters a token), so no answer fails by construction; ``max_tokens`` is the real bound."""
+    limit = max(600, max_tokens * 8)
+    return create_model(f"ScriptDraft{limit}", __base__=ScriptDraft,
+                        script=(str, Field(min_length=1, max_length=limit)))
+
+
+def script_tokens(text_words: int) -> int:
+    """max_tokens for a script call: the rewrite is about as long as the text (~1.4 tokens a word) plus JSON."""
+    return max(160, min(900, round(text_words * 1.5) + 60))
+
+
+# -- cleaning text for the ear ----------------------------------------------------------------------------------------
 
 
 def _money(match: re.Match[str]) -> str:
@@ -37,3 +92,349 @@ def speakable(text: str) -> str:
 def words(text: str) -> int:
     """Words in a text as spoken (citations and Markdown don't count)."""
     return len(re.findall(r"[\w’'][\w’'.\-]*", strip_citations(plain(text))))
+
+
+_CONTRACTIONS = [
+    (r"\b([Ii])t is\b", r"\1t's"), (r"\b([Tt])hat is\b", r"\1hat's"), (r"\b([Tt])here is\b", r"\1here's"),
+    (r"\b([Ww])hat is\b", r"\1hat's"), (r"\b([Hh])ere is\b", r"\1ere's"), (r"\b([Ww])ho is\b", r"\1ho's"),
+    (r"\b([Tt])hey are\b", r"\1hey're"), (r"\b([Ww])e are\b", r"\1e're"), (r"\b([Yy])ou are\b", r"\1ou're"),
+    (r"\bI am\b", "I'm"), (r"\b([Ll])et us\b", r"\1et's"), (r"\b([Ii])t will\b", r"\1t'll"),
+    (r"\b([Tt])hey will\b", r"\1hey'll"), (r"\b([Ww])e will\b", r"\1e'll"), (r"\bis not\b", "isn't"),
+    (r"\bare not\b", "aren't"), (r"\bwas not\b", "wasn't"), (r"\bwere not\b", "weren't"), (r"\bdo not\b", "don't"),
+    (r"\bdoes not\b", "doesn't"), (r"\bdid not\b", "didn't"), (r"\bhas not\b", "hasn't"),
+    (r"\bhave not\b", "haven't"), (r"\bhad not\b", "hadn't"), (r"\bwill not\b", "won't"),
+    (r"\bwould not\b", "wouldn't"), (r"\bcould not\b", "couldn't"), (r"\bshould not\b", "shouldn't"),
+    (r"\bcan ?not\b", "can't"), (r"\b([Ii])t has been\b", r"\1t's been"),
+]
+_CONTRACTION_RES = [(re.compile(pattern + r"(?=\s+[\w$€£])"), repl) for pattern, repl in _CONTRACTIONS]
+_ROUNDERS = re.compile(r"\b(?:about|around|roughly|nearly|almost|some|over|more than|just under|just over|close to)\s*$",
+                       re.IGNORECASE)
+
+
+def contract(text: str) -> str:
+    """Common contractions, as a person says them ("it is" -> "it's"); never before a full stop ("as it is.")."""
+    for pattern, repl in _CONTRACTION_RES:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def contractions_per_100(text: str) -> float:
+    count = len(re.findall(r"\b\w+['’](?:s|re|ll|ve|d|m|t)\b", text))
+    possessive = len(re.findall(r"\b[A-Z][\w.]*['’]s\b", text))  # "Forge's": a possessive, not a contraction
+    total = words(text)
+    return 100 * max(0, count - possessive) / total if total else 0.0
+
+
+def _unparenthesize(text: str) -> str:
+    text = re.sub(r"\s*\(([^()]*)\)", lambda m: f", {m.group(1).strip()}," if m.group(1).strip() else "", text)
+    text = re.sub(r"\s*\[[^\]]*\]", "", text)
+    text = text.replace("(", "").replace(")", "")
+    text = re.sub(r",\s*([.!?;:])", r"\1", text)
+    return re.sub(r",\s*,", ",", text)
+
+
+def _round_number(match: re.Match[str]) -> str:
+    """'1,234,567' -> 'about 1.2 million', '3,412' -> 'about 3,400', '78.93' -> 'about 79'; round numbers stay."""
+    cur, raw = match.group(1) or "", match.group(2)
+    value = float(raw.replace(",", ""))
+    before = match.string[: match.start()]
+    prefix = "" if _ROUNDERS.search(before) else "about "
+    if value >= 1_000_000:
+        scaled, name = (value / 1e9, "billion") if value >= 1e9 else (value / 1e6, "million")
+        spoken = f"{scaled:.1f}".rstrip("0").rstrip(".")
+        if abs(scaled - float(spoken)) < 1e-9:
+            return f"{cur}{spoken} {name}"
+        return f"{prefix}{cur}{spoken} {name}"
+    if value >= 10_000 and "," in raw:
+        rounded = round(value, -3 if value >= 100_000 else -2)
+        return match.group(0) if rounded == value else f"{prefix}{cur}{rounded:,.0f}"
+    if "." in raw and value >= 10:
+        rounded = round(value)
+        return f"{cur}{rounded}" if abs(rounded - value) < 1e-9 else f"{prefix}{cur}{rounded}"
+    return match.group(0)
+
+
+_PRECISE = re.compile(r"(?<![\w.\-])([$€£])?(\d{1,3}(?:,\d{3})+|\d+\.\d+)(?![\w.]*\d)(?![\w\-])")
+
+
+def round_for_ear(text: str) -> str:
+    """Over-precise numbers rounded as a newsreader rounds them; versions, years and names untouched."""
+    return _PRECISE.sub(lambda m: m.group(0) if _in_name(m) else _round_number(m), text)
+
+
+def _in_name(match: re.Match[str]) -> bool:
+    before = match.string[max(0, match.start() - 1) : match.start()]
+    after = match.string[match.end() : match.end() + 1]
+    return before.isalpha() or before in ("-", "v", "V") or after in ("x", "×") or after.isalpha()
+
+
+_SPLITTERS = re.compile(r";\s+|\s+[—–]\s+|,\s+(?=(?:and|but|so|yet|while|though|although|as|because)\s)")
+
+
+def split_long(sentence: str, most: int = MAX_SENTENCE_WORDS) -> list[str]:
+    """A sentence over ``most`` words cut at a semicolon, a dash or a comma before a conjunction, nearest the
+    middle, each half at least five words; sentences that cannot be cut stay whole."""
+    count = len(sentence.split())
+    if count <= most:
+        return [sentence]
+    best: tuple[int, re.Match[str]] | None = None
+    for match in _SPLITTERS.finditer(sentence):
+        left = len(sentence[: match.start()].split())
+        if left < 5 or count - left < 5:
+            continue
+        distance = abs(left - count / 2)
+        if best is None or distance < best[0]:
+            best = (int(distance), match)
+    if best is None:
+        return [sentence]
+    match = best[1]
+    head = sentence[: match.start()].rstrip(",;:— ") + "."
+    tail = sentence[match.end() :].strip()
+    conjunction = tail.split(" ", 1)[0].lower()
+    if conjunction in ("while", "though", "although", "as", "because"):
+        return [sentence]  # "While ..." alone would be a fragment
+    tail = tail[:1].upper() + tail[1:]
+    return [*split_long(head, most), *split_long(tail, most)]
+
+
+def sentences_of(script: str) -> list[str]:
+    from pipeline.audio.normalize import split_sentences
+
+    return [s for line in script.splitlines() for s in split_sentences(line)]
+
+
+# -- outlets as a person says them --------------------------------------------------------------------------------
+
+
+def spoken_outlet(name: str, kind: str = "other", spoken_name: str | None = None) -> str:
+    """How the host names an outlet: "Forge releases (GitHub)" -> "Forge's release notes on GitHub", "HN AI front
+    page" -> "a post on Hacker News" (an aggregator is where a post was seen, never the source of a claim),
+    "arXiv cs.CL" -> "a paper on arXiv", "The Wire (AI)" -> "The Wire"."""
+    if spoken_name:
+        return spoken_name
+    base = re.sub(r"\s*\([^)]*\)", "", name).strip()
+    if kind == "aggregator":
+        site = "Hacker News" if re.match(r"(?i)^(hn\b|hacker news)", base) else re.sub(
+            r"(?i)\s+(front page|ai|llm|top|new|best)\b.*$", "", base) or base
+        return f"a post on {site}"
+    if kind == "arxiv" or base.lower().startswith("arxiv"):
+        return "a paper on arXiv"
+    if kind == "github" or "(github)" in name.lower():
+        project = re.sub(r"(?i)\s+releases?$", "", base)
+        return f"{project}'s release notes on GitHub"
+    base = re.sub(r"(?i)\s+(?:ai|blog|news|newsletter)$", "", base) if len(base.split()) > 1 else base
+    return base
+
+
+def outlet_names(config: Config, outlets: Iterable[str]) -> list[tuple[str, str]]:
+    """(written, spoken) for each outlet the segment cites, from the show's sources (kind, ``spoken_name``)."""
+    by_name = {source.name: source for source in config.sources}
+    pairs: list[tuple[str, str]] = []
+    for outlet in dict.fromkeys(outlets):
+        source = by_name.get(outlet)
+        spoken = spoken_outlet(outlet, source.kind if source else "other", source.spoken_name if source else None)
+        pairs.append((outlet, spoken))
+    return pairs
+
+
+def _outlet_patterns(written: str) -> list[str]:
+    base = re.sub(r"\s*\([^)]*\)", "", written).strip()
+    forms = [written, base] if base and base != written else [written]
+    if re.match(r"(?i)^hn\b", base):
+        forms.append("HN")
+    return [re.escape(form) for form in sorted(set(forms), key=len, reverse=True)]
+
+
+def speak_outlets(script: str, names: list[tuple[str, str]]) -> str:
+    """Outlet names in the script replaced by their spoken names ("according to HN AI front page" -> "according
+    to a post on Hacker News"); a spoken name that opens a sentence gets its capital."""
+    for written, spoken in names:
+        if written == spoken:
+            continue
+        pattern = re.compile(r"(?<![\w'])(?:the\s+)?(?:" + "|".join(_outlet_patterns(written)) + r")(?![\w'])",
+                             re.IGNORECASE)
+
+        def replace(match: re.Match[str], spoken: str = spoken) -> str:
+            before = match.string[: match.start()].rstrip()
+            opens = not before or before[-1] in ".!?"
+            return spoken[:1].upper() + spoken[1:] if opens else spoken
+
+        script = pattern.sub(replace, script)
+    return script
+
+
+# -- polish and checks ------------------------------------------------------------------------------------------------
+
+
+_TITLED = re.compile(r",?\s*(?:titled|entitled|called|named)\s+[\"“][^\"”]{3,}[\"”],?", re.IGNORECASE)
+_QUOTED = re.compile(r"[\"“]([^\"”]+)[\"”]")
+
+
+def polish(script: str, names: list[tuple[str, str]] = ()) -> str:  # type: ignore[assignment]
+    """What code can fix in a script without touching a fact (see the module docstring)."""
+    text = strip_citations(plain(script))
+    text = re.sub(r"^\s*(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+)", "", text, flags=re.MULTILINE)
+    text = re.sub(r"https?://\S+", "", text)
+    text = _TITLED.sub("", text)
+    text = _unparenthesize(text)
+    text = speak_outlets(text, list(names))
+    text = round_for_ear(text)
+    text = contract(text)
+    out: list[str] = []
+    for sentence in sentences_of(text):
+        out += split_long(sentence)
+    return re.sub(r"[ \t]+", " ", " ".join(out)).strip()
+
+
+def _known_index(text: str, known: str) -> grounding.SourceIndex:
+    return grounding.SourceIndex.of([strip_citations(plain(text)), known])
+
+
+def _rounded_in_text(claim: grounding.Claim, sentence: str, numbers: list[float]) -> bool:
+    """A number the script rounded ("about 1.2 million" for 1,234,567) rests on the text's precise one."""
+    if claim.value is None:
+        return False
+    at = sentence.find(claim.span)
+    qualified = at >= 0 and _ROUNDERS.search(sentence[:at])
+    tolerance = 0.06 if qualified else 0.005
+    return any(math.isclose(claim.value, value, rel_tol=tolerance) for value in numbers)
+
+
+def added_facts(script: str, text: str, known: str = "") -> list[str]:
+    """Numbers, names and quotes in the script that the segment's text does not have."""
+    index = _known_index(text, known)
+    numbers = [float(key) for key in index.numbers]
+    added: list[str] = []
+    for sentence in sentences_of(script):
+        for claim in grounding.claims_of(sentence):
+            if grounding.supported(claim, index):
+                continue
+            if claim.kind == "number" and _rounded_in_text(claim, sentence, numbers):
+                continue
+            if claim.span not in added:
+                added.append(claim.span)
+    return added
+
+
+def dropped_stories(script: str, paragraphs: list[str]) -> list[int]:
+    """Indexes of the text's story paragraphs that the script says nothing distinctive of (no name or number)."""
+    said = _known_index(script, "")
+    missing: list[int] = []
+    for index, paragraph in enumerate(paragraphs):
+        claims = [c for s in grounding.split_sentences(paragraph) for c in grounding.claims_of(s)
+                  if c.kind in ("entity", "number")]
+        if claims and not any(grounding.supported(claim, said) for claim in claims):
+            missing.append(index)
+    return missing
+
+
+def problems(script: str, text: str, *, known: str = "", paragraphs: list[str] | None = None) -> list[str]:
+    """What is wrong with a polished script, in words the model can act on; empty when it is fine."""
+    found: list[str] = []
+    added = added_facts(script, text, known)
+    if added:
+        found.append("it says things the draft does not: " + ", ".join(repr(a) for a in added[:6])
+                     + ". Use only the draft's facts")
+    if paragraphs and len(paragraphs) > 1:
+        missing = dropped_stories(script, paragraphs)
+        if missing:
+            found.append("it leaves out " + "; ".join(repr(_gist(paragraphs[i])) for i in missing[:3])
+                         + ". Keep every story")
+    titles = [q for q in _QUOTED.findall(script) if len(q.split()) >= 5]
+    if titles:
+        found.append(f"it reads a title aloud ({titles[0]!r}): say what the paper or post is about instead")
+    if words(script) < MIN_SHARE * words(text):
+        found.append(f"it is too short ({words(script)} words for a draft of {words(text)}): keep every fact")
+    return found
+
+
+def _gist(paragraph: str) -> str:
+    first = grounding.split_sentences(paragraph)[:1]
+    return strip_citations(first[0])[:90] if first else paragraph[:90]
+
+
+def ear_version(text: str, names: list[tuple[str, str]] = ()) -> str:  # type: ignore[assignment]
+    """The code-made script: the text itself, cleaned and polished for the ear (adds nothing, drops nothing)."""
+    return polish(speakable(text), names)
+
+
+# -- writing the script -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Spoken:
+    """A segment's script and what the editor should know about how it was made."""
+
+    script: str
+    notes: list[str] = field(default_factory=list)
+    from_text: bool = False  # True: the code-made ear version (the model's script failed its checks)
+    budget_spent: bool = False
+
+
+TRANSITIONS = re.compile(r"^(?:now|next|turning|turn to|moving on|meanwhile|over to|let's|on to|and now|time for|"
+                         r"switching|finally|to close|before we go|that's|first)\b", re.IGNORECASE)
+
+
+def _join(intro: str, body: str, outro: str) -> str:
+    return " ".join(part.strip() for part in (intro, body, outro) if part and part.strip())
+
+
+def write_script(config: Config, llm: LLMClient, plan: Plan, text: str, *, intro: str = "", outro: str = "",
+                 known: str = "", model: bool = True) -> Spoken:
+    """The segment's script: one model call from ``text``, polished and checked; one retry naming the problems;
+    else the code-made ear version of the text, with a note. ``intro``/``outro`` are code-made lines joined around
+    it (the segment's opening line, the show's greeting or goodbye); ``known`` is what may be said besides the
+    text (the show's and host's names). ``model=False``: the ear version only, no call (lines already written to
+    be said, such as the cold open's three)."""
+    from pipeline.draft.prompts import as_data, render
+
+    from pipeline.kinds import KINDS
+
+    names = outlet_names(config, [ref.outlet for ref in plan.sources])
+    if not model:
+        return Spoken(_join(intro, ear_version(text, names), outro))
+    # Story by story (and the debate's sides), each paragraph or quick-hits bullet is one story: keep every one.
+    kind = KINDS.get(plan.spec.kind)
+    paragraphs = ([p for p in re.split(r"\n\s*\n|\n(?=- )", text.strip()) if p.strip()]
+                  if kind is not None and kind.mode in ("per_story", "debate") else [])
+    allowed = "\n".join([known, intro, outro])
+    clean = strip_citations(text)
+    spoken_names = [{"written": as_data(w), "spoken": s} for w, s in names if w != s]
+    problems_seen: list[str] = []
+    notes: list[str] = []
+    max_tokens = script_tokens(words(text))
+    schema = script_schema(max_tokens)
+    for attempt in (1, 2):
+        user = render(config, "script.j2", text=as_data(clean), previous=plan.previous, first=plan.first,
+                      last=plan.last, segment=plan.spec, target_words=max(40, words(text)), outlets=spoken_names,
+                      intro=intro, outro=outro, problems=problems_seen, stories=len(paragraphs))
+        messages = [{"role": "system", "content": render(config, "system.j2")}, {"role": "user", "content": user}]
+        try:
+            answer = llm.structured(messages, schema, purpose=f"script:{plan.spec.id}" + ("" if attempt == 1 else
+                                    ":retry"), max_tokens=max_tokens)
+        except BudgetExceededError as exc:
+            return Spoken(_join(intro, ear_version(text, names), outro), [f"{plan.spec.id}: script made from the text "
+                          f"({exc})"], from_text=True, budget_spent=True)
+        except LLMError as exc:
+            notes.append(f"{plan.spec.id}: script made from the text (the model failed: {exc})")
+            break
+        body = polish(answer.value.script, names)
+        if not intro and not plan.first and plan.previous and not TRANSITIONS.search(body):
+            body = f"Now, {_lead(plan.spec.title)}. {body}"
+        found = problems(body, text, known=allowed, paragraphs=paragraphs)
+        if not found:
+            return Spoken(_join(intro, body, outro), notes)
+        problems_seen = found
+    else:
+        notes.append(f"{plan.spec.id}: script made from the text (the model's script {'; '.join(problems_seen)})")
+    return Spoken(_join(intro, ear_version(text, names), outro), notes, from_text=True)
+
+
+def _lead(title: str) -> str:
+    title = title.strip().rstrip(".:")
+    return title[0].lower() + title[1:] if len(title) > 1 and title[1].islower() else title
+
+
+__all__ = ["ScriptDraft", "Spoken", "added_facts", "contract", "contractions_per_100", "dropped_stories",
+           "ear_version", "outlet_names", "polish", "problems", "round_for_ear", "script_schema", "speakable",
+           "split_long", "spoken_outlet", "words", "write_script"]

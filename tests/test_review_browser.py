@@ -39,7 +39,9 @@ def write_mp3(path: Path, seconds: float = 3.0) -> int:
 
 def review_show(tmp_path: Path, base_url: str) -> Config:
     llm = {"backend": "compatible", "base_url": base_url, "model": "fake-model", "budget": {}}
-    config = load_config(write_show(tmp_path / "show", llm=llm, site={"base_url": "https://brief.example.com/"}))
+    # Audio off: publishing re-renders only the newsletter (the audio path is tested with piper in test_review_audio).
+    config = load_config(write_show(tmp_path / "show", llm=llm, site={"base_url": "https://brief.example.com/"},
+                                    audio={"enabled": False}))
     store = open_store(config.state_dir)
     episode = make_episode(hostile=XSS)
     store.upsert_items([

@@ -361,7 +361,9 @@ class App:
             origin = f"{parts.scheme}://{parts.netloc}"
         if origin != expected:
             raise HTTPException(403, "cross-origin request refused (Origin does not match this app)")
-        form = await request.form(max_fields=200)
+        # Parts up to 4 MiB reach the workflow, whose own limits (review.max_text_chars) answer with a clear error
+        # on the episode page (where the browser puts the typing back); beyond that Starlette refuses outright.
+        form = await request.form(max_fields=200, max_part_size=4 * 1024 * 1024)
         uploads = [key for key, value in form.multi_items() if isinstance(value, UploadFile)]
         if uploads:
             await form.close()

@@ -34,6 +34,15 @@ document.addEventListener("DOMContentLoaded", () => {
   const dirty = new Set();
   const squash = (text) => (text || "").replace(/\s+/g, " ").trim();
   const keyOf = (form, field) => `briefcast:${day}:${form.dataset.keep}:${field.name}`;
+  // Words sent with a form wait in sessionStorage: a page that says the action failed puts them back as drafts,
+  // any other page (the save went through, or the editor left the conflict page with "discard mine") drops them.
+  try {
+    const pending = JSON.parse(window.sessionStorage.getItem("briefcast:pending") || "{}");
+    if (root && root.dataset.failed) {
+      for (const [key, value] of Object.entries(pending)) window.localStorage.setItem(key, value);
+    }
+    if (root) window.sessionStorage.removeItem("briefcast:pending");
+  } catch { /* storage disabled: the beforeunload warning still stands */ }
   for (const form of document.querySelectorAll("form[data-keep]")) {
     const version = form.querySelector("input[name=version]");
     for (const field of form.querySelectorAll("textarea, input[type=text], input:not([type])")) {
@@ -81,7 +90,21 @@ document.addEventListener("DOMContentLoaded", () => {
       });
     }
     form.addEventListener("submit", () => {
-      for (const field of form.elements) dirty.delete(field);
+      const pending = {};
+      for (const field of form.elements) {
+        dirty.delete(field);
+        if (!field.name) continue;
+        const key = keyOf(form, field);
+        const value = window.localStorage.getItem(key);
+        if (value !== null) {
+          pending[key] = value;
+          window.localStorage.removeItem(key);
+        }
+      }
+      try {
+        const all = { ...JSON.parse(window.sessionStorage.getItem("briefcast:pending") || "{}"), ...pending };
+        window.sessionStorage.setItem("briefcast:pending", JSON.stringify(all));
+      } catch { /* see above */ }
     });
   }
   window.addEventListener("beforeunload", (event) => {

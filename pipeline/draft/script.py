@@ -276,8 +276,8 @@ def polish(script: str, names: list[tuple[str, str]] = ()) -> str:  # type: igno
     text = re.sub(r"^\s*(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+)", "", text, flags=re.MULTILINE)
     text = re.sub(r"https?://\S+", "", text)
     text = _TITLED.sub("", text)
+    text = speak_outlets(text, list(names))  # before the parentheses go: "Forge releases (GitHub)" is one name
     text = _unparenthesize(text)
-    text = speak_outlets(text, list(names))
     text = round_for_ear(text)
     text = contract(text)
     out: list[str] = []
@@ -322,7 +322,7 @@ def dropped_stories(script: str, paragraphs: list[str]) -> list[int]:
     missing: list[int] = []
     for index, paragraph in enumerate(paragraphs):
         claims = [c for s in grounding.split_sentences(paragraph) for c in grounding.claims_of(s)
-                  if c.kind in ("entity", "number")]
+                  if c.kind in ("entity", "number", "attribution")]
         if claims and not any(grounding.supported(claim, said) for claim in claims):
             missing.append(index)
     return missing

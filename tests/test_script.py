@@ -1,0 +1,147 @@
+"""The spoken script: code polish and checks, and the one-retry-then-fallback rule through a loopback model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import write_show
+from fake_openai import FakeOpenAI, Reply, fake_openai  # noqa: F401
+
+from pipeline.config import Config, SegmentSpec, load_config
+from pipeline.draft.llm import open_llm
+from pipeline.draft.script import (
+    added_facts,
+    contract,
+    contractions_per_100,
+    dropped_stories,
+    polish,
+    problems,
+    round_for_ear,
+    split_long,
+    spoken_outlet,
+    write_script,
+)
+from pipeline.draft.writer import Plan
+from pipeline.models import SourceRef
+from pipeline.store import open_store
+
+OUTLETS = [
+    # (name, kind, spoken)
+    ("Forge releases (GitHub)", "github", "Forge's release notes on GitHub"),
+    ("llama.cpp releases", "github", "llama.cpp's release notes on GitHub"),
+    ("HN AI front page", "aggregator", "a post on Hacker News"),
+    ("Hacker News (LLM, 100+ points)", "aggregator", "a post on Hacker News"),
+    ("arXiv cs.CL", "arxiv", "a paper on arXiv"),
+    ("The Wire (AI)", "press", "The Wire"),
+    ("Business Daily (AI & Markets)", "press", "Business Daily"),
+    ("TechCrunch AI", "press", "TechCrunch"),
+    ("Policy Desk", "policy", "Policy Desk"),
+]
+
+
+@pytest.mark.parametrize(("name", "kind", "spoken"), OUTLETS)
+def test_outlets_are_named_as_a_person_names_them(name: str, kind: str, spoken: str) -> None:
+    assert spoken_outlet(name, kind) == spoken
+    assert spoken_outlet(name, kind, "the Forge team") == "the Forge team"  # a source's spoken_name wins
+
+
+def test_polish_fixes_what_code_can() -> None:
+    names = [("HN AI front page", "a post on Hacker News"), ("Forge releases (GitHub)", "Forge's release notes on GitHub")]
+    script = polish("It is cheap [1] (about 78.9 on the test), according to HN AI front page. "
+                    "Forge releases (GitHub) says it does not crash. "
+                    "The lab said the model, which was trained on 1,234,567 documents, is faster than the last "
+                    "one; it also uses less memory and runs on a laptop, and the weights are open to anyone.", names)
+    assert "(" not in script and ")" not in script and "[1]" not in script
+    assert "according to a post on Hacker News" in script and "HN AI" not in script
+    assert "Forge's release notes on GitHub says it doesn't crash" in script
+    assert "It's cheap" in script and "about 79" in script and "about 1.2 million documents" in script
+    assert all(len(s.split()) <= 25 for s in script.split(". "))
+
+
+def test_contractions_never_before_a_full_stop() -> None:
+    assert contract("It is here and they are not. That is how it is.") == "It's here and they're not. That's how it is."
+    assert contractions_per_100("It's here and it's fine; Forge's notes say so.") > 0
+    assert contractions_per_100("Forge's notes say so.") == 0  # a possessive is not a contraction
+
+
+def test_rounding_keeps_versions_years_and_names() -> None:
+    assert round_for_ear("In 2026 Lumen-70B v1.2.3 cost $1,234,567.") == "In 2026 Lumen-70B v1.2.3 cost about $1.2 million."
+    assert round_for_ear("It scored 66.0 and 5.2x, with 3,000,000 users") == "It scored 66 and 5.2x, with 3 million users"
+
+
+def test_long_sentences_are_cut_at_a_conjunction_only() -> None:
+    long = ("The agency published its first guidance for general purpose models on Tuesday in Brussels, "
+            "and the rules take effect next year for every company that sells a model in the bloc.")
+    parts = split_long(long)
+    assert len(parts) == 2 and parts[1].startswith("And the rules") and all(len(p.split()) <= 25 for p in parts)
+    uncuttable = " ".join(["word"] * 30) + "."
+    assert split_long(uncuttable) == [uncuttable]
+
+
+def test_a_script_adds_no_fact() -> None:
+    text = "Forge raised $40 million [1]. Its CEO Dana Osei said the round closes in April [2]."
+    assert added_facts("Forge raised 40 million dollars. Dana Osei says it closes in April.", text) == []
+    added = added_facts("Forge raised $45 million. Its CEO Dana Osei and Sam Reyes spoke.", text)
+    assert "$45 million" in added and any("Reyes" in a for a in added)
+    # Rounded for the ear: "about 1.2 million" rests on the text's 1,234,567; "about 2 million" does not.
+    precise = "The dataset has 1,234,567 documents [1]."
+    assert added_facts("The dataset has about 1.2 million documents.", precise) == []
+    assert added_facts("The dataset has about 2 million documents.", precise) != []
+
+
+def test_a_dropped_story_and_a_title_read_aloud_are_problems() -> None:
+    stories = ["Forge 2.0 shipped with a new kernel [1].", "Lumen-70B weights are now open [2].",
+               "The Policy Desk reports a new rule for model labs [3]."]
+    text = "\n\n".join(stories)
+    script = "Forge 2.0 shipped with a new kernel. Lumen-70B weights are open now."
+    assert dropped_stories(script, stories) == [2]
+    found = problems(script, text, paragraphs=stories)
+    assert any("leaves out" in p for p in found)
+    titled = problems('A paper on arXiv, "Sparse Mixture Routing Cuts Training Compute", is out.',
+                      'arXiv published "Sparse Mixture Routing Cuts Training Compute" [1].')
+    assert any("title" in p for p in titled)
+
+
+# -- through a model on loopback -----------------------------------------------------------------------------------
+
+TEXT = ("Forge released version 2.0 of its inference server [1]. The release cuts memory use by 30% [1].\n\n"
+        "Lumen-70B weights are now open under an Apache licence [2].")
+
+
+def _setup(tmp_path: Path, fake: FakeOpenAI) -> tuple[Config, Plan]:
+    settings = {"backend": "compatible", "base_url": fake.base_url, "model": "fake-model", "budget": {}}
+    config = load_config(write_show(tmp_path / "show", llm=settings))
+    spec = SegmentSpec(id="headlines", title="Top headlines", kind="headlines", target_words=120)
+    refs = [SourceRef(n=1, story_id="s1", item_id="i1", outlet="Forge releases (GitHub)", title="Forge 2.0",
+                      url="https://example.com/1"),
+            SourceRef(n=2, story_id="s2", item_id="i2", outlet="Hacker News (AI front page)", title="Lumen",
+                      url="https://example.com/2")]
+    return config, Plan(spec, ["s1", "s2"], refs, [], {}, previous="The day in three lines")
+
+
+def test_one_retry_names_the_problem_then_the_good_script_is_used(tmp_path: Path,
+                                                                   fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    config, plan = _setup(tmp_path, fake_openai)
+    invented = "Forge shipped version 2.0 for $9 million. It cuts memory by 30 percent. Lumen-70B weights are open."
+    good = "Forge shipped version 2.0 of its server, and it cuts memory by 30 percent. Lumen-70B weights are open."
+    fake_openai.when("radio copy", Reply.json({"script": invented}), Reply.json({"script": good}))
+    with open_llm(config, open_store(config.state_dir)) as llm:
+        spoken = write_script(config, llm, plan, TEXT, intro="Now, top headlines.")
+    retry = fake_openai.requests_containing("Your last script had problems")
+    assert len(retry) == 1 and "$9 million" in retry[0]["body"]["messages"][-1]["content"]
+    assert spoken.script.startswith("Now, top headlines. Forge shipped version 2.0 of its server, and")
+    assert "$9 million" not in spoken.script and not spoken.from_text and spoken.notes == []
+
+
+def test_two_bad_scripts_fall_back_to_the_text_with_a_note(tmp_path: Path,
+                                                           fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    config, plan = _setup(tmp_path, fake_openai)
+    dropped = "Forge shipped version 2.0 of its inference server, and it cuts memory use by 30 percent."
+    fake_openai.when("radio copy", Reply.json({"script": dropped}), Reply.json({"script": dropped}))
+    with open_llm(config, open_store(config.state_dir)) as llm:
+        spoken = write_script(config, llm, plan, TEXT, intro="Now, top headlines.")
+    assert spoken.from_text and "leaves out" in spoken.notes[0]
+    # The ear version of the text: every story, no markers, outlets not read as metadata.
+    assert "Lumen-70B" in spoken.script and "[" not in spoken.script and "30 percent" in spoken.script
+    assert len(fake_openai.requests_containing("radio copy")) == 2

@@ -253,8 +253,9 @@ class DayRun:
         if episode_file.exists() and self._done_before("draft", fingerprint):
             return StageResult(stage="draft", status="skipped", notes=["rundown unchanged since the last draft"])
         result = draft(self.config, self.store, self.day)
-        drafted = result.counts.get("segments_drafted", 0)
-        if not drafted and not episode_file.exists():
+        # draft() saves the episode even when every segment failed: judge by what it left live, and do not record
+        # the stage as finished, so the next run (after an outage) drafts again
+        if result.status == "failed":
             causes = "; ".join(f"{f.get('subject')}: {f.get('message')}" for f in result.failures[:3])
             raise NothingUsableError(f"no segment could be drafted for {self.day}: {causes or 'unknown cause'}")
         self.drafted_now = True
@@ -413,10 +414,6 @@ def run_day(
 
 # -- one stage at a time, for orchestrators ---------------------------------------------------------------------
 
-# What each stage writes into run.json (render also reports its audio sub-stage).
-_REPORTED = {"render": {"render", "audio"}}
-
-
 def run_stage(config: Config, day: Date, stage: str, *, audio: bool = True, force: bool = False,
               wait: float = 600.0) -> list[StageResult]:
     """One stage of ``day`` exactly as ``run_day`` runs it: the same lock, resume state, fingerprints and caches, so
@@ -456,10 +453,16 @@ def _merge_report(config: Config, day: Date, stage: str, results: list[StageResu
         report = RunReport.model_validate_json(path.read_text())
     except (OSError, ValueError):
         report = RunReport(date=day, started=datetime.now(UTC))
-    replaced = _REPORTED.get(stage, {stage})
+    # render also reports its sub-stages (audio, newsletter ...): lines under names that are not stages
+    replaced = {stage, *(line.stage for line in results)}
+    if stage == "render":
+        replaced |= {line.stage for line in report.stages if line.stage not in STAGES}
     kept = [line for line in report.stages if line.stage not in replaced]
-    order = {name: i for i, name in enumerate([*STAGES[:STAGES.index("render") + 1], "audio", *STAGES[4:]])}
-    report.stages = sorted([*kept, *results], key=lambda line: order.get(line.stage, len(order)))
+
+    def position(line: StageResult) -> float:
+        return STAGES.index(line.stage) if line.stage in STAGES else STAGES.index("render") + 0.5
+
+    report.stages = sorted([*kept, *results], key=position)
     fatal = [line for line in report.stages if line.status == "failed" and line.stage in ("curate", "draft")]
     report.status = "failed" if fatal else "done"
     report.message = (f"{fatal[0].stage} failed: {(fatal[0].failures or [{}])[0].get('message', 'see its notes')}"

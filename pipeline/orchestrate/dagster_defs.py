@@ -33,7 +33,7 @@ import dagster as dg
 from lxml import etree
 
 from pipeline.config import Config, LLMSettings, Voice, load_config
-from pipeline.errors import ConfigError
+from pipeline.errors import BriefcastError, ConfigError
 from pipeline.files import load_episode
 from pipeline.models import Episode, StageResult
 from pipeline.run import run_stage
@@ -293,6 +293,27 @@ def _day(context: Any) -> Date:
     return Date.fromisoformat(context.partition_key)
 
 
+def _run(config: Config, day: Date, stage: str) -> list[StageResult]:
+    """`run_stage`, with a briefcast error turned into a Dagster failure that shows its cause and fix."""
+    try:
+        return run_stage(config, day, stage)
+    except BriefcastError as exc:
+        hint = f" (fix: {exc.hint})" if exc.hint else ""
+        raise dg.Failure(description=f"{stage} failed for {day}: {exc}{hint}",
+                         metadata={"kind": exc.kind, "subject": exc.subject or day.isoformat()}) from exc
+
+
+def failure_cause(event: Any) -> str:
+    """A step failure's cause in one line: our Failure's description, else the innermost error's message."""
+    data = event.step_failure_data
+    if data.user_failure_data is not None and data.user_failure_data.description:
+        return data.user_failure_data.description
+    error = data.error
+    while error is not None and error.cause is not None:
+        error = error.cause
+    return (error.message.strip().splitlines() or ["unknown error"])[-1] if error is not None else "unknown error"
+
+
 def _spec(show: Show, stage: str, name: str, description: str, blocking: bool = False) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(name, asset=[show.name, stage], description=description, blocking=blocking,
                              partitions_def=show.partitions)
@@ -308,13 +329,13 @@ def show_assets(show: Show) -> list[dg.AssetsDefinition]:
               check_specs=[_spec(show, "ingest", "feeds_ok", "every feed fetched and parsed")], **common)
     def ingest(context: dg.AssetExecutionContext) -> Iterator[Any]:
         config = show.load(context)
-        [result] = run_stage(config, _day(context), "ingest")
+        [result] = _run(config, _day(context), "ingest")
         yield dg.MaterializeResult(metadata=_counts([result]), check_results=[feeds_gate(result).result()])
 
     @dg.asset(name="curate", deps=[key([show.name, "ingest"])],
               description="Cluster the day's items into stories and fill the segments (pipeline.curate).", **common)
     def curate(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        results = run_stage(show.load(context), _day(context), "curate")
+        results = _run(show.load(context), _day(context), "curate")
         return dg.MaterializeResult(metadata=_counts(results))
 
     @dg.asset(name="draft", deps=[key([show.name, "curate"])], pool=POOL_LOCAL if show.backend == "local" else
@@ -328,9 +349,9 @@ def show_assets(show: Show) -> list[dg.AssetsDefinition]:
             from pipeline.draft.llm import call_gate
 
             with call_gate(gate):
-                results = run_stage(config, day, "draft")
+                results = _run(config, day, "draft")
         else:
-            results = run_stage(config, day, "draft")
+            results = _run(config, day, "draft")
         episode = load_episode(config.episodes_dir, day)
         yield dg.MaterializeResult(metadata=_counts(results), check_results=[flags_gate(episode).result()])
 
@@ -341,8 +362,8 @@ def show_assets(show: Show) -> list[dg.AssetsDefinition]:
     def render(context: dg.AssetExecutionContext) -> Iterator[Any]:
         config = show.load(context)
         day = _day(context)
-        results = run_stage(config, day, "render")
-        notice = run_stage(config, day, "notify")
+        results = _run(config, day, "render")
+        notice = _run(config, day, "notify")
         episode = load_episode(config.episodes_dir, day)
         yield dg.MaterializeResult(metadata={**_counts(results), "notify": notice[0].status},
                                    check_results=[loudness_gate(config, episode, results).result(),
@@ -364,10 +385,13 @@ def show_assets(show: Show) -> list[dg.AssetsDefinition]:
             from pipeline.review.workflow import publish as release
 
             approved = next((t.by for t in reversed(episode.history) if t.status == "approved"), "editor")
-            release(config, day, editor=approved)
+            try:
+                release(config, day, editor=approved)
+            except BriefcastError as exc:
+                raise dg.Failure(description=f"publish failed for {day}: {exc}") from exc
             results = [StageResult(stage="publish", counts={"published": 1})]
         else:
-            results = run_stage(config, day, "publish")
+            results = _run(config, day, "publish")
         yield dg.MaterializeResult(metadata=_counts(results), check_results=[feed_gate(config, day).result()])
 
     return [ingest, curate, draft, render, publish]
@@ -475,11 +499,11 @@ def build_newsroom(folder: str | Path, *, llm: BriefcastLLM | None = None, tts: 
         if not show.review_required:
             daily.append(dg.AssetKey([show.name, "publish"]))  # review.required: false publishes after render
         job = dg.define_asset_job(f"{show.name}_daily", selection=dg.AssetSelection.assets(*daily),
-                                  partitions_def=show.partitions,
+                                  
                                   description=f"{show.name}: one day's episode, stage by stage")
         publish_jobs[show.name] = dg.define_asset_job(
             f"{show.name}_publish", selection=dg.AssetSelection.assets(dg.AssetKey([show.name, "publish"])),
-            partitions_def=show.partitions, description=f"{show.name}: release an approved episode")
+             description=f"{show.name}: release an approved episode")
         jobs += [job, publish_jobs[show.name]]
         schedules.append(daily_schedule(show, job))
         zones.setdefault(show.timezone, []).append(show)
@@ -488,7 +512,7 @@ def build_newsroom(folder: str | Path, *, llm: BriefcastLLM | None = None, tts: 
                 for stage in ("ingest", "curate", "draft", "render", "publish")
                 if stage != "publish" or not show.review_required]
         jobs.append(dg.define_asset_job(f"all_shows_{_zone_slug(timezone)}", selection=dg.AssetSelection.assets(*keys),
-                                        partitions_def=_partitions(timezone),
+                                        
                                         description=f"every show in {timezone}: one day (backfills, catch-up)"))
     resources = {"llm": llm, "tts": tts}
     assets = [asset for group in assets_by_show.values() for asset in group]
@@ -515,13 +539,63 @@ def apply_pool_limits(instance: dg.DagsterInstance, llm: BriefcastLLM) -> dict[s
     return limits
 
 
+@dataclass
+class Outcome:
+    """One show's day after `materialize_day`: each stage's step and each gate, with causes."""
+
+    show: str
+    day: Date
+    steps: dict[str, str]  # stage -> "done" / "failed" / "not run"
+    failure: str | None  # the first failed step's cause
+    gates: list[tuple[str, bool, str, str]]  # (check, passed, severity, description)
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None and all(passed or severity == "WARN" for _, passed, severity, _ in self.gates)
+
+
+def materialize_day(folder: str | Path, day: Date, *, names: Sequence[str] = (), instance: Any = None,
+                    **options: Any) -> list[Outcome]:
+    """One day of every show (or of ``names``) in this process, one run per time zone (CI, catch-up)."""
+    room = build_newsroom(folder, **options)
+    known = {show.name for show in room.shows}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ConfigError(f"no show named {', '.join(unknown)} in {folder}", hint=f"shows: {', '.join(sorted(known))}")
+    chosen = [show for show in room.shows if not names or show.name in names]
+    outcomes = []
+    zones: dict[str, list[Show]] = {}
+    for show in chosen:
+        zones.setdefault(show.timezone, []).append(show)
+    for members in zones.values():
+        result = dg.materialize(room.daily_assets(*(s.name for s in members)), partition_key=day.isoformat(),
+                                resources=room.resources, instance=instance, raise_on_error=False)
+        done = {event.asset_key.path[0] + "/" + event.asset_key.path[1]
+                for event in result.get_asset_materialization_events() if event.asset_key}
+        failures = {event.step_key: failure_cause(event) for event in result.all_events
+                    if event.is_step_failure and event.step_key}
+        checks = result.get_asset_check_evaluations()
+        for show in members:
+            steps, failure = {}, None
+            for asset in room.daily_assets(show.name):
+                stage = asset.key.path[-1]
+                step = f"{show.name}__{stage}"
+                steps[stage] = "done" if f"{show.name}/{stage}" in done else "failed" if step in failures else "not run"
+                if step in failures and failure is None:
+                    failure = f"{stage}: {failures[step]}"
+            gates = [(c.check_name, c.passed, c.severity.value, c.description or "") for c in checks
+                     if c.asset_key.path[0] == show.name]
+            outcomes.append(Outcome(show.name, day, steps, failure, gates))
+    return outcomes
+
+
 def job_for(folder: str, job_name: str, max_concurrent: int = 8) -> dg.JobDefinition:
     """A job rebuilt from the folder in each step's process (multiprocess executor: `build_reconstructable_job`)."""
     return build_definitions(folder, max_concurrent=max_concurrent).resolve_job_def(job_name)
 
 
 __all__ = [
-    "BriefcastLLM", "BriefcastTTS", "Gate", "Newsroom", "POOL_LOCAL", "POOL_SHARED", "Show", "apply_pool_limits",
-    "build_definitions", "build_newsroom", "discover_shows", "feed_gate", "feeds_gate", "flags_gate", "job_for",
+    "BriefcastLLM", "BriefcastTTS", "Gate", "Newsroom", "Outcome", "materialize_day", "POOL_LOCAL", "POOL_SHARED", "Show", "apply_pool_limits",
+    "build_definitions", "build_newsroom", "discover_shows", "failure_cause", "feed_gate", "feeds_gate", "flags_gate", "job_for",
     "length_gate", "loudness_gate",
 ]

@@ -32,7 +32,7 @@ class RateLimit:
         self.interval = 60.0 / per_minute
 
     def reserve(self) -> float:
-        """Take the next slot; returns how many seconds to wait for it."""
+        """Take the next free slot; returns its time (``time.time()`` clock)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -46,13 +46,13 @@ class RateLimit:
             slot = max(now, next_free)
             data = f"{slot + self.interval:.6f}".encode().ljust(32)
             os.pwrite(fd, data, 0)
-            return slot - now
+            return slot
         finally:
             os.close(fd)  # closing drops the lock
 
     @contextmanager
     def __call__(self) -> Iterator[None]:
-        wait = self.reserve()
+        wait = self.reserve() - time.time()
         if wait > 0:
             time.sleep(wait)
         yield

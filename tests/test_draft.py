@@ -23,7 +23,8 @@ SEGMENTS = 8  # the reference show's running order; every one has material in se
 MORE: list[dict[str, object]] = [
     {"story": "s-heron", "segment": "headlines", "outlet": "The Verge AI", "kind": "press",
      "title": "Heron Audio ships a voice model", "text": "Heron Audio shipped Heron Voice 2, a speech model that "
-     "runs on phones. The company says it uses 4 times less memory than its first version."},
+     "runs on phones. The company says it uses 4 times less memory than its first version. It did not give a "
+     "price, and said developers can try it from next week."},
     {"story": "s-court", "segment": "headlines", "outlet": "Ars Technica AI", "kind": "press",
      "title": "Court hears AI copyright case", "text": "A federal court in San Francisco heard arguments on Tuesday "
      "in the Halverson copyright case against Northwind Labs. A ruling is expected within 60 days."},

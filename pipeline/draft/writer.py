@@ -112,6 +112,7 @@ class Plan:
     last: bool = False
     day: str | None = None  # the episode's date (ISO), for the sign-off's goodbye
     made: set[str] = field(default_factory=set)  # lines written in code (question, goodbye): make no claim
+    languages: dict[str, str] = field(default_factory=dict)  # story id -> language of its reports, when foreign
     published: dict[int, datetime] = field(default_factory=dict)  # n -> the item's published date (date checks)
 
 
@@ -155,7 +156,8 @@ def build_plan(store: Store, spec: SegmentSpec, stories: list[Story], per_story:
             prompt.append(PromptSource(n, source.outlet, source.title, text, editorial.is_thin(source.title, text)))
             texts[n] = f"{source.title}\n{source.outlet}\n{text}"
             published[n] = source.published
-    return Plan(spec, [s.id for s in stories], refs, prompt, texts, published=published)
+    return Plan(spec, [s.id for s in stories], refs, prompt, texts, published=published,
+                languages={s.id: s.language for s in stories if s.language})
 
 
 def plan_from_segment(config: Config, store: Store, segment: Segment) -> Plan:
@@ -444,6 +446,7 @@ def draft_story(config: Config, llm: LLMClient, plan: Plan, part: StoryPart, con
                 feedback: str | None = None, previous_text: str | None = None) -> tuple[list[DraftSentence], str]:
     """One story's sentences (cited with the segment's numbers) and the prompt hash of its call."""
     template = plan.spec.prompt or f"{plan.spec.kind}.j2"
+    context = {**context, "language": plan.languages.get(part.story_id)}
     excerpt, max_tokens = story_budgets(int(context["target_words"]), int(context["max_sentences"]))  # type: ignore[call-overload]
     if previous_text is not None or feedback is not None:
         messages = segment_messages(config, "regenerate.j2", sources=part.sources, kind_template=template,

@@ -256,6 +256,7 @@ class Episode(Model):
     meta_version: int = 1  # bumped when an episode-level field (title, description) changes
     title: str = ""
     description: str = ""
+    meta_flags: list[Flag] = []  # doubts about the title and description (checked against the segments' text)
     editor_note: str = ""  # an editor's note kept from above draft.md's first section; never published
     approval: Approval | None = None  # set by approve, cleared by any content change after it
     rendered: dict[str, str] = {}  # output ("newsletter", "audio") -> fingerprint of the content it was rendered from

@@ -138,6 +138,10 @@ def default_answer(body: dict[str, Any]) -> dict[str, Any]:
         titles = re.findall(r"^\d+\. (.+?)(?: - |$)", prompt, re.MULTILINE)
         if titles:
             answer["lines"] = [f"{title.rstrip('.')}." for title in titles][: len(answer.get("lines", titles))]
+    if "verdicts" in props:  # the semantic verifier: every numbered sentence supported, by its first source's start
+        count = len(re.findall(r"^\d+\. ", prompt.split("<sentences>")[-1], re.MULTILINE)) or 1
+        evidence = next((text.strip()[:80] for _, text in sources), "")
+        answer["verdicts"] = [{"n": i, "verdict": "supported", "evidence": evidence} for i in range(1, count + 1)]
     if "script" in props:
         draft = DRAFT.search(prompt)
         spoken = re.sub(r"\s*\[\d+(?:,\s*\d+)*\]", "", draft.group(1)).strip() if draft else "Fake script."

@@ -17,9 +17,10 @@ from datetime import date as Date
 
 from pipeline import files, progress
 from pipeline.config import Config
-from pipeline.draft.llm import open_llm
+from pipeline.draft.llm import LLMClient, open_llm
 from pipeline.draft.prompts import template_hash
 from pipeline.draft.script import words
+from pipeline.draft.verify import open_verifier, verify_meta, verify_segment
 from pipeline.draft.writer import (
     FRAMING,
     Drafter,
@@ -33,7 +34,7 @@ from pipeline.draft.writer import (
     plan_from_segment,
     plan_segments,
 )
-from pipeline.errors import EpisodeNotFoundError, NothingUsableError, ReviewError
+from pipeline.errors import ConfigError, EpisodeNotFoundError, LLMError, NothingUsableError, ReviewError
 from pipeline.models import Episode, Flag, Provenance, Segment, StageResult, Story
 from pipeline.store import Store
 
@@ -61,6 +62,7 @@ def _order(config: Config, segments: list[Segment]) -> list[Segment]:
 
 def _prompt_hashes(config: Config, plans: list[Plan]) -> dict[str, str]:
     names = {"system.j2", "_segment.j2", "_story.j2", "script.j2", "episode.j2"}
+    names |= {"verify.j2"} if config.verify.enabled else set()
     names |= {plan.spec.prompt or f"{plan.spec.kind}.j2" for plan in plans}
     return {name: template_hash(config, name) for name in sorted(names)}
 
@@ -125,17 +127,20 @@ def draft(config: Config, store: Store, day: Date) -> StageResult:
             result.failures.append({"subject": "episode", "kind": getattr(exc, "kind", "error"), "message": str(exc)})
 
         title, description = episode_meta(config, llm, day.isoformat(), ordered, meta_failed)
+        ordered, meta_flags = _verify(config, store, llm, [plan for plan, _ in fresh], ordered, old, title,
+                                      description, result)
         usage = llm.usage
 
     episode = _save(config, day, existing, ordered, rundown.stories, title, description,
-                    Provenance(model=llm.model, backend=config.llm.backend, prompts=_prompt_hashes(config, plans)))
+                    Provenance(model=llm.model, backend=config.llm.backend, prompts=_prompt_hashes(config, plans)),
+                    meta_flags)
     _write_draft_md(config, episode, result)
     drafted = [s for s in ordered if s.id in {p.spec.id for p in todo} and s.status == "drafted"]
     live = episode.live_segments
     for segment in live:
         result.notes.append(f"length {segment.id}: {words(segment.script)} spoken words, target {segment.target_words}")
     failed = sum(1 for f in result.failures if f["subject"] != "episode")
-    result.counts = {
+    result.counts |= {
         "segments_drafted": len(drafted), "segments_failed": failed,
         "segments_kept": sum(1 for s in ordered if _kept(s)),
         **usage.as_counts(),
@@ -154,6 +159,39 @@ def draft(config: Config, store: Store, day: Date) -> StageResult:
     return result
 
 
+def _verify(config: Config, store: Store, llm: LLMClient, plans: list[Plan], ordered: list[Segment],
+            old: dict[str, Segment], title: str, description: str,
+            result: StageResult) -> tuple[list[Segment], list[Flag]]:
+    """The semantic check (pipeline.draft.verify) of the segments drafted in this run, then of the episode's title
+    and description; its flags join the lexical ones. Off with ``verify.enabled: false`` (the lexical checks of
+    the title and description still run)."""
+    if not config.verify.enabled:
+        return ordered, verify_meta(config, None, title, description, ordered, own_names(config)).flags
+    started = time.monotonic()
+    by_id = {plan.spec.id: plan for plan in plans}
+    checked: list[Segment] = []
+    with open_verifier(config, store, llm) as checker:
+        calls, hits = checker.usage.calls, checker.usage.cache_hits
+        for i, segment in enumerate(ordered):
+            plan = by_id.get(segment.id)
+            if plan is None or segment.status != "drafted":
+                checked.append(segment)
+                continue
+            progress.advance("draft", i, len(ordered), f"verifying {segment.id}")
+            found = verify_segment(config, checker, plan, segment)
+            result.notes += found.notes
+            previous = old.get(segment.id)
+            flags = keep_resolutions(found.flags, previous.flags if previous else [])
+            checked.append(segment.model_copy(update={"flags": [*segment.flags, *flags]}))
+        meta = verify_meta(config, checker, title, description, checked, own_names(config))
+        result.notes += meta.notes
+        calls, hits = checker.usage.calls - calls, checker.usage.cache_hits - hits
+    seconds = time.monotonic() - started
+    result.counts.update({"verify_calls": calls, "verify_seconds": round(seconds, 1)})
+    result.notes.append(f"verify: {calls} call(s), {hits} from the cache, {seconds:.1f} s")
+    return checked, meta.flags
+
+
 def _thin_counts(plans: list[Plan]) -> dict[str, float]:
     """Sources the writer read, and how many of them were headline-only (thin), counted once per item."""
     seen: dict[str, bool] = {}
@@ -164,12 +202,14 @@ def _thin_counts(plans: list[Plan]) -> dict[str, float]:
 
 
 def _save(config: Config, day: Date, existing: Episode | None, segments: list[Segment], stories: list[Story],
-          title: str, description: str, provenance: Provenance) -> Episode:
+          title: str, description: str, provenance: Provenance, meta_flags: list[Flag] | None = None) -> Episode:
     now = datetime.now(UTC)
+    meta_flags = meta_flags or []
     if existing is None:
         with files.episode_lock(config.episodes_dir, day):
             episode = Episode(date=day, show=config.show.title, title=title, description=description,
-                              segments=segments, stories=stories, provenance=provenance, created=now, updated=now)
+                              meta_flags=meta_flags, segments=segments, stories=stories, provenance=provenance,
+                              created=now, updated=now)
             files.save_episode(config.episodes_dir, episode)
             return episode
 
@@ -178,7 +218,8 @@ def _save(config: Config, day: Date, existing: Episode | None, segments: list[Se
         theirs = {s.id: s for s in current.segments if _kept(s)}
         merged = [theirs.get(s.id, s) for s in segments] + [s for i, s in theirs.items() if i not in {x.id for x in segments}]
         return current.model_copy(update={"segments": _order(config, merged), "stories": stories, "title": title,
-                                          "description": description, "provenance": provenance})
+                                          "description": description, "provenance": provenance,
+                                          "meta_flags": keep_resolutions(meta_flags, current.meta_flags)})
 
     with files.episode_lock(config.episodes_dir, day):
         current = files.load_episode(config.episodes_dir, day)
@@ -230,7 +271,20 @@ def regenerate_segment(config: Config, store: Store, episode: Episode, segment_i
     return drafted.segment.model_copy(update={"history": list(old.history), "audio_hash": None})
 
 
-def recheck_segment(config: Config, store: Store, segment: Segment) -> list[Flag]:
-    """Grounding and length flags for a segment as it stands now (e.g. after an editor's change)."""
-    flags = check(plan_from_segment(config, store, segment), segment, own_names(config))
+def recheck_segment(config: Config, store: Store, segment: Segment, *, semantic: bool | None = None) -> list[Flag]:
+    """Grounding and length flags for a segment as it stands now (e.g. after an editor's change), and the semantic
+    check's (``semantic``, default ``verify.enabled``; sentences unchanged since the draft are answered from the
+    cache). A verifier that cannot run leaves the lexical flags and a warning: the edit itself always stands."""
+    plan = plan_from_segment(config, store, segment)
+    flags = check(plan, segment, own_names(config))
+    if config.verify.enabled if semantic is None else semantic:
+        try:
+            with open_verifier(config, store) as llm:
+                found = verify_segment(config, llm, plan, segment)
+        except (LLMError, ConfigError) as exc:
+            log.warning("%s: the semantic check did not run (%s)", segment.id, exc)
+        else:
+            flags += found.flags
+            for note in found.notes:
+                log.warning("%s", note)
     return keep_resolutions(flags, segment.flags)

@@ -224,7 +224,7 @@ def _numbers(text: str) -> list[tuple[re.Match[str], float, bool]]:
             unit = glued
         elif glued in _ORDINAL_SUFFIX:
             found.append((match, float(match["num"].replace(",", "")), True))
-            continue
+            continue  # "15th": an ordinal
         elif glued and glued not in _UNIT_SUFFIX:
             continue  # 4o, 3D: a name
         found.append((match, _value(match["num"], match["dec"], unit), False))
@@ -244,7 +244,7 @@ def number_claims(sentence: str) -> list[Claim]:
         digits = match["num"].replace(",", "") + (match["dec"] or "")
         context = squash(_previous_word(text, match.start()) + digits + (match["glued"] or ""))
         span = match.group(0).strip()
-        claims.append(Claim("number", span, value, key=context))
+        claims.append(Claim("number", span, value, key="ordinal" if ordinal else context))
     for match in _WORD_NUMBER.finditer(text):
         phrase = match.group(0).strip(" -")
         if re.search(r"\d\s*$", text[: match.start()]):
@@ -272,7 +272,7 @@ def number_claims(sentence: str) -> list[Claim]:
             continue  # "a second model" = another one
         value = ordinal_value(word)
         if value is not None:
-            claims.append(Claim("number", match.group(0), float(value)))
+            claims.append(Claim("number", match.group(0), float(value), key="ordinal"))
     return claims
 
 
@@ -280,19 +280,28 @@ def source_numbers(text: str) -> set[str]:
     """Every value a source states, each with and without its scale; never the digits of a name."""
     values: set[str] = set()
     blanked = _blank(text, _date_spans(text))
-    for match, value, _ordinal in _numbers(blanked):
+    for match, value, ordinal in _numbers(blanked):
+        if ordinal:
+            continue
         values.add(_key(float(match["num"].replace(",", "") + (match["dec"] or ""))))
         values.add(_key(value))
     for match in _WORD_NUMBER.finditer(blanked):
         value = words_to_number(match.group(0))
         if value is not None:
             values.add(_key(value))
+    for found in _dates(text):
+        values.update(_key(float(part)) for part in found.numbers)
+    return values
+
+
+def source_ordinals(text: str) -> set[str]:
+    """Every ordinal a source states ("third", "3rd"): they support ordinals only, never "three"."""
+    blanked = _blank(text, _date_spans(text))
+    values = {_key(value) for _match, value, ordinal in _numbers(blanked) if ordinal}
     for match in _ORDINAL_WORD.finditer(blanked):
         value = ordinal_value(match.group(0))
         if value is not None:
             values.add(_key(value))
-    for found in _dates(text):
-        values.update(_key(float(part)) for part in found.numbers)
     return values
 
 
@@ -312,7 +321,7 @@ _DATE = re.compile(
     r"|\b(?P<iso>(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2}))\b"
     r"|\b(?P<m4>January|February|March|April|June|July|August|September|October|November|December)"
     r"(?:\s+(?P<y4>\d{4}))?\b"
-    r"|\b(?:in|by|since|until|from|early|late|mid|of|last|next|this)\s+(?P<m5>May)\b"
+    r"|\b(?P<m5>May)\b"
     r"|\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b(?!s)"
 )
 
@@ -338,6 +347,9 @@ def _dates(text: str) -> list[_Found]:
         if match["wd"]:
             found.append(_Found(span, whole, f"wd:{WEEKDAYS.index(match['wd'].lower())}"))
             continue
+        if match["m5"] and not re.search(r"\b(?:in|by|since|until|from|early|late|mid|of|last|next|this)\s+$",
+                                         text[: match.start()], re.IGNORECASE):
+            continue  # "may" the verb
         if match["m5"] or match["m4"]:
             month = _month(match["m5"] or match["m4"])
             year = match["y4"]
@@ -396,7 +408,7 @@ def date_keys(text: str, published: Iterable[Date | datetime] = ()) -> set[str]:
 
 _MODEL_NAME = re.compile(r"(?<![\w\-])[A-Za-z][A-Za-z]*[-_.]?\d(?:[\w.\-]*\w)?(?![\w\-])")
 _VERSION = re.compile(r"(?<![\w.\-])\d+(?:\.\d+){2,}(?![\w\-])")
-_CONNECTORS = {"of", "for", "and", "the", "de", "on", "&", "van", "von", "der", "da", "del", "la", "le"}
+_CONNECTORS = {"of", "for", "the", "de", "on", "&", "van", "von", "der", "da", "del", "la", "le"}
 _LEADING = {
     "the", "a", "an", "in", "on", "at", "but", "and", "today", "this", "that", "it", "its", "meanwhile",
     "however", "also", "then", "so", "yet", "still", "after", "before", "while", "as", "by", "for", "with",
@@ -566,6 +578,7 @@ class SourceIndex:
     alnum: str
     dates: frozenset[str] = frozenset()
     sentences: tuple[str, ...] = ()
+    ordinals: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, texts: Iterable[str], published: Iterable[Date | datetime] = ()) -> SourceIndex:
@@ -576,7 +589,7 @@ class SourceIndex:
         grams = {squash("".join(tokens[i : i + n])) for n in range(1, 5) for i in range(len(tokens) - n + 1)}
         sentences = tuple(s for block in text.split("\n") for s in split_sentences(block))
         return cls(frozenset(source_numbers(text)), squash(text), frozenset(words), frozenset(grams), _alnum(text),
-                   frozenset(date_keys(text, published)), sentences)
+                   frozenset(date_keys(text, published)), sentences, frozenset(source_ordinals(text)))
 
     def names_number(self, key: str) -> bool:
         """Is ``key`` (a word and the number after it, squashed: 'lumen70') the start of a name here (Lumen-70B)?"""
@@ -597,6 +610,8 @@ def supported(claim: Claim, index: SourceIndex) -> bool:
     """Is the claim found in the sources (after normalisation)?"""
     if claim.kind == "number":
         assert claim.value is not None
+        if claim.key == "ordinal":
+            return _key(claim.value) in index.ordinals
         return _key(claim.value) in index.numbers or index.names_number(claim.key)
     if claim.kind == "date":
         return claim.key in index.dates

@@ -1,6 +1,7 @@
 """The show's state: SQLite at ``.briefcast/state.db`` (WAL), with numbered migrations.
 
-Tables: ``feeds`` (fetch validators and last outcome), ``items`` (every entry seen, with when it was first seen),
+Tables: ``feeds`` (fetch validators and last outcome), ``items`` (every article seen, its own publisher's version,
+with when it was first seen), ``sightings`` (every feed that listed each article),
 ``llm_calls`` (log and cache of every model call), ``tts_cache`` (synthesized segment audio), ``coverage``
 (stories earlier episodes covered, for memory across days), ``runs`` and ``deliveries`` (what was sent or
 uploaded where, once).
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pipeline.errors import StoreError
 from pipeline.models import Item
@@ -108,11 +110,45 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX deliveries_item ON deliveries(target, item, status);
     """,
+    # 5: sightings: every feed that listed an article; the items row keeps its own publisher's version
+    """
+    CREATE TABLE sightings (
+        item_id TEXT NOT NULL,
+        feed_url TEXT NOT NULL,
+        source TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        PRIMARY KEY (item_id, feed_url)
+    );
+    INSERT INTO sightings (item_id, feed_url, source, first_seen, last_seen)
+        SELECT id, feed_url, source, first_seen, last_seen FROM items;
+    """,
 ]
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+_SECOND_LEVEL = {"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or", "go"}
+
+
+def _site(url: str | None) -> str | None:
+    """The site a URL belongs to, roughly its registrable domain: news.example.co.uk -> example.co.uk."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    if host.replace(".", "").isdigit() or ":" in host:
+        return host  # an IP address is its own site
+    labels = host.lower().rstrip(".").split(".")
+    if len(labels) < 2:
+        return host or None
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
+def _publishes(url: str | None, feed_url: str) -> bool:
+    """Whether a feed is on the site of the article it links to (the article's own publisher)."""
+    site = _site(url)
+    return site is not None and site == _site(feed_url)
 
 
 def _iso(value: datetime) -> str:
@@ -197,19 +233,48 @@ class Store:
     # -- items ------------------------------------------------------------------------------------------------
 
     def upsert_items(self, items: Iterable[Item]) -> int:
-        """Store items; returns how many were new. An item seen before keeps its first_seen."""
+        """Store items; returns how many were new.
+
+        An item id is one article. Its row holds its own publisher's version: the feed on the site the link
+        belongs to, else the feed that listed it first. Another feed listing the same article adds a sighting
+        and changes nothing else, so no feed can rewrite another outlet's titles and text or take its name.
+        ``first_seen`` and ``published``, once assigned, are kept: a feed that changes does not re-date its
+        undated entries with today's fetch time, and old items never come back as today's news.
+        """
         now = _iso(utcnow())
         new = 0
         with self.transaction() as db:
             for item in items:
-                row = db.execute("SELECT first_seen FROM items WHERE id = ?", (item.id,)).fetchone()
-                first_seen = row["first_seen"] if row else now
-                stored = item.model_copy(update={"first_seen": datetime.fromisoformat(first_seen)})
+                db.execute(
+                    "INSERT INTO sightings (item_id, feed_url, source, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT(item_id, feed_url) DO UPDATE SET source = excluded.source,"
+                    " last_seen = excluded.last_seen",
+                    (item.id, item.feed_url, item.source, now, now),
+                )
+                row = db.execute(
+                    "SELECT feed_url, url, first_seen, published FROM items WHERE id = ?", (item.id,)
+                ).fetchone()
+                if row is None:
+                    first_seen, published = now, _iso(item.published)
+                elif row["feed_url"] == item.feed_url or (
+                    _publishes(item.url, item.feed_url) and not _publishes(row["url"], row["feed_url"])
+                ):
+                    first_seen, published = row["first_seen"], row["published"]
+                else:  # another outlet's article: a sighting only
+                    db.execute("UPDATE items SET last_seen = ? WHERE id = ?", (now, item.id))
+                    continue
+                stored = item.model_copy(
+                    update={
+                        "first_seen": datetime.fromisoformat(first_seen),
+                        "published": datetime.fromisoformat(published),
+                    }
+                )
                 db.execute(
                     "INSERT INTO items (id, feed_url, source, url, guid, title, published, first_seen, last_seen, data)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT(id) DO UPDATE SET title = excluded.title, url = excluded.url,"
-                    " published = excluded.published, last_seen = excluded.last_seen, data = excluded.data",
+                    " ON CONFLICT(id) DO UPDATE SET feed_url = excluded.feed_url, source = excluded.source,"
+                    " title = excluded.title, url = excluded.url, guid = excluded.guid,"
+                    " last_seen = excluded.last_seen, data = excluded.data",
                     (
                         item.id,
                         item.feed_url,
@@ -217,7 +282,7 @@ class Store:
                         item.url,
                         item.guid,
                         item.title,
-                        _iso(item.published),
+                        published,
                         first_seen,
                         now,
                         stored.model_dump_json(),
@@ -225,6 +290,14 @@ class Store:
                 )
                 new += row is None
         return new
+
+    def sightings(self, item_id: str) -> list[dict[str, Any]]:
+        """Every feed that listed the item (feed_url, source, first_seen, last_seen), earliest first."""
+        rows = self.query(
+            "SELECT feed_url, source, first_seen, last_seen FROM sightings WHERE item_id = ? ORDER BY first_seen, feed_url",
+            (item_id,),
+        )
+        return [dict(row) for row in rows]
 
     def items_between(self, start: datetime, end: datetime) -> list[Item]:
         """Items published in [start, end), oldest first."""

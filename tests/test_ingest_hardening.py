@@ -7,9 +7,18 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from xml.sax.saxutils import escape
 
-from pipeline.config import PROJECT_DIR
+import pytest
+
+from pipeline.config import PROJECT_DIR, Config, Source
+from pipeline.ingest import ingest
+from pipeline.store import open_store
+from tests.feedserver import FEEDS, FeedServer
 
 # Six ways past a guard that decodes differently from the parser. Made here, small: each expands to about 45 MB
 # of text in feedparser's loose parser when let through (gigabytes at the sizes seen in the wild).
@@ -84,3 +93,175 @@ def test_entity_guard_bypasses_are_refused_with_bounded_memory() -> None:
     for row in rows:
         assert row["outcome"].startswith("refused: ") and "declares XML entities" in row["outcome"], row
         assert row["peak"] < 10 * 2**20, f"{row['name']}: peak {row['peak'] / 1e6:.1f} MB"
+
+
+# -- helpers for the HTTP tests ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with FeedServer() as running:
+        yield running
+
+
+def configure(show: Config, sources: dict[str, str], **settings: object) -> Config:
+    """The reference show with these sources (name -> absolute URL) and small limits."""
+    ingest_settings = show.ingest.model_copy(
+        update={"deadline": 3.0, "connect_timeout": 2.0, "read_timeout": 2.0, "full_text": False, **settings}
+    )
+    return show.model_copy(
+        update={"sources": [Source(name=name, url=url) for name, url in sources.items()], "ingest": ingest_settings}
+    )
+
+
+def rss(title: str, entries: list[dict[str, str]]) -> str:
+    """An RSS 2.0 document; each entry's keys become elements (title, link, guid, description, pubDate)."""
+    items = "".join(
+        "<item>" + "".join(f"<{key}>{escape(value)}</{key}>" for key, value in entry.items()) + "</item>"
+        for entry in entries
+    )
+    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>{items}</channel></rss>'
+
+
+ALL_TIME = (datetime(1900, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+
+
+# -- sources never overwrite each other -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("publisher_first", [True, False], ids=["publisher-first", "aggregator-first"])
+def test_an_article_listed_by_two_feeds_keeps_its_publishers_text_and_name(show: Config, publisher_first: bool) -> None:
+    with FeedServer() as publisher, FeedServer(host="127.0.0.2") as aggregator:
+        links = [publisher.url(f"/articles/story-{n}.html") for n in range(3)]
+        publisher.add("/feed", rss("Publisher", [
+            {"title": f"Publisher headline {n}", "link": link, "description": f"The publisher's own report {n}."}
+            for n, link in enumerate(links)
+        ]))  # fmt: skip
+        aggregator.add("/feed", rss("Aggregator", [
+            {"title": f"REWRITTEN {n}", "link": link + "?utm_source=agg", "description": f"Aggregator spin {n}."}
+            for n, link in enumerate(links)
+        ] + [{"title": "Aggregator's own", "link": aggregator.url("/own"), "description": "Its own item."}]))  # fmt: skip
+        feeds = {"Publisher": publisher.url("/feed"), "Aggregator": aggregator.url("/feed")}
+        order = ["Publisher", "Aggregator"] if publisher_first else ["Aggregator", "Publisher"]
+        store = open_store(show.state_dir)
+        for name in order:  # one feed per run, so the order is the test's
+            result = ingest(configure(show, {name: feeds[name]}), store)
+            assert result.status == "done", result.failures
+        items = {item.url: item for item in store.items_between(*ALL_TIME)}
+        assert len(items) == 4  # three shared articles (one each) and the aggregator's own
+        for n, link in enumerate(links):
+            item = items[link]
+            assert (item.title, item.source, item.feed_url) == (f"Publisher headline {n}", "Publisher", feeds["Publisher"])
+            assert item.text == f"The publisher's own report {n}."
+            assert {row["source"] for row in store.sightings(item.id)} == {"Publisher", "Aggregator"}
+        assert items[aggregator.url("/own")].source == "Aggregator"
+
+
+def test_an_article_on_a_third_site_belongs_to_the_feed_that_listed_it_first(show: Config, server: FeedServer) -> None:
+    shared = [{"link": "https://elsewhere.example/a", "title": "First seen here", "description": "First text."}]
+    server.add("/one", rss("One", shared))
+    server.add("/two", rss("Two", [{**shared[0], "title": "Second says otherwise", "description": "Other."}]))
+    store = open_store(show.state_dir)
+    ingest(configure(show, {"One": server.url("/one")}), store)
+    ingest(configure(show, {"Two": server.url("/two")}), store)
+    ingest(configure(show, {"One": server.url("/one"), "Two": server.url("/two")}), store)  # both again, at once
+    (item,) = store.items_between(*ALL_TIME)
+    assert (item.title, item.source, item.text) == ("First seen here", "One", "First text.")
+    assert [row["source"] for row in store.sightings(item.id)] == ["One", "Two"]
+
+
+# -- issue 11 item 9: anchors, kept dates -----------------------------------------------------------------------
+
+
+def test_changelog_entries_that_differ_only_by_anchor_stay_distinct(show: Config, server: FeedServer) -> None:
+    page = "https://tool.example/changelog"
+    entries = [{"title": f"v1.{n}", "link": f"{page}#v1-{n}", "guid": f"release-1.{n}"} for n in range(5)]
+    entries.append({"title": "v1.0 again (comments link)", "link": f"{page}#v1-0", "guid": "release-1.0"})
+    entries.append({"title": "Blog post", "link": "https://tool.example/post#comments", "guid": "post-1"})
+    entries.append({"title": "Blog post (repeat)", "link": "https://tool.example/post", "guid": "post-1b"})
+    server.add("/changelog", rss("Changelog", entries))
+    store = open_store(show.state_dir)
+    result = ingest(configure(show, {"Tool": server.url("/changelog")}), store)
+    urls = sorted(item.url for item in store.items_between(*ALL_TIME))
+    assert urls == [*(f"{page}#v1-{n}" for n in range(5)), "https://tool.example/post"]
+    assert result.counts["duplicates"] == 2  # the repeated release; the post reached through its #comments link
+
+
+def test_an_items_date_is_kept_once_assigned(show: Config, server: FeedServer) -> None:
+    first_run = datetime(2026, 3, 1, 8, tzinfo=UTC)
+    later_run = datetime(2026, 3, 9, 8, tzinfo=UTC)
+    old = [
+        {"title": "An undated essay", "link": "https://essays.example/2005/on-scale", "guid": "e1"},
+        {"title": "Dated 1990 by mistake", "link": "https://essays.example/epoch", "pubDate": "Mon, 01 Jan 1990 00:00:00 GMT"},
+    ]  # fmt: skip
+    server.add("/essays", rss("Essays", old))
+    config = configure(show, {"Essays": server.url("/essays")})
+    store = open_store(show.state_dir)
+    ingest(config, store, now=first_run)
+    fresh = {"title": "A new post", "link": "https://essays.example/new", "pubDate": "Mon, 09 Mar 2026 07:00:00 GMT"}
+    server.add("/essays", rss("Essays", [fresh, *old]))  # the feed changed: everything is parsed again
+    result = ingest(config, store, now=later_run)
+    assert result.counts["items_seen"] == 3 and result.counts["items_new"] == 1
+    dates = {item.title: item.published for item in store.items_between(*ALL_TIME)}
+    assert dates["An undated essay"] == dates["Dated 1990 by mistake"] == first_run  # not re-stamped
+    # today's window holds today's news only: the old items do not come back
+    today = [item.title for item in store.items_between(later_run - timedelta(hours=36), later_run)]
+    assert today == ["A new post"]
+
+
+# -- fair fetching ----------------------------------------------------------------------------------------------
+
+
+def test_a_dripping_host_does_not_delay_another_hosts_feeds(show: Config) -> None:
+    deadline = 2.0
+    with FeedServer() as slow, FeedServer(host="127.0.0.2") as good:
+        sources = {f"drip{n}": slow.url(f"/slow/full.rss?every=0.5&n={n}") for n in range(8)}
+        sources |= {f"good{n}": good.url(f"/feeds/f{n}.xml") for n in range(6)}
+        for n in range(6):
+            good.feeds[f"f{n}.xml"] = (FEEDS / "atom.xml").read_bytes().replace(b"Atom example", f"Good {n}".encode())
+        config = configure(show, sources, deadline=deadline, concurrency=6, per_host=4)
+        answered: list[float] = []
+        started = time.monotonic()
+        original = good.dispatch
+
+        def timed(handler, path, query):  # when each good feed was answered, relative to the run's start
+            original(handler, path, query)
+            answered.append(time.monotonic() - started)
+
+        good.dispatch = timed  # type: ignore[method-assign]
+        result = ingest(config, open_store(show.state_dir))
+    outcome = {f["message"].split(":", 1)[0]: f["kind"] for f in result.failures}
+    assert outcome == {f"drip{n}": "timeout" for n in range(8)}
+    assert result.counts["feeds_ok"] == 6 and len(answered) == 6
+    # Every good feed was served before the first drip could even time out: none waited behind the slow host
+    # (with the global slot taken first, the drips held all six and the good feeds waited a whole deadline).
+    assert max(answered) < deadline, answered
+
+
+# -- small holes ------------------------------------------------------------------------------------------------
+
+
+def test_an_unsolicited_304_is_a_failure_not_not_modified(show: Config, server: FeedServer) -> None:
+    server.add("/liar", b"", status=304, headers={"ETag": '"x"'})
+    store = open_store(show.state_dir)
+    result = ingest(configure(show, {"liar": server.url("/liar")}), store)
+    assert result.status == "failed" and result.counts["feeds_not_modified"] == 0
+    (failure,) = result.failures
+    assert failure["kind"] == "http_status" and "nothing was asked conditionally" in failure["message"]
+    assert "fix:" in failure["message"]
+
+
+def test_podcast_category_must_be_in_apples_list(tmp_path: Path) -> None:
+    from pipeline.config import load_config
+    from pipeline.errors import ConfigError
+
+    from conftest import write_show
+
+    assert load_config(write_show(tmp_path / "a")).show.subcategory is None
+    base = load_config(write_show(tmp_path / "b")).show.model_dump()
+    for show, match in [({"subcategory": "Tech News"}, "Technology.*remove show.subcategory"),
+                        ({"category": "Tech"}, "not one of Apple's")]:
+        with pytest.raises(ConfigError, match=match):
+            load_config(write_show(tmp_path / "c", show={**base, **show}))
+    news = load_config(write_show(tmp_path / "d", show={**base, "category": "News", "subcategory": "Tech News"}))
+    assert news.show.subcategory == "Tech News"

@@ -16,7 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-ORDER = ["ingest", "curate", "draft", "audio", "episode", "editorial"]
+ORDER = ["ingest", "curate", "draft", "grounding", "audio", "episode", "editorial", "scale"]
 
 
 def _cell(value: object) -> str:

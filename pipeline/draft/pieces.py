@@ -14,8 +14,10 @@ source's first person, copied runs and repeats are retried once or cut.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -83,7 +85,7 @@ def ranked_excerpts(sources: list[PromptSource], budget_tokens: int) -> list[Pro
                 continue
             chosen.append((k, sentence))
             used += len(sentence) + 1
-        text = " ".join(sentence for _, sentence in sorted(chosen))[: max(room, 200)]
+        text = " ".join(sentence for _, sentence in sorted(chosen))
         for _, sentence in chosen:
             seen |= editorial.content_words(sentence)
         out.append(PromptSource(source.n, source.outlet, source.title, text, source.thin))
@@ -224,8 +226,6 @@ def debate_sides(text: str) -> dict[str, int]:
 
 
 def _segment(plan: Plan, llm: LLMClient, title: str, text: str, digest: str) -> Segment:
-    import hashlib
-
     return Segment(id=plan.spec.id, kind=plan.spec.kind, title=title, story_ids=plan.story_ids,
                    sources=plan.sources, text=text, target_words=plan.spec.target_words,
                    prompt_hash=hashlib.sha256(digest.encode()).hexdigest(), model=llm.model)
@@ -262,8 +262,6 @@ def draft_teaser(config: Config, llm: LLMClient, plan: Plan) -> Drafted:
 
 
 def goodbye(config: Config, day: str | None) -> str:
-    from datetime import date
-
     when = ""
     if day:
         parsed = date.fromisoformat(day)

@@ -400,6 +400,42 @@ def dagster_cmd(
     raise typer.Exit(_guard(body))
 
 
+@app.command()
+def say(
+    text: Annotated[str | None, typer.Argument(help="Words to hear in the show's voice.")] = None,
+    check: Annotated[bool, typer.Option("--check", help="List the words of a day's script the voice would guess or "
+                                                         "spell (not in its dictionary or a lexicon).")] = False,
+    date: DateOpt = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the WAV.")] = Path("say.wav"),
+    config: ConfigOpt = Path("config.yaml"),
+    sample: SampleOpt = False,
+) -> None:
+    """Hear any text in the show's voice and lexicon (a short WAV), or check a day's script for words to add."""
+
+    def body() -> int:
+        from pipeline.audio import pronounce
+
+        cfg = _load(config, sample)
+        if check:
+            from pipeline.files import load_episode
+            from pipeline.reporting import print_unknown_words
+
+            day = _parse_date(date, cfg)
+            episode = load_episode(cfg.episodes_dir, day)
+            scripts = [(segment.id, segment.script) for segment in episode.live_segments]
+            unknown = pronounce.unknown_words(scripts, cfg.tts.lexicon, cfg.tts.say_as_words)
+            print_unknown_words(console, unknown, day)
+            return 0
+        if not text:
+            raise ConfigError("say needs the words to speak, or --check",
+                              hint='briefcast say "Qwen2.5-72B costs $0.10 per million tokens"')
+        seconds = pronounce.say(cfg, text, out)
+        console.print(f"wrote {escape(str(out))} ({seconds:.1f} s)", highlight=False)
+        return 0
+
+    raise typer.Exit(_guard(body))
+
+
 def main() -> None:
     try:
         app()

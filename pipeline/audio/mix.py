@@ -135,8 +135,9 @@ def _float(path: Path) -> np.ndarray:
     return speech.samples.astype(np.float64) / 32768.0
 
 
-def _gain_to(clip: np.ndarray, target_lufs: float) -> np.ndarray:
-    level = integrated(clip, RATE)
+def _gain_to(clip: np.ndarray, target_lufs: float, heard: int | None = None) -> np.ndarray:
+    """``clip`` at ``target_lufs``, measured over ``clip[:heard]`` (all of it by default)."""
+    level = integrated(clip[:heard] if heard and len(clip) + heard > RATE // 2 else clip, RATE)
     return clip if level == -np.inf else clip * 10 ** ((target_lufs - level) / 20)
 
 
@@ -172,7 +173,8 @@ def _block(config: Config, turn_files: list[Path], work: Path, name: str, *, int
     speech_lufs = integrated(speech, RATE)
     reference = speech_lufs if speech_lufs != -np.inf else -20.0
     sting_target = reference + config.audio.sting_db
-    intro_clip = _gain_to(_float(intro), sting_target) if intro else None
+    # A sting is set by the part heard alone (the intro's head before the first words; the whole outro).
+    intro_clip = _gain_to(_float(intro), sting_target, heard=-int(STING_OVERLAP * RATE)) if intro else None
     outro_clip = _gain_to(_float(outro), sting_target) if outro else None
     lead = max(0, len(intro_clip) - int(STING_OVERLAP * RATE)) if intro_clip is not None else 0
     speech_end = lead + len(speech)
@@ -279,7 +281,7 @@ def encode(config: Config, timeline: Timeline, work: Path, target: Path, *, subj
         bed_gain = measured + audio.bed_db - integrated(_float(bed), RATE)
         inputs += ["-stream_loop", "-1", "-i", str(bed)]
         graph = (f"[0:a]asplit=2[voice][key];[1:a]volume={bed_gain:.2f}dB,afade=t=in:d=1.5[music];"
-                 f"[music][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=600[ducked];"
+                 f"[music][key]sidechaincompress=threshold=0.02:ratio=4:attack=20:release=250[ducked];"
                  f"[voice][ducked]amix=inputs=2:duration=first:normalize=0,{finish},asplit=2[out][meter];"
                  f"[meter]ebur128=peak=true:framelog=quiet,anullsink")
     else:

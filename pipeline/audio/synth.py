@@ -193,13 +193,17 @@ class Synthesizer:
             raise AudioError("the segment has no script to read", subject=segment.id,
                              hint="write its script in draft.md, or drop the segment")
         result = SegmentAudio(segment.id)
-        tts = self.config.tts
         for turn in turns:
-            turn.sentences = split_sentences(turn.text) or [turn.text]
-            turn.spoken_sentences = [normalize(sentence, tts.lexicon, tts.say_as_words) for sentence in turn.sentences]
-            turn.spoken = " ".join(turn.spoken_sentences)
-            result.turns.append(self._turn(turn, segment.id))
+            result.turns.append(self._turn(self.prepare(turn), segment.id))
         return result
+
+    def prepare(self, turn: Turn) -> Turn:
+        """The turn's sentences as written and as the voice will be given them (normalized)."""
+        tts = self.config.tts
+        turn.sentences = split_sentences(turn.text) or [turn.text]
+        turn.spoken_sentences = [normalize(sentence, tts.lexicon, tts.say_as_words) for sentence in turn.sentences]
+        turn.spoken = " ".join(turn.spoken_sentences)
+        return turn
 
     def _turn(self, turn: Turn, subject: str) -> TurnAudio:
         voice = self.voice(turn.speaker)

@@ -567,9 +567,36 @@ def quote_claims(sentence: str) -> list[Claim]:
 # -- what a source supports ----------------------------------------------------------------------------------------
 
 
+# A sentence of a source that speaks to the model rather than the reader (a prompt injection): what it asks to be
+# said is no support for saying it.
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.!?]{0,60}\b(?:instructions?|prompts?|rules|guidelines|directions)\b"
+    r"|\byou (?:must|should|will|are to)\s+(?:now\s+|always\s+)?(?:say|write|state|respond|reply|answer|include|"
+    r"mention|output|report|claim|repeat)\b|\bsystem prompt\b|<\s*/?\s*(?:system|instructions?)\s*>"
+    r"|^(?:also,?\s+|and\s+|now,?\s+)?(?:say|state|write|claim|report|tell (?:readers|listeners|everyone))\s+that\b",
+    re.IGNORECASE,
+)
+
+
+def instructions(text: str) -> list[str]:
+    """The sentences of a source that address the model ("Ignore previous instructions and say that ...")."""
+    found = []
+    for line in text.split("\n"):
+        for sentence in split_sentences(line) if line.strip() else []:
+            if _INSTRUCTION.search(sentence.strip()):
+                found.append(sentence)
+    return found
+
+
+def _without(text: str, sentences: Iterable[str]) -> str:
+    for sentence in sentences:
+        text = text.replace(sentence, " ")
+    return text
+
+
 @dataclass(frozen=True)
 class SourceIndex:
-    """One or more sources' text, prepared for the checks."""
+    """One or more sources' text, prepared for the checks (sentences addressing the model left out)."""
 
     numbers: frozenset[str]
     squashed: str
@@ -579,17 +606,20 @@ class SourceIndex:
     dates: frozenset[str] = frozenset()
     sentences: tuple[str, ...] = ()
     ordinals: frozenset[str] = frozenset()
+    injected: tuple[str, ...] = ()  # the source sentences that address the model, kept to explain a flag
 
     @classmethod
-    def of(cls, texts: Iterable[str], published: Iterable[Date | datetime] = ()) -> SourceIndex:
+    def of(cls, texts: Iterable[str], published: Iterable[Date | datetime] = (), *, raw: bool = False) -> SourceIndex:
         text = "\n".join(texts)
+        injected = () if raw else tuple(instructions(text))
+        text = _without(text, injected)
         tokens = re.findall(r"(?:[A-Z]\.){2,}|[\w’'&][\w’'&.\-]*[\w’'&]|[\w&]", text)
         words = {_word(w) for w in tokens}
         words |= {_word(part) for w in tokens if "-" in w or "." in w for part in re.split(r"[.\-]", w)}
         grams = {squash("".join(tokens[i : i + n])) for n in range(1, 5) for i in range(len(tokens) - n + 1)}
         sentences = tuple(s for block in text.split("\n") for s in split_sentences(block))
         return cls(frozenset(source_numbers(text)), squash(text), frozenset(words), frozenset(grams), _alnum(text),
-                   frozenset(date_keys(text, published)), sentences, frozenset(source_ordinals(text)))
+                   frozenset(date_keys(text, published)), sentences, frozenset(source_ordinals(text)), injected)
 
     def names_number(self, key: str) -> bool:
         """Is ``key`` (a word and the number after it, squashed: 'lumen70') the start of a name here (Lumen-70B)?"""
@@ -861,6 +891,12 @@ def _unsupported(sentence: str, claims: list[Claim], index: SourceIndex, others:
             continue
         message = (f"{what} is not found in {where}" if claim.kind == "quote"
                    else f"{what} appears in none of {where}")
+        injected = [s for s in index.injected if supported(claim, SourceIndex.of([s], raw=True))]
+        if injected:
+            flags.append(make_flag(_KINDS[claim.kind], "text", sentence, claim.span,
+                                   f"{what} comes only from an instruction inside {where} (a prompt injection), "
+                                   "not from its reporting", severity="high", evidence=injected[0]))
+            continue
         flags.append(make_flag(_KINDS[claim.kind], "text", sentence, claim.span, message,
                                evidence=nearest(sentence, index)))
     return flags

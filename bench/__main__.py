@@ -16,7 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-ORDER = ["ingest", "curate", "draft", "grounding", "audio", "spoken", "episode", "editorial", "scale"]
+ORDER = ["ingest", "curate", "draft", "grounding", "audio", "spoken", "episode", "editorial", "scale", "deliver"]
 
 
 def _cell(value: object) -> str:

@@ -111,6 +111,9 @@ _ROUNDERS = re.compile(r"\b(?:about|around|roughly|nearly|almost|some|over|more 
                        re.IGNORECASE)
 
 
+_PRONOUNS = {"it", "that", "there", "what", "here", "who", "he", "she", "let", "where", "how", "today", "now"}
+
+
 def contract(text: str) -> str:
     """Common contractions, as a person says them ("it is" -> "it's"); never before a full stop ("as it is.")."""
     for pattern, repl in _CONTRACTION_RES:
@@ -120,7 +123,8 @@ def contract(text: str) -> str:
 
 def contractions_per_100(text: str) -> float:
     count = len(re.findall(r"\b\w+['’](?:s|re|ll|ve|d|m|t)\b", text))
-    possessive = len(re.findall(r"\b[A-Z][\w.]*['’]s\b", text))  # "Forge's": a possessive, not a contraction
+    # "Forge's": a possessive, not a contraction ("It's" and "That's" at a sentence start are contractions).
+    possessive = sum(1 for word in re.findall(r"\b([A-Z][\w.]*)['’]s\b", text) if word.lower() not in _PRONOUNS)
     total = words(text)
     return 100 * max(0, count - possessive) / total if total else 0.0
 

@@ -416,6 +416,8 @@ class SmtpTarget(DeliverTarget):
     max_recipients: int = Field(5000, ge=1, description="above this, use a mailing service (buttondown, listmonk)")
     timeout: float = Field(30.0, gt=0)
     retry_delays: list[float] = Field([5.0, 30.0, 120.0], description="waits before retrying 4xx answers (greylisting)")
+    max_per_second: float | None = Field(None, gt=0, description="pace for relays that throttle (SES: 14)")
+    per_connection: int = Field(100, ge=1, description="messages before a fresh connection (servers cap sessions)")
 
     @field_validator("sender", "reply_to")
     @classmethod

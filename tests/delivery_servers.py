@@ -50,7 +50,13 @@ class RecordingHandler:
         self.on_rcpt: Callable[[int], bool] | None = None
         self.data_count = itertools.count(1)
         self.rcpt_count = itertools.count(1)
+        self.greetings = 0  # EHLOs seen: one per connection (two with STARTTLS)
         self.lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        self.greetings += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         number = next(self.rcpt_count)

@@ -153,9 +153,10 @@ def test_smtp_server_down_then_up_sends_everyone_once(tmp_path: Path) -> None:
     assert last_delivery(config, DAY).status == "failed"  # kept for briefcast publish/run to show
     with SMTPServer() as server:
         config.deliver[0].port = server.port
+        config.deliver[0].per_connection = 1  # a fresh session per message, as capped servers require
         up = deliver(config, DAY)
         assert sorted(r.rcpt_tos[0] for r in server.handler.received) == ["a@example.com", "b@example.com"]
-        assert up.status == "done"
+        assert up.status == "done" and server.handler.greetings == 2
 
 
 def test_test_copy_goes_to_one_editor_only_before_release(tmp_path: Path) -> None:

@@ -84,6 +84,8 @@ class SmtpBackend:
         self.list_id = f"<{_slug(config.show.title)}.{self.domain}>"
         self.reply_to = spec.reply_to or config.show.owner.email
         self._smtp: smtplib.SMTP | None = None
+        self._on_connection = 0
+        self._last_send = 0.0
 
     # -- the connection -----------------------------------------------------------------------------------------
 
@@ -193,10 +195,17 @@ class SmtpBackend:
         """Send one message; True when settled (sent, or refused for good), False to retry later."""
         ledger = job.ledger
         message = self.message(job, recipient)
+        if self.spec.max_per_second:
+            time.sleep(max(0.0, self._last_send + 1 / self.spec.max_per_second - time.monotonic()))
+        if self._on_connection >= self.spec.per_connection:
+            self._close()
         ledger.begin(recipient.key, digest)
         try:
             if self._smtp is None:
                 self._smtp = self._connect()
+                self._on_connection = 0
+            self._last_send = time.monotonic()
+            self._on_connection += 1
             self._smtp.send_message(message, from_addr=self.sender, to_addrs=[recipient.address])
         except smtplib.SMTPRecipientsRefused as exc:
             code, answer = next(iter(exc.recipients.values()), (550, b""))

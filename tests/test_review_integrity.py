@@ -468,3 +468,29 @@ def test_post_for_an_unknown_date_leaves_no_folder(cfg: Config) -> None:
     with pytest.raises(Exception, match="no drafted episode"):
         workflow.edit_segment(cfg, Date(2031, 1, 3), "policy", text="x", base_version=1, editor="ana")
     assert not (cfg.episodes_dir / "2031-01-03").exists()
+
+
+def test_publish_revoices_a_script_edit_and_a_drop(tmp_path: Path) -> None:
+    """Issue 15 #2 for the audio: after the last render a script is edited and a segment dropped; publish voices
+    the approved running order (real piper and ffmpeg) before it releases."""
+    import hashlib
+
+    config = show_with(tmp_path, "voiced", audio={"enabled": True})
+    store = open_store(config.state_dir)
+    try:
+        assert all(r.status != "failed" for r in render_episode(config, store, DAY))
+    finally:
+        store.close()
+    mp3 = config.episode_dir(DAY) / "episode.mp3"
+    before = hashlib.sha256(mp3.read_bytes()).hexdigest()
+    workflow.edit_segment(config, DAY, "policy", script="The bill moved on, fourteen votes to seven.", base_version=1,
+                          editor="ana")
+    workflow.drop_segment(config, DAY, "cold-open", base_version=1, editor="ana")
+    assert workflow.stale_outputs(load_episode(config.episodes_dir, DAY)) == ["newsletter", "audio"]
+    workflow.approve(config, DAY, editor="ana", override_flags=True)
+    episode = workflow.publish(config, DAY, editor="ana")
+    assert episode.status == "published"
+    assert hashlib.sha256(mp3.read_bytes()).hexdigest() != before
+    assert [c.segment_id for c in episode.audio.chapters] == ["headlines", "policy"]
+    assert episode.rendered == output_fingerprints(episode)
+    assert "fourteen votes to seven" in (config.episode_dir(DAY) / "transcript.vtt").read_text()

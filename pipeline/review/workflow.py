@@ -35,7 +35,7 @@ from typing import Any, Literal
 from pipeline.config import Config
 from pipeline.errors import ApprovalError, ConflictError, EpisodeNotFoundError, ReviewError
 from pipeline.files import atomic_write_text, load_episode, load_rundown, save_rundown, update_episode
-from pipeline.fingerprint import content_hash, stale_outputs
+from pipeline.fingerprint import content_hash, stale_outputs  # noqa: F401 - stale_outputs is part of this API
 from pipeline.models import (
     CITATION, Approval, Episode, EpisodeStatus, Flag, Proposal, Rundown, Segment, SegmentVersion, Transition,
 )
@@ -1154,5 +1154,6 @@ __all__ = [
     "cite_instead", "discard_proposal", "drop_segment", "drop_story", "edit_episode", "edit_segment", "editor_name",
     "list_episodes", "load", "load_for_review", "mark_script_current", "move_segment", "move_story", "parse_day",
     "pin_story", "proposal_diff", "publish", "regenerate", "reject", "rerender", "resolve_draft", "resolve_flag",
-    "restore_segment", "reorder", "rewrite_flagged", "segment_diff", "stale_edit", "stale_scripts", "sync_draft", "undo",
+    "restore_segment", "reorder", "rewrite_flagged", "segment_diff", "stale_edit", "stale_outputs", "stale_scripts",
+    "sync_draft", "undo",
 ]

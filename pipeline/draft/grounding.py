@@ -610,6 +610,10 @@ class SourceIndex:
 
     @classmethod
     def of(cls, texts: Iterable[str], published: Iterable[Date | datetime] = (), *, raw: bool = False) -> SourceIndex:
+        return _index(tuple(texts), tuple(published), raw)
+
+    @classmethod
+    def build(cls, texts: tuple[str, ...], published: tuple[Date | datetime, ...], raw: bool) -> SourceIndex:
         text = "\n".join(texts)
         injected = () if raw else tuple(instructions(text))
         text = _without(text, injected)
@@ -634,6 +638,12 @@ class SourceIndex:
         # Europe / European, Northwind / Northwind's: a shared stem of five letters or more
         stem = word[: max(5, len(word) - 2)]
         return len(word) >= 5 and any(w.startswith(stem) for w in self.words)
+
+
+@lru_cache(maxsize=4096)
+def _index(texts: tuple[str, ...], published: tuple[Date | datetime, ...], raw: bool) -> SourceIndex:
+    """Indexes are immutable: a segment's sources are indexed once however many sentences cite them."""
+    return SourceIndex.build(texts, published, raw)
 
 
 def supported(claim: Claim, index: SourceIndex) -> bool:

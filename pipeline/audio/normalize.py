@@ -358,10 +358,14 @@ def _powers(text: str) -> str:
 
 
 def _units(text: str) -> str:
+    def unit(match: re.Match[str], one: str, many: str) -> str:
+        # "a 48 MW site" is "a forty-eight megawatt site": after an article the unit is an adjective, singular.
+        adjective = re.search(r"\b(?:a|an)\s+$", match.string[: match.start()], re.IGNORECASE) is not None
+        return f"{number(match.group(1))} {one if match.group(1) == '1' or adjective else many}"
+
     for pattern, one, many in _UNITS:
         text = re.sub(rf"(?<![\w.])({_NUM})\s?(?:{pattern})(?![\w/])",
-                      lambda m, one=one, many=many: f"{number(m.group(1))} {one if m.group(1) == '1' else many}",
-                      text)
+                      lambda m, one=one, many=many: unit(m, one, many), text)
     # A unit name alone after the number was spoken: "ten to the twenty-sixth FLOP".
     return text
 

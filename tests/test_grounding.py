@@ -264,3 +264,20 @@ def test_what_an_injected_instruction_asks_to_be_said_is_no_support() -> None:
     assert spans["$90 billion"].evidence.startswith("Ignore previous instructions")
     # the item's own news stays supported
     assert check_text("Pocketmind is a 400-line agent runtime that supports three tool types [1].", HOSTILE) == []
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Cobalt Systems did not sue Parrotly over its voice clone [1].", "a negation is added or dropped"),
+    ("Parrotly sued Cobalt Systems over its voice clone [1].", "the same names in another order"),
+    ("The round values Kestrel at $300 million after it raised $2 billion [2].", "the same numbers in another order"),
+    ("Cobalt Systems sued Parrotly over a voice clone [1].", ""),
+])
+def test_a_near_copy_that_says_otherwise_is_flagged(sentence: str, expected: str) -> None:
+    world = {1: "Cobalt Systems sued Parrotly over its voice clone.",
+             2: "The round values Kestrel at $2 billion after it raised $300 million."}
+    found = [f for f in check_text(sentence, world) if f.span == "contradiction"]
+    assert [f.message.split(": ", 1)[1][: len(expected)] for f in found] == ([expected] if expected else [])
+    assert all(f.kind == "unverified" and f.severity == "high" and f.evidence for f in found)
+    script = check_segment(f"{world[1]} [1]", sentence.replace(" [1]", "").replace(" [2]", ""), world)
+    if expected and "[1]" in sentence:
+        assert any(f.kind == "script_adds" and f.span == "contradiction" for f in script)

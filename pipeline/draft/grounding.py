@@ -29,6 +29,7 @@ such source is ``unknown_citation``.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
@@ -758,6 +759,52 @@ def verbatim_run(sentence: str, sources: Iterable[str]) -> str:
     return " ".join(best)
 
 
+
+# -- near-copies that say otherwise: a negation added or dropped, two names or two values swapped -------------------
+
+_NEGATION = re.compile(r"\b(?:not|never|no|none|neither|nor|without|cannot|no longer)\b|n[’']t\b", re.IGNORECASE)
+NEAR_COPY = 0.75  # word-sequence ratio above which two sentences are one sentence, reworded at most lightly
+
+
+def _sequence(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", strip_citations(plain(text)).lower().replace("’", "'"))
+
+
+def _order(sentence: str) -> tuple[list[str], list[str]]:
+    """The names and the values of a sentence, in the order it says them."""
+    names = [squash(c.span) for c in entity_claims(sentence)]
+    values = [_key(c.value) for c in number_claims(sentence) if c.value is not None]
+    return names, values
+
+
+def contradiction(sentence: str, other: str) -> str:
+    """How ``sentence`` says the opposite of ``other``, a near-copy of it ('' when it does not): a negation added or
+    dropped, or the same names or values in another order ("Marsh sued Cobalt" for "Cobalt sued Marsh")."""
+    a, b = _sequence(sentence), _sequence(other)
+    if not a or not b:
+        return ""
+    if sorted(a) != sorted(b) and difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() < NEAR_COPY:
+        return ""  # neither the same words reordered nor a light rewording
+    if len(_NEGATION.findall(plain(sentence))) != len(_NEGATION.findall(plain(other))):
+        return "a negation is added or dropped"
+    for mine, theirs, what in (*zip(_order(sentence), _order(other), ("names", "numbers"), strict=True),):
+        if len(mine) >= 2 and sorted(mine) == sorted(theirs) and mine != theirs:
+            return f"the same {what} in another order" + (" (who did what to whom)" if what == "names" else " (which figure is which)")
+    return ""
+
+
+def _closest(sentence: str, candidates: Iterable[str]) -> str:
+    words = _sequence(sentence)
+    best, score = "", 0.0
+    for candidate in candidates:
+        other = _sequence(candidate)
+        ratio = 1.0 if sorted(other) == sorted(words) else difflib.SequenceMatcher(None, words, other,
+                                                                                    autojunk=False).ratio()
+        if ratio > score:
+            best, score = candidate, ratio
+    return best if score >= NEAR_COPY else ""
+
+
 # -- the checks -------------------------------------------------------------------------------------------------
 
 SEVERITY = {
@@ -880,6 +927,13 @@ def check_text(text: str, sources: Mapping[int, str] | Sources, *, framing: bool
             index = data.index(known_refs)
             others = {n: data.index([n]) for n in data.texts if n not in known_refs}
         flags += _unsupported(sentence, claims, index, others, where)
+        if known_refs:
+            copied = _closest(sentence, index.sentences)
+            how = contradiction(sentence, copied) if copied else ""
+            if how:
+                flags.append(make_flag("unverified", "text", sentence, "contradiction",
+                                       f"this nearly repeats {where} but says otherwise: {how}", severity="high",
+                                       evidence=copied))
     return flags
 
 
@@ -924,6 +978,13 @@ def check_script(script: str, sources: Mapping[int, str] | Sources, text: str | 
     flags: list[Flag] = []
     for sentence in split_sentences(script):
         flags += _sentence_flags(sentence, "script", data.known, framing=framing, sources_text=all_text)
+        if text is not None:
+            written = _closest(sentence, split_sentences(text))
+            how = contradiction(sentence, written) if written else ""
+            if how:
+                flags.append(make_flag("script_adds", "script", sentence, "contradiction",
+                                       f"the script nearly repeats the text but says otherwise: {how}",
+                                       severity="high", evidence=strip_citations(written)))
         seen: set[tuple[str, str]] = set()
         for claim in claims_of(sentence):
             if (claim.kind, claim.span) in seen or _known_claim(claim, known):

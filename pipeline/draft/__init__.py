@@ -172,12 +172,12 @@ def _verify(config: Config, store: Store, llm: LLMClient, plans: list[Plan], ord
     checked: list[Segment] = []
     with open_verifier(config, store, llm) as checker:
         calls, hits = checker.usage.calls, checker.usage.cache_hits
-        for i, segment in enumerate(ordered):
+        for segment in ordered:
             plan = by_id.get(segment.id)
             if plan is None or segment.status != "drafted":
                 checked.append(segment)
                 continue
-            progress.advance("draft", i, len(ordered), f"verifying {segment.id}")
+            progress.advance("draft", len(ordered), len(ordered), f"verifying {segment.id}")
             found = verify_segment(config, checker, plan, segment)
             result.notes += found.notes
             previous = old.get(segment.id)

@@ -1004,7 +1004,7 @@ def check_script(script: str, sources: Mapping[int, str] | Sources, text: str | 
                 cite = ", ".join(f"[{n}]" for n in holders)
                 flags.append(make_flag("script_adds", "script", sentence, claim.span,
                                        f"the script says {what}, which the segment's text does not (it is in {cite})",
-                                       evidence=nearest(sentence, data.index(holders), claim), suggest=holders))
+                                       evidence=nearest(sentence, data.index(holders), claim)))
             else:
                 flags.append(make_flag("script_adds", "script", sentence, claim.span,
                                        f"the script says {what}, which neither the segment's text nor any source has",

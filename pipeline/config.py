@@ -275,6 +275,8 @@ class VerifySettings(Strict):
     ``backend``/``model``/``base_url`` at a stronger model to check with that instead."""
 
     enabled: bool = True
+    on_edit: bool = Field(False, description="also after an editor's edit; the review app waits only seconds, "
+                                             "so for a fast (remote) verifier")
     backend: LLMBackend | None = None
     model: str | None = None  # backend local: a local model name (qwen2.5-coder-0.5b, ...); others: the API's model
     base_url: str | None = None

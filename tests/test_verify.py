@@ -186,7 +186,7 @@ def test_it_can_check_with_a_stronger_model(tmp_path: Path, fake_openai: FakeOpe
 
 
 def test_recheck_after_an_edit_runs_the_verifier(tmp_path: Path, fake_openai: FakeOpenAI) -> None:  # noqa: F811
-    config, store = _seeded(tmp_path, fake_openai, enabled=True)
+    config, store = _seeded(tmp_path, fake_openai, enabled=True, on_edit=True)
     draft(config, store, DAY)
     segment = files.load_episode(config.episodes_dir, DAY).segment("quick-hits")
     first = segment.text.split("\n")[0]
@@ -198,6 +198,9 @@ def test_recheck_after_an_edit_runs_the_verifier(tmp_path: Path, fake_openai: Fa
     [flag] = [f for f in flags if f.kind == "unverified" and f.field == "text"]
     assert flag.evidence == "Kestrel Robotics raised $300 million" and flag.severity == "high"
     assert recheck_segment(config, store, edited, semantic=False) == [f for f in flags if f.kind != "unverified"]
+    quiet = config.model_copy(update={"verify": config.verify.model_copy(update={"on_edit": False})})
+    seen = len(fake_openai.requests)
+    assert all(f.kind != "unverified" for f in recheck_segment(quiet, store, edited)) and len(fake_openai.requests) == seen
 
 
 def test_verify_settings_name_the_fix(tmp_path: Path, fake_openai: FakeOpenAI) -> None:  # noqa: F811

@@ -273,11 +273,12 @@ def regenerate_segment(config: Config, store: Store, episode: Episode, segment_i
 
 def recheck_segment(config: Config, store: Store, segment: Segment, *, semantic: bool | None = None) -> list[Flag]:
     """Grounding and length flags for a segment as it stands now (e.g. after an editor's change), and the semantic
-    check's (``semantic``, default ``verify.enabled``; sentences unchanged since the draft are answered from the
-    cache). A verifier that cannot run leaves the lexical flags and a warning: the edit itself always stands."""
+    check's (``semantic``, default ``verify.enabled`` and ``verify.on_edit``; sentences unchanged since the draft
+    are answered from the cache). A verifier that cannot run leaves the lexical flags and a warning: the edit itself
+    always stands."""
     plan = plan_from_segment(config, store, segment)
     flags = check(plan, segment, own_names(config))
-    if config.verify.enabled if semantic is None else semantic:
+    if (config.verify.enabled and config.verify.on_edit) if semantic is None else semantic:
         try:
             with open_verifier(config, store) as llm:
                 found = verify_segment(config, llm, plan, segment)

@@ -279,6 +279,8 @@ def test_folder_target_copies_the_public_files(tmp_path: Path) -> None:
     assert (www / "2026-03-10" / "episode.mp3").is_file() and not (www / "2026-03-10" / "episode.json").exists()
     assert oct((www / "feed.xml").stat().st_mode & 0o777) == "0o644"
     assert result.counts["objects_uploaded"] == 16  # 8 files to each target; the in-place one writes nothing
+    with pytest.raises(DeliveryError, match="no email target to send a test copy"):
+        deliver(config, DAY, test_address="editor@example.com")
 
 
 # -- mailing services --------------------------------------------------------------------------------------------

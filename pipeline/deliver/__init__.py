@@ -149,6 +149,9 @@ def _run(config: Config, episode: Episode, store: Any, scrub: Scrubber, test_add
             job = Job(config, spec, episode, Ledger(store, day, spec.label, scrub), scrub)
             jobs.append(job)
             _guarded(job, lambda job=job: hosting.deliver_files(job, make_backend(job.spec, config), files))
+    if test_address is not None and not email_specs:
+        raise DeliveryError("no email target to send a test copy with", subject=test_address,
+                            hint="add an smtp, buttondown or listmonk target under deliver: in config.yaml")
     hosting_failed = [job.label for job in jobs if job.failures]
     newsletter = None
     for spec in email_specs:

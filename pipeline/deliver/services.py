@@ -103,6 +103,13 @@ def _message(response: httpx.Response) -> str:
     return str(data)[:300]
 
 
+def _id(answer: Any, key: str, *, label: str) -> str:
+    if isinstance(answer, dict) and answer.get(key) not in (None, ""):
+        return str(answer[key])
+    raise DeliveryError(f"the service answered without an issue id: {str(answer)[:200]}", subject=label,
+                        hint="check base_url/url: it must be the service's API, not its website")
+
+
 def create_once(job: Job, item: str, create: Callable[[], str], find: Callable[[], str | None],
                 retries: int) -> str:
     """Create a remote issue exactly once: after an unconfirmed attempt, look for it before trying again."""
@@ -179,7 +186,7 @@ class ButtondownBackend:
     def _draft(self, job: Job) -> str:
         def create() -> str:
             answer = self.api.call("POST", "/emails", json={**self._payload(job), "status": "draft"}, safe=False)
-            return str(answer["id"])
+            return _id(answer, "id", label=job.label)
 
         def update(remote: str) -> None:
             self.api.call("PATCH", f"/emails/{remote}", json=self._payload(job))
@@ -265,7 +272,7 @@ class ListmonkBackend:
     def _campaign(self, job: Job) -> str:
         def create() -> str:
             answer = self.api.call("POST", "/campaigns", json=self._payload(job), safe=False)
-            return str(answer["data"]["id"])
+            return _id(answer.get("data") if isinstance(answer, dict) else None, "id", label=job.label)
 
         def update(remote: str) -> None:
             self.api.call("PUT", f"/campaigns/{remote}", json=self._payload(job))

@@ -95,6 +95,14 @@ def _summary(config: Config, episode: Episode) -> dict[str, Any]:
         waiting.append("proposal: " + ", ".join(s.id for s in episode.segments if s.proposal))
     if episode.status == "approved":
         waiting.append("publish")
+    if episode.status == "published" and config.deliver:
+        from pipeline.deliver import last_delivery
+
+        delivered = last_delivery(config, episode.date)
+        if delivered is None:
+            waiting.append(f"delivery: briefcast deliver {episode.date}")
+        elif delivered.failures:
+            waiting.append(f"delivery: {len(delivered.failures)} problem(s), briefcast deliver {episode.date}")
     report_path = config.episode_dir(episode.date) / "run.json"
     last_run = None
     if report_path.exists():

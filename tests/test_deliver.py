@@ -150,7 +150,9 @@ def test_smtp_server_down_then_up_sends_everyone_once(tmp_path: Path) -> None:
     assert down.status == "failed"
     assert f"cannot reach the mail server at 127.0.0.1:{port}" in down.failures[0]["message"]
     assert "fix: check deliver[].host and port" in down.failures[0]["message"]
-    assert last_delivery(config, DAY).status == "failed"  # kept for briefcast publish/run to show
+    assert last_delivery(config, DAY).status == "failed"  # kept for briefcast publish/run/status to show
+    status = CliRunner().invoke(app, ["status", str(DAY), "--config", str(config.path), "--json"])
+    assert "delivery: 1 problem(s), briefcast deliver 2026-03-10" in status.output
     with SMTPServer() as server:
         config.deliver[0].port = server.port
         config.deliver[0].per_connection = 1  # a fresh session per message, as capped servers require

@@ -27,7 +27,7 @@ from pipeline.deliver import deliver, last_delivery
 from pipeline.errors import ConfigError, DeliveryError
 from pipeline.publish import release, render_newsletter_files
 from pipeline.store import open_store
-from test_publish_helpers import add_episode, audio_info, make_episode
+from publish_support import add_episode, audio_info, make_episode
 
 DAY = date(2026, 3, 10)
 PROJECT = Path(__file__).resolve().parent.parent
@@ -485,3 +485,18 @@ def test_run_without_review_publishes_delivers_and_resumes(tmp_path: Path) -> No
             assert [r.rcpt_tos for r in server.handler.received] == [["reader@example.com"]]
     finally:
         store.close()
+
+
+def test_scrubber_hides_secrets_as_sent_on_the_wire_but_not_user_names(monkeypatch) -> None:
+    import base64
+
+    from pipeline.deliver.base import Scrubber
+
+    monkeypatch.setenv("LM_USER", "briefcast")
+    monkeypatch.setenv("LM_TOKEN", "tok-123456")
+    scrub = Scrubber(["LM_TOKEN"], ["LM_USER"])
+    wire = base64.b64encode(b"briefcast:tok-123456").decode()
+    plain = base64.b64encode(b"\0briefcast\0tok-123456").decode()
+    text = scrub(f"token briefcast:tok-123456 / Basic {wire} / AUTH PLAIN {plain} / {base64.b64encode(b'tok-123456').decode()}")
+    assert "tok-123456" not in text and wire not in text and plain not in text
+    assert text.count("[$LM_TOKEN]") == 2 and text.count("[credentials]") == 2 and "briefcast" in text

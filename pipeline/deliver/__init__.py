@@ -98,7 +98,7 @@ def deliver(config: Config, day: Date, *, test_address: str | None = None, store
     elif episode.status != "published":
         raise DeliveryError(f"this episode is {episode.status}, not published", subject=day.isoformat(),
                             hint=f"briefcast publish {day} (it delivers), or --test ADDRESS for a test copy")
-    scrub = Scrubber(secret_env_names(config))
+    scrub = Scrubber(*secret_env_names(config))
     own_store = store is None
     if own_store:
         from pipeline.store import open_store

@@ -50,24 +50,20 @@ class Scrubber:
     """Replaces every secret value (and its base64 forms, as SMTP AUTH and basic auth send them) with a marker.
 
     Every message that leaves a target (failure rows, notes, the ledger's error column, notices to editors)
-    goes through it, so a server that echoes a key back in an error never puts it in run.json.
+    goes through it, so a server that echoes a key back in an error never puts it in run.json. User names are not
+    secrets, but ``user:secret`` pairs are, so they are scrubbed too.
     """
 
-    def __init__(self, env_names: Iterable[str]) -> None:
+    def __init__(self, env_names: Iterable[str], user_env_names: Iterable[str] = ()) -> None:
+        values = [(os.environ.get(name, ""), f"[${name}]") for name in sorted(set(env_names))]
+        values = [(value, marker) for value, marker in values if len(value) >= 4]
+        users = [os.environ.get(name, "") for name in sorted(set(user_env_names))]
         self.secrets: list[tuple[str, str]] = []
-        for name in sorted(set(env_names)):
-            value = os.environ.get(name, "")
-            if len(value) >= 4:
-                marker = f"[${name}]"
-                self.secrets.append((value, marker))
-                self.secrets.append((base64.b64encode(value.encode()).decode(), marker))
-        # pairs as sent on the wire: user:password (basic auth, listmonk tokens), \0user\0password (AUTH PLAIN)
-        values = [value for value, _ in self.secrets[::2]]
-        for first in values:
-            for second in values:
-                if first != second:
-                    for joined in (f"{first}:{second}", f"\0{first}\0{second}"):
-                        self.secrets.append((base64.b64encode(joined.encode()).decode(), "[credentials]"))
+        for value, marker in values:
+            self.secrets += [(value, marker), (base64.b64encode(value.encode()).decode(), marker)]
+            for user in filter(None, users):  # as sent on the wire: basic auth, listmonk tokens, AUTH PLAIN
+                for joined in (f"{user}:{value}", f"\0{user}\0{value}"):
+                    self.secrets.append((base64.b64encode(joined.encode()).decode(), "[credentials]"))
         self.secrets.sort(key=lambda pair: -len(pair[0]))
 
     def __call__(self, text: Any) -> str:
@@ -77,14 +73,18 @@ class Scrubber:
         return text
 
 
-def secret_env_names(config: Config) -> list[str]:
-    """Every ``*_env`` setting of the delivery targets: the variables whose values must never be shown."""
-    names = []
+_USER_KEYS = {"username_env"}
+
+
+def secret_env_names(config: Config) -> tuple[list[str], list[str]]:
+    """The ``*_env`` settings of the delivery targets: (variables holding secrets, variables holding user names)."""
+    secrets: list[str] = []
+    users: list[str] = []
     for spec in config.deliver:
         for key, value in spec.model_dump().items():
             if key.endswith("_env") and value:
-                names.append(str(value))
-    return names
+                (users if key in _USER_KEYS else secrets).append(str(value))
+    return secrets, users
 
 
 # -- the ledger (deliveries table) ------------------------------------------------------------------------------

@@ -219,6 +219,8 @@ class SmtpBackend:
             return self._refused(job, recipient, digest, exc.smtp_code, exc.smtp_error)
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, socket.timeout, OSError) as exc:
             # the connection dropped or stalled: the server did not take the message; try again on a new one
+            if self._smtp is not None:
+                self._smtp.close()
             self._smtp = None
             ledger.failed(recipient.key, digest, f"connection lost ({type(exc).__name__}: {exc})")
             return False

@@ -6,9 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import os
 import re
-import signal
 import socket
 import ssl
 import threading

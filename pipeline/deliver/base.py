@@ -26,7 +26,7 @@ from typing import Any, Literal, Protocol
 
 from pipeline.config import Config, DeliverTarget
 from pipeline.errors import DeliveryError
-from pipeline.models import Episode, StageResult
+from pipeline.models import Episode
 from pipeline.publish.newsletter import UNSUBSCRIBE_PLACEHOLDER
 
 Role = Literal["email", "hosting"]

@@ -116,15 +116,20 @@ def _free_port() -> int:
 
 
 class SMTPServer:
-    """aiosmtpd on a free loopback port; with ``tls`` it requires STARTTLS and a login (user, password)."""
+    """aiosmtpd on a free loopback port; with ``tls`` it requires STARTTLS (or speaks TLS at once with
+    ``implicit_tls``), with ``login`` a user name and password."""
 
-    def __init__(self, *, tls: tuple[Path, Path] | None = None, login: tuple[str, str] | None = None) -> None:
+    def __init__(self, *, tls: tuple[Path, Path] | None = None, login: tuple[str, str] | None = None,
+                 implicit_tls: bool = False) -> None:
         self.handler = RecordingHandler()
         kwargs: dict[str, Any] = {}
         if tls:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(str(tls[0]), str(tls[1]))
-            kwargs.update(tls_context=context, require_starttls=True)
+            if implicit_tls:  # SMTPS (port 465 style): TLS from the first byte
+                kwargs.update(ssl_context=context)
+            else:
+                kwargs.update(tls_context=context, require_starttls=True)
         if login:
             def authenticate(server, session, envelope, mechanism, auth_data):
                 ok = isinstance(auth_data, LoginPassword) and (auth_data.login.decode(), auth_data.password.decode()) == login

@@ -124,6 +124,17 @@ def test_smtp_one_multipart_message_per_recipient_over_starttls_once(tmp_path: P
     assert SMTP_PASSWORD not in saved and "ada@example.com" in saved
 
 
+def test_smtp_implicit_tls_and_an_untrusted_certificate(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    with SMTPServer(tls=(cert, key), implicit_tls=True) as server:
+        config = make_show(tmp_path, [smtp_target(server.port, security="tls")], recipients=["a@example.com"])
+        refused = deliver(config, DAY)  # the server's certificate is signed by no CA this machine trusts
+        assert "TLS with 127.0.0.1" in refused.failures[0]["message"] and "certificate" in refused.failures[0]["message"]
+        config.deliver[0].ca_file = str(cert)
+        assert deliver(config, DAY).status == "done"
+        assert [r.rcpt_tos for r in server.handler.received] == [["a@example.com"]]
+
+
 def test_smtp_refusal_greylisting_and_a_dropped_connection(tmp_path: Path) -> None:
     with SMTPServer() as server:
         server.handler.refuse = {"gone@example.com"}

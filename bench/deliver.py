@@ -41,7 +41,7 @@ def run(recipients: int = 1000, episodes: int = 20) -> list[dict[str, Any]]:
         return [{"figure": f"skipped: {missing} is not installed (pip install -e '.[dev]')", "briefcast": None,
                  "baseline": None, "ratio": None, "target": ""}]
     from delivery_servers import S3Server, SMTPServer
-    from test_publish_helpers import add_episode, audio_info, make_episode
+    from publish_support import add_episode, audio_info, make_episode
 
     from pipeline.config import load_config
     from pipeline.deliver import deliver, load_newsletter

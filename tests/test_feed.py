@@ -17,7 +17,7 @@ from pipeline.files import load_episode, save_episode
 from pipeline.publish import release
 from pipeline.publish.artwork import DEFAULT_ARTWORK, image_size, png_bytes
 from pipeline.publish.podcast import ITUNES, PODCAST, podcast_guid
-from test_publish_helpers import HOSTILE_DESCRIPTION, HOSTILE_TITLE, add_episode, audio_info, make_episode, mp3_bytes
+from publish_support import HOSTILE_DESCRIPTION, HOSTILE_TITLE, add_episode, audio_info, make_episode, mp3_bytes
 
 from conftest import write_show
 

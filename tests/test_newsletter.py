@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
-import types
 from datetime import date
 from pathlib import Path
 
@@ -13,11 +11,12 @@ import pytest
 from lxml import etree
 
 from pipeline.config import Config, load_config
-from pipeline.errors import AudioError, PublishError
-from pipeline.files import update_episode
+from pipeline.errors import PublishError
+from pipeline.files import load_episode
 from pipeline.models import StageResult
 from pipeline.publish import render_episode
-from test_publish_helpers import HOSTILE_TITLE, add_episode, audio_info, make_episode
+from pipeline.store import open_store
+from publish_support import HOSTILE_TITLE, add_episode, audio_info, make_episode
 
 from conftest import write_show
 
@@ -132,39 +131,39 @@ def test_hostile_text_and_links(show: Config) -> None:
     assert "[4] </title><script>alert(1)</script> (Example News)\n    (no link)" in txt
 
 
-def test_audio_error_is_recorded_not_raised(show: Config, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = types.ModuleType("pipeline.audio")
+@pytest.fixture
+def speech_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The reference show voiced by the loopback stand-in of the OpenAI speech API (real audio stage, fast voice)."""
+    from fake_openai_speech import fake_speech_server
 
-    def render_audio(config, store, episode):
-        raise AudioError("piper could not synthesize", subject="headlines", hint="check the voice")
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    with fake_speech_server() as server:
+        voice = {"backend": "openai", "voice": "alloy", "model": "tts-1"}
+        yield load_config(write_show(tmp_path / "voiced", tts={"host": voice, "base_url": server.url,
+                                                               "timeout": 3})), server
 
-    fake.render_audio = render_audio
-    monkeypatch.setitem(sys.modules, "pipeline.audio", fake)
-    add_episode(show, make_episode(DAY), mp3=False)
-    results = render_episode(show, None, DAY)
+
+def test_audio_error_is_recorded_not_raised(speech_show) -> None:  # type: ignore[no-untyped-def]
+    config, server = speech_show
+    server.faults = ["400"] * 50  # the speech API refuses the voice: the real audio stage fails fast
+    add_episode(config, make_episode(DAY), mp3=False)
+    results = render_episode(config, open_store(config.state_dir), DAY)
     assert results[0].status == "done"
     assert results[1].stage == "audio" and results[1].status == "failed"
-    assert results[1].failures[0]["subject"] == "headlines"
-    assert "piper could not synthesize" in results[1].failures[0]["message"]
-    assert (show.episode_dir(DAY) / "newsletter.html").exists()
+    first = next(s for s in make_episode(DAY).live_segments if s.script)
+    assert results[1].failures[0]["subject"] == first.id
+    assert "Invalid voice" in results[1].failures[0]["message"]
+    assert (config.episode_dir(DAY) / "newsletter.html").exists()
 
 
-def test_audio_result_updates_the_listen_duration(show: Config, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = types.ModuleType("pipeline.audio")
-
-    def render_audio(config, store, episode):
-        def change(ep):
-            ep.audio = audio_info(661)
-
-        update_episode(config.episodes_dir, episode.date, change)
-        return StageResult(stage="audio", counts={"seconds": 661})
-
-    fake.render_audio = render_audio
-    monkeypatch.setitem(sys.modules, "pipeline.audio", fake)
-    add_episode(show, make_episode(DAY), mp3=False)
-    results = render_episode(show, None, DAY)
-    assert results[1].counts == {"seconds": 661}
-    assert "Listen to the episode (11:01)" in _read(show, "newsletter.html")
+def test_audio_result_updates_the_listen_duration(speech_show) -> None:  # type: ignore[no-untyped-def]
+    config, _ = speech_show
+    add_episode(config, make_episode(DAY), mp3=False)
+    results = render_episode(config, open_store(config.state_dir), DAY)
+    assert results[1].status == "done", results[1].failures
+    duration = load_episode(config.episodes_dir, DAY).audio.duration  # type: ignore[union-attr]
+    minutes, seconds = divmod(round(duration), 60)
+    assert f"Listen to the episode ({minutes}:{seconds:02d})" in _read(config, "newsletter.html")
 
 
 def test_audio_disabled_in_config(tmp_path: Path) -> None:

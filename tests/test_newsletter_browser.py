@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.config import Config
 from pipeline.publish import release, render_episode
-from test_publish_helpers import HOSTILE_TITLE, add_episode, audio_info, make_episode
+from publish_support import HOSTILE_TITLE, add_episode, audio_info, make_episode
 
 pytestmark = pytest.mark.browser
 

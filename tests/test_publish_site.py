@@ -11,7 +11,7 @@ from lxml import etree
 from pipeline.config import Config
 from pipeline.publish import release
 from pipeline.publish.published import read_transcript
-from test_publish_helpers import add_episode, audio_info, make_episode, mp3_bytes
+from publish_support import add_episode, audio_info, make_episode, mp3_bytes
 
 DAY1, DAY2 = date(2026, 3, 9), date(2026, 3, 10)
 

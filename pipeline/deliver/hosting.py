@@ -89,12 +89,14 @@ def deliver_files(job: Job, target: HostingTarget, files: list[PublicFile]) -> N
     ledger = job.ledger
     problems = 0
     in_a_row = 0
+    feed = "unchanged"
     for index, file in enumerate(files):
         if file.key == FEED and problems:
             job.fail(FEED, f"held back: {problems} file(s) before it did not go up, so the feed would point at "
                            "missing audio or pages", hint="fix the failures above, then: briefcast deliver "
                            f"{job.episode.date}")
             job.count("objects_held")
+            feed = "held back"
             continue
         data = file.path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
@@ -107,6 +109,7 @@ def deliver_files(job: Job, target: HostingTarget, files: list[PublicFile]) -> N
                 # a crash came after the upload and before its record: the object is there, do not send it again
                 ledger.done(file.key, digest, row.get("remote_id"))
                 job.count("objects_confirmed")
+                feed = "updated" if file.key == FEED else feed
                 continue
             ledger.begin(file.key, digest)
             remote = target.upload(file.key, data, file.content_type, cache_control(job.spec, file.cache))  # type: ignore[arg-type]
@@ -114,6 +117,7 @@ def deliver_files(job: Job, target: HostingTarget, files: list[PublicFile]) -> N
             ledger.failed(file.key, digest, str(exc))
             job.fail(file.key, str(exc), hint=exc.hint)
             job.count("objects_failed")
+            feed = "failed" if file.key == FEED else feed
             problems += 1
             in_a_row += 1
             if in_a_row >= STOP_AFTER:
@@ -127,6 +131,10 @@ def deliver_files(job: Job, target: HostingTarget, files: list[PublicFile]) -> N
         ledger.done(file.key, digest, remote)
         job.count("objects_uploaded")
         job.count("bytes_uploaded", len(data))
+        if file.key == FEED:
+            feed = "updated"
+    job.note(f"{int(job.counts.get('objects_uploaded', 0))} file(s) uploaded, "
+             f"{int(job.counts.get('objects_unchanged', 0))} unchanged; feed.xml {feed}")
 
 
 # -- folder -----------------------------------------------------------------------------------------------------

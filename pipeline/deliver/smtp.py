@@ -172,7 +172,9 @@ class SmtpBackend:
         pending = [r for r in recipients if (rows.get(r.key) or {}).get("status") != "sent"]
         interrupted = sum(1 for r in pending if (rows.get(r.key) or {}).get("status") == "sending")
         job.count("recipients", len(recipients))
-        job.count("messages_already_sent", len(recipients) - len(pending))
+        if len(recipients) > len(pending):
+            job.count("messages_already_sent", len(recipients) - len(pending))
+        sent_before = job.counts.get("messages_sent", 0)
         if interrupted:
             job.note(f"{interrupted} message(s) interrupted by an earlier crash are sent again (same Message-ID)")
         digest = job.newsletter.digest if job.newsletter else ""
@@ -190,6 +192,11 @@ class SmtpBackend:
             job.fail(recipient.address, f"not accepted yet: {row.get('error') or 'temporary failure'}",
                      hint=f"sent again by the next run: briefcast deliver {job.episode.date}", kind="deferred")
             job.count("messages_deferred")
+        rows = job.ledger.statuses()
+        have = sum(1 for r in recipients if (rows.get(r.key) or {}).get("status") == "sent")
+        sent = int(job.counts.get("messages_sent", 0) - sent_before)
+        job.note(f"{have} of {len(recipients)} recipients have the issue ({sent} sent now, "
+                 f"{int(job.counts.get('messages_refused', 0))} refused, {len(pending)} deferred)")
 
     def _send_one(self, job: Job, recipient: Recipient, digest: str) -> bool:
         """Send one message; True when settled (sent, or refused for good), False to retry later."""

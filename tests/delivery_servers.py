@@ -160,7 +160,7 @@ class _RequestLog(logging.Handler):
         self.seen: list[tuple[str, str, int]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        match = self.LINE.search(record.getMessage())
+        match = self.LINE.search(re.sub(r"\x1b\[[0-9;]*m", "", record.getMessage()))  # werkzeug colours non-200s
         if match:
             self.seen.append((match[1], match[2].split("?")[0], int(match[3])))
 

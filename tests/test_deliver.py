@@ -243,6 +243,18 @@ def test_s3_right_types_and_cache_headers_only_changes_feed_last(tmp_path: Path,
     assert "show/2026-03-10/episode.mp3" not in later and "show/2026-03-11/episode.mp3" in later
     assert {"show/index.html", "show/newsletter.xml"} <= set(later)
 
+    # the first episode is unpublished: the next delivery drops it from the feed, then takes its files down
+    path = config.episode_dir(DAY) / "episode.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), "status": "rejected"}))
+    release(config)
+    s3.log.seen.clear()
+    result = deliver(config, date(2026, 3, 11))
+    assert result.counts["objects_removed"] == 4, result.failures
+    left = [item["Key"] for item in client.list_objects_v2(Bucket="brief")["Contents"]]
+    assert not any(key.startswith("show/2026-03-10/") for key in left) and "show/2026-03-11/episode.mp3" in left
+    order = [(method, path) for method, path, _ in s3.log.seen if method in ("PUT", "DELETE")]
+    assert order.index(("PUT", "/brief/show/feed.xml")) < order.index(("DELETE", "/brief/show/2026-03-10/episode.mp3"))
+
 
 def test_failed_upload_holds_the_feed_and_the_newsletter_then_resumes(tmp_path: Path, s3: S3Server) -> None:
     hooks: list[dict[str, Any]] = []

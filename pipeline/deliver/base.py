@@ -120,6 +120,18 @@ class Ledger:
             "ORDER BY updated DESC LIMIT 1", (self.target, item))
         return rows[0]["digest"] if rows else None
 
+    def delivered_items(self) -> set[str]:
+        """Every item this target holds from earlier deliveries (any episode): what is online there."""
+        rows = self.store.query("SELECT DISTINCT item FROM deliveries WHERE target = ? AND status = 'sent'",
+                                (self.target,))
+        return {row["item"] for row in rows}
+
+    def removed(self, item: str) -> None:
+        """``item`` was taken down: no earlier delivery of it counts any more (a later one uploads it again)."""
+        with self.store.transaction() as db:
+            db.execute("UPDATE deliveries SET status = 'removed', updated = ? WHERE target = ? AND item = ? "
+                       "AND status = 'sent'", (_now(), self.target, item))
+
     def _write(self, item: str, status: str, digest: str, *, remote_id: str | None = None,
                error: str | None = None, attempt: bool = False) -> None:
         with self.store.transaction() as db:
@@ -216,13 +228,15 @@ class EmailBackend(Protocol):
 
 
 class HostingTarget(Protocol):
-    """Puts one published file where it is served; raises DeliveryError when it cannot."""
+    """Puts one published file where it is served, or takes one down; raises DeliveryError when it cannot."""
 
     name: str
 
     def upload(self, key: str, data: bytes, content_type: str, cache_control: str) -> str | None: ...
 
     def present(self, key: str, data: bytes) -> bool: ...
+
+    def remove(self, key: str) -> None: ...
 
 
 BackendFactory = Callable[[Any, Config], Any]

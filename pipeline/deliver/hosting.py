@@ -5,7 +5,8 @@ for every published episode, its page, MP3, transcript and chapters. Never episo
 
 Order: media first (MP3s, transcripts, chapters, artwork), then the pages, then newsletter.xml, then feed.xml, so no
 app ever reads an item whose audio is not there yet; when anything before it failed, feed.xml is held back.
-Only what changed goes up: a file whose sha256 is the one last delivered to that target is skipped.
+Only what changed goes up: a file whose sha256 is the one last delivered to that target is skipped. Once the feed
+is up, the files of an episode that is no longer published are taken down (it has left the feed first).
 """
 
 from __future__ import annotations
@@ -133,8 +134,25 @@ def deliver_files(job: Job, target: HostingTarget, files: list[PublicFile]) -> N
         job.count("bytes_uploaded", len(data))
         if file.key == FEED:
             feed = "updated"
+    if not problems:
+        _take_down(job, target, files)
     job.note(f"{int(job.counts.get('objects_uploaded', 0))} file(s) uploaded, "
              f"{int(job.counts.get('objects_unchanged', 0))} unchanged; feed.xml {feed}")
+
+
+def _take_down(job: Job, target: HostingTarget, files: list[PublicFile]) -> None:
+    """Remove what an episode that is no longer published left online, once the feed no longer lists it."""
+    current = {file.key for file in files}
+    for key in sorted(job.ledger.delivered_items() - current):
+        if not _DAY_DIR.match(key.split("/", 1)[0]):
+            continue  # only episode files; the top-level files are always rewritten, never removed
+        try:
+            target.remove(key)
+        except DeliveryError as exc:
+            job.fail(key, f"could not take it down: {exc}", hint=exc.hint)
+            continue
+        job.ledger.removed(key)
+        job.count("objects_removed")
 
 
 # -- folder -----------------------------------------------------------------------------------------------------
@@ -162,6 +180,14 @@ class FolderHosting:
             raise DeliveryError("cannot write the published file", subject=str(path),
                                 hint="check that the folder exists and is writable (deliver[].path)") from exc
         return hashlib.md5(data).hexdigest()  # noqa: S324 - an ETag-like fingerprint, not security
+
+    def remove(self, key: str) -> None:
+        if self.in_place:
+            return  # episodes/ holds the show's own files: release already removed the page
+        try:
+            (self.dest / key).unlink(missing_ok=True)
+        except OSError as exc:
+            raise DeliveryError("cannot remove the file", subject=str(self.dest / key)) from exc
 
     def present(self, key: str, data: bytes) -> bool:
         path = self.root / key if self.in_place else self.dest / key

@@ -53,6 +53,12 @@ class S3Hosting:
             raise self._error("upload refused", key, exc) from None
         return str(answer.get("ETag", "")).strip('"') or None
 
+    def remove(self, key: str) -> None:
+        try:
+            self.client.delete_object(Bucket=self.spec.bucket, Key=self.spec.prefix + key)
+        except Exception as exc:  # noqa: BLE001 - mapped where it enters
+            raise self._error("delete refused", key, exc) from None
+
     def present(self, key: str, data: bytes) -> bool:
         try:
             head = self.client.head_object(Bucket=self.spec.bucket, Key=self.spec.prefix + key)

@@ -441,10 +441,11 @@ def test_kill_9_mid_upload_then_rerun_uploads_every_object_once_feed_last(tmp_pa
     assert versions(client, "brief") == sorted(puts)
 
 
-def test_kill_9_mid_newsletter_then_rerun_every_recipient_gets_one(tmp_path: Path) -> None:
+def test_kill_9_mid_newsletter_then_rerun_every_recipient_gets_one(tmp_path: Path, s3: S3Server) -> None:
     recipients = [f"reader{i}@example.com" for i in range(8)]
+    s3.bucket("brief")
     with SMTPServer() as server:
-        config = make_show(tmp_path, [smtp_target(server.port)], recipients=recipients)
+        config = make_show(tmp_path, [s3_target(s3.url), smtp_target(server.port)], recipients=recipients)
         child = _child(config)
         # kill -9 while the 5th message is in flight (the server has its envelope, not yet its content)
         server.handler.on_rcpt = lambda number: number == 5 and os.kill(child.pid, 9) is None
@@ -456,6 +457,8 @@ def test_kill_9_mid_newsletter_then_rerun_every_recipient_gets_one(tmp_path: Pat
         assert result.counts["messages_sent"] == 4 and result.counts["messages_already_sent"] == 4
         assert any("interrupted by an earlier crash" in note for note in result.notes)
         assert sorted(r.rcpt_tos[0] for r in server.handler.received) == recipients  # each exactly once
+    puts = s3.puts("brief")  # the files went up before the newsletter, in the killed run, and only then
+    assert len(puts) == len(set(puts)) == 8 and puts[-1] == "show/feed.xml" and result.counts["objects_unchanged"] == 8
 
 
 # -- wiring --------------------------------------------------------------------------------------------------------

@@ -412,7 +412,8 @@ class SmtpTarget(DeliverTarget):
     password_env: str | None = None
     sender: str  # "The AI Daily Brief <brief@example.com>"
     reply_to: str | None = None  # default: show.owner.email
-    recipients: str = "subscribers.txt"  # one address a line, relative to the show folder; '#' comments
+    recipients: str = "subscribers.txt"  # one address a line ('#' comments), or a .csv with an email column
+    suppress: str | None = None  # addresses never to mail (unsubscribed, bounced): same formats as recipients
     unsubscribe_url: str | None = None  # https URL; {email} is replaced by the recipient's address
     unsubscribe_mailto: str | None = None  # default: the sender's address
     max_recipients: int = Field(5000, ge=1, description="above this, use a mailing service (buttondown, listmonk)")

@@ -153,6 +153,21 @@ def test_smtp_refusal_greylisting_and_a_dropped_connection(tmp_path: Path) -> No
         assert rows["gone@example.com"]["status"] == "failed" and rows["reader0@example.com"]["status"] == "sent"
 
 
+def test_smtp_reads_a_csv_export_and_never_mails_the_suppressed(tmp_path: Path) -> None:
+    with SMTPServer() as server:
+        config = make_show(tmp_path, [smtp_target(server.port, recipients="signups.csv", suppress="unsubscribed.txt")])
+        (config.root / "signups.csv").write_text("name,email,signed_up\nAda Lovelace,ada@example.com,2026-01-02\n"
+                                                 ",bob@example.com,2026-01-03\nCarol,carol@example.com,2026-02-01\n")
+        (config.root / "unsubscribed.txt").write_text("Bob <BOB@example.com>\n")
+        result = deliver(config, DAY)
+        assert sorted(r.rcpt_tos[0] for r in server.handler.received) == ["ada@example.com", "carol@example.com"]
+        assert server.handler.to("ada@example.com")[0]["To"] == "Ada Lovelace <ada@example.com>"
+        assert result.counts["recipients_suppressed"] == 1 and result.status == "done"
+        (config.root / "signups.csv").write_text("who,when\nada,2026\n")
+        broken = deliver(config, DAY)
+        assert "has no email column" in broken.failures[0]["message"] and "name the column 'email'" in broken.failures[0]["message"]
+
+
 def test_smtp_server_down_then_up_sends_everyone_once(tmp_path: Path) -> None:
     with SMTPServer() as server:
         port = server.port

@@ -12,7 +12,9 @@ and a lost issue is worse than the rare duplicate (which keeps its Message-ID).
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import smtplib
 import socket
 import ssl
@@ -40,20 +42,43 @@ class Recipient:
         return self.address.lower()
 
 
-def read_recipients(path: Path, limit: int) -> tuple[list[Recipient], list[str]]:
-    """Addresses from a recipients file (one a line, ``Name <a@b>`` allowed, ``#`` comments); problems by line."""
+def _lines(path: Path, what: str = "recipients file") -> list[tuple[int, str, str]]:
+    """(line number, raw text, address text) of a recipients file: plain lines, or a CSV with an email column."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise DeliveryError("the recipients file does not exist", subject=str(path),
-                            hint="write one address a line there, or set deliver[].recipients") from None
+        raise DeliveryError(f"the {what} does not exist", subject=str(path),
+                            hint="write one address a line there, or fix its path in deliver:") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise DeliveryError("the recipients file cannot be read", subject=str(path)) from exc
+        raise DeliveryError(f"the {what} cannot be read", subject=str(path)) from exc
+    if path.suffix.lower() != ".csv":
+        return [(n, raw, raw.split("#", 1)[0].strip()) for n, raw in enumerate(text.splitlines(), start=1)]
+    rows = list(csv.reader(io.StringIO(text)))
+    header = [cell.strip().lower() for cell in (rows[0] if rows else [])]
+    column = next((header.index(name) for name in ("email", "email_address", "e-mail", "address") if name in header), None)
+    if column is None:
+        raise DeliveryError(f"the {what} (CSV) has no email column", subject=str(path),
+                            hint="name the column 'email' in the first row (a 'name' column is used too)")
+    named = header.index("name") if "name" in header else None
+    out = []
+    for n, row in enumerate(rows[1:], start=2):
+        address = row[column].strip() if column < len(row) else ""
+        name = row[named].strip() if named is not None and named < len(row) else ""
+        out.append((n, ",".join(row), f"{name} <{address}>" if name and address else address))
+    return out
+
+
+def read_recipients(path: Path, limit: int, suppress: Path | None = None) -> tuple[list[Recipient], list[str], int]:
+    """Addresses from a recipients file (one a line, ``Name <a@b>`` allowed, ``#`` comments; or CSV), less the
+    suppressed ones; returns them, problems by line, and how many were suppressed."""
+    suppressed: set[str] = set()
+    if suppress is not None:
+        suppressed = {parseaddr(line)[1].lower() for _, _, line in _lines(suppress, "suppression list") if line}
     seen: set[str] = set()
     found: list[Recipient] = []
     problems: list[str] = []
-    for number, raw in enumerate(lines, start=1):
-        line = raw.split("#", 1)[0].strip()
+    skipped = 0
+    for number, raw, line in _lines(path):
         if not line:
             continue
         name, address = parseaddr(line)
@@ -64,13 +89,16 @@ def read_recipients(path: Path, limit: int) -> tuple[list[Recipient], list[str]]
         if address.lower() in seen:
             continue
         seen.add(address.lower())
+        if address.lower() in suppressed:
+            skipped += 1
+            continue
         found.append(Recipient(address, name))
     if len(found) > limit:
         raise DeliveryError(
             f"{len(found)} recipients is more than this target sends itself (max_recipients: {limit})",
             subject=str(path), hint="use a mailing service for a large list (type: buttondown or listmonk), "
                                     "or raise max_recipients")
-    return found, problems
+    return found, problems, skipped
 
 
 class SmtpBackend:
@@ -165,7 +193,10 @@ class SmtpBackend:
 
     def send(self, job: Job) -> None:
         path = Path(self.config.root) / self.spec.recipients
-        recipients, problems = read_recipients(path, self.spec.max_recipients)
+        suppress = Path(self.config.root) / self.spec.suppress if self.spec.suppress else None
+        recipients, problems, suppressed = read_recipients(path, self.spec.max_recipients, suppress)
+        if suppressed:
+            job.count("recipients_suppressed", suppressed)
         for problem in problems:
             job.fail("recipients", problem, hint=f"fix the line in {path}", kind="recipient")
         rows = job.ledger.statuses()

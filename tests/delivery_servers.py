@@ -292,6 +292,8 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "POST" and len(parts) == 2:
             if body.get("status") == "about_to_send" and self.headers.get("X-Buttondown-Live-Dangerously") != "true":
                 return 400, {"code": "sending_requires_confirmation", "detail": "needs the live header"}
+            if any(e["subject"] == body.get("subject") for e in service.issues.values()):
+                return 400, {"code": "email_duplicate", "detail": "An email with this subject already exists."}
             email_id = f"em-{next(service.ids)}"
             service.issues[email_id] = {"id": email_id, "status": "draft", **body}
             return 201, service.issues[email_id]

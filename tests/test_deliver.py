@@ -361,6 +361,18 @@ def test_buttondown_lost_answer_and_a_crash_are_settled_by_lookup(tmp_path: Path
         assert len(server.service.issues) == 1 and any("found the draft" in n for n in again.notes)
 
 
+def test_buttondown_refuses_a_duplicate_subject_briefcast_did_not_make(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("BUTTONDOWN_API_KEY", API_KEY)
+    with ServiceServer("buttondown", API_KEY) as server:
+        server.service.issues["em-hand"] = {"id": "em-hand", "status": "draft", "subject": "Open weights catch up",
+                                            "body": "typed in Buttondown", "metadata": {}}
+        config = make_show(tmp_path, [{"type": "buttondown", "base_url": server.url + "/v1", "mode": "send"}])
+        result = deliver(config, DAY)
+        assert result.status == "failed" and "email_duplicate" not in result.failures[0]["message"]
+        assert "already exists" in result.failures[0]["message"] and "did not make" in result.failures[0]["message"]
+        assert server.service.issues["em-hand"]["status"] == "draft"  # the editor's own email is left alone
+
+
 def test_buttondown_bad_key_is_reported_without_the_key(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("BUTTONDOWN_API_KEY", API_KEY)
     with ServiceServer("buttondown", "another-key") as server:

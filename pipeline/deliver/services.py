@@ -28,6 +28,16 @@ from pipeline.deliver.base import Job, register_backend, secret
 from pipeline.errors import DeliveryError
 
 
+class ServiceError(DeliveryError):
+    """A 4xx answer from the service: its status and (when it gives one) its error code."""
+
+    def __init__(self, message: str, *, status: int, code: str = "", subject: str | None = None,
+                 hint: str | None = None) -> None:
+        super().__init__(message, subject=subject, hint=hint)
+        self.status = status
+        self.code = code
+
+
 class Unconfirmed(Exception):
     """The request may or may not have reached the service (timeout, dropped connection, 5xx)."""
 
@@ -76,8 +86,8 @@ class Api:
             if response.status_code >= 400:
                 hint = ("check the API key in the environment variable named in config"
                         if response.status_code in (401, 403) else None)
-                raise DeliveryError(f"{method} {path}: HTTP {response.status_code}: {_message(response)}",
-                                    subject=self.label, hint=hint)
+                raise ServiceError(f"{method} {path}: HTTP {response.status_code}: {_message(response)}",
+                                   status=response.status_code, code=_code(response), subject=self.label, hint=hint)
             return response.json() if response.content else {}
         raise AssertionError("unreachable")
 
@@ -89,6 +99,14 @@ class Api:
             except ValueError:
                 pass
         time.sleep(delay)
+
+
+def _code(response: httpx.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return ""
+    return str(data.get("code") or "") if isinstance(data, dict) else ""
 
 
 def _message(response: httpx.Response) -> str:
@@ -185,7 +203,17 @@ class ButtondownBackend:
 
     def _draft(self, job: Job) -> str:
         def create() -> str:
-            answer = self.api.call("POST", "/emails", json={**self._payload(job), "status": "draft"}, safe=False)
+            try:
+                answer = self.api.call("POST", "/emails", json={**self._payload(job), "status": "draft"}, safe=False)
+            except ServiceError as exc:
+                if exc.code != "email_duplicate":
+                    raise
+                found = self._find(job)  # ours, made by a run whose answer was lost
+                if found:
+                    return found
+                exc.hint = ("Buttondown already has an email with this subject that briefcast did not make: "
+                            "delete or rename it there, then: briefcast deliver " + job.episode.date.isoformat())
+                raise
             return _id(answer, "id", label=job.label)
 
         def update(remote: str) -> None:

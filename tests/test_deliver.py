@@ -238,6 +238,9 @@ def test_s3_right_types_and_cache_headers_only_changes_feed_last(tmp_path: Path,
     expect = {"2026-03-10/episode.mp3": ("audio/mpeg", "public, max-age=2592000"),
               "2026-03-10/index.html": ("text/html; charset=utf-8", "public, max-age=600"),
               "artwork.png": ("image/png", "public, max-age=2592000"),
+              "2026-03-10/transcript.vtt": ("text/vtt; charset=utf-8", "public, max-age=2592000"),
+              "2026-03-10/chapters.json": ("application/json+chapters", "public, max-age=2592000"),
+              "newsletter.xml": ("application/atom+xml; charset=utf-8", "public, max-age=300"),
               "feed.xml": ("application/rss+xml; charset=utf-8", "public, max-age=300")}
     for key, (ctype, cache) in expect.items():
         head = client.head_object(Bucket="brief", Key=f"show/{key}")

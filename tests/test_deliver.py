@@ -119,6 +119,11 @@ def test_smtp_one_multipart_message_per_recipient_over_starttls_once(tmp_path: P
         again = deliver(config, DAY)  # a second delivery (a re-run, a second publish) sends nothing
         assert len(server.handler.received) == 3 and again.counts["messages_already_sent"] == 3
         assert not again.counts.get("messages_sent")
+        html_file = config.episode_dir(DAY) / "newsletter.html"
+        html_file.write_text(html_file.read_text().replace("Qwen", "Qwen (corrected)"))
+        changed = deliver(config, DAY)  # a corrected newsletter is not mailed again: the editor is told
+        assert len(server.handler.received) == 3
+        assert any("changed after 3 recipient(s) got it" in note for note in changed.notes)
 
     saved = json.dumps(ledger(config)) + (config.state_dir / "deliveries" / f"{DAY}.json").read_text()
     assert SMTP_PASSWORD not in saved and "ada@example.com" in saved

@@ -161,7 +161,10 @@ def ensure_issue(job: Job, item: str, *, create: Callable[[], str], find: Callab
     digest = job.newsletter.digest if job.newsletter else ""
     row = job.ledger.get(item)
     if row and row["status"] == "sent" and row["remote_id"]:
-        if row["digest"] != digest:
+        released = (job.ledger.get("send") or job.ledger.get("start") or {}).get("status") == "sent"
+        if row["digest"] != digest and released:
+            job.note("the newsletter changed after the issue was sent: the service keeps the text it sent")
+        elif row["digest"] != digest:
             update(row["remote_id"])
             job.ledger.done(item, digest, row["remote_id"])
             job.note("the draft was updated with the approved text")

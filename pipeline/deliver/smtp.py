@@ -209,6 +209,11 @@ class SmtpBackend:
         if interrupted:
             job.note(f"{interrupted} message(s) interrupted by an earlier crash are sent again (same Message-ID)")
         digest = job.newsletter.digest if job.newsletter else ""
+        older = sum(1 for r in recipients if (rows.get(r.key) or {}).get("status") == "sent"
+                    and rows[r.key]["digest"] != digest)
+        if older:
+            job.note(f"the newsletter changed after {older} recipient(s) got it: they keep the earlier text "
+                     "(an issue is mailed once)")
         try:
             for delay in [0.0, *self.spec.retry_delays]:
                 if not pending:

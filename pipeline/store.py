@@ -123,6 +123,10 @@ MIGRATIONS: list[str] = [
     INSERT INTO sightings (item_id, feed_url, source, first_seen, last_seen)
         SELECT id, feed_url, source, first_seen, last_seen FROM items;
     """,
+    # 6: prompt tokens the model server reused from its KV cache (prefix cache), per call
+    """
+    ALTER TABLE llm_calls ADD COLUMN tokens_cached INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-ORDER = ["ingest", "curate", "draft", "grounding", "audio", "spoken", "episode", "editorial", "scale", "deliver"]
+ORDER = ["ingest", "curate", "draft", "grounding", "audio", "spoken", "episode", "editorial", "scale", "deliver",
+         "review"]
 
 
 def _cell(value: object) -> str:

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.config import load_config
 from pipeline.errors import LockedError
-from pipeline.files import save_episode
+from pipeline.files import load_episode, save_episode
 from pipeline.models import Episode, Flag, Segment
 from pipeline.notify import notify_ready
 from pipeline.run import run_lock
@@ -221,8 +221,11 @@ def test_text_typed_outside_any_section_is_kept(show) -> None:
     path = write_draft_md(show, episode)
     edited = path.read_text().replace("\n## [headlines]", "\nA note typed above the sections.\n\n## [headlines]", 1)
     path.write_text(edited)
-    assert sync_draft(show, DAY) == []
-    assert path.with_name("draft.md.bak").read_text() == edited
+    synced = sync_draft(show, DAY)
+    # Kept and said (issue 15): the note is the episode's editor note and stays where it was typed.
+    assert synced == [] and synced.note
+    assert load_episode(show.episodes_dir, DAY).editor_note == "A note typed above the sections."
+    assert "A note typed above the sections." in path.read_text() and not path.with_name("draft.md.bak").exists()
 
 
 def test_an_editors_new_number_is_flagged_against_the_sources(show) -> None:

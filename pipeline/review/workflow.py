@@ -1080,10 +1080,11 @@ def publish(config: Config, day: Date, *, editor: str, store: Any = None, render
     episode = load(config, day)
     if episode.status != "published":
         _check_releasable(config, episode)
-        audio = config.audio.enabled
+        # Audio that was never rendered is not stale: the release leaves the episode out of the podcast feed and
+        # says so (a run with --no-audio publishes the newsletter). Audio made from other words is re-voiced.
+        audio = config.audio.enabled and (config.episode_dir(day) / "episode.mp3").is_file()
         stale = stale_outputs(episode, audio=audio)
-        missing = [name for name, file in (("newsletter", "newsletter.html"), ("audio", "episode.mp3"))
-                   if (audio or name != "audio") and not (config.episode_dir(day) / file).is_file()]
+        missing = [] if (config.episode_dir(day) / "newsletter.html").is_file() else ["newsletter"]
         todo = sorted(set(stale) | set(missing))
         if todo and not render:
             raise ApprovalError(f"not publishing: the {' and '.join(todo)} {'were' if len(todo) > 1 else 'was'} "

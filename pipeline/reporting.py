@@ -160,43 +160,28 @@ def print_statuses(console: Console, rows: list[dict[str, Any]]) -> None:
 
 
 def print_newsroom(console: Console, room: Any, folder: Any, outcomes: list[Any] | None = None) -> None:
-    """`briefcast dagster DIR`: the shows and what Dagster makes of them, or one day's outcome per show."""
+    """`briefcast dagster DIR`: the shows and what Dagster makes of them, or one day's outcome per show.
+
+    Plain lines, not a table: the gates' causes are long, and CI logs should keep them whole."""
+    say = lambda text: console.print(text, soft_wrap=True, highlight=False, markup=False)  # noqa: E731
     if outcomes is not None:
-        table = Table("show", "date", "ingest", "curate", "draft", "render", "publish", "gates failed",
-                      title="Dagster: one day", title_justify="left")
         for outcome in outcomes:
-            failed = [f"{name} ({severity}): {text}" for name, passed, severity, text in outcome.gates if not passed]
-            table.add_row(outcome.show, outcome.day.isoformat(),
-                          *[outcome.steps.get(stage, "-") for stage in ("ingest", "curate", "draft", "render", "publish")],
-                          "\n".join(item[:160] for item in failed) or "-")
-        console.print(table)
-        for outcome in outcomes:
+            steps = ", ".join(f"{stage} {state}" for stage, state in outcome.steps.items())
+            say(f"{outcome.show} {outcome.day}: {'ok' if outcome.ok else 'NEEDS ATTENTION'} ({steps})")
             if outcome.failure:
-                console.print(f"{outcome.show} {outcome.day}: failed at {outcome.failure}", highlight=False)
+                say(f"  failed at {outcome.failure}")
+            for name, passed, severity, text in outcome.gates:
+                if not passed:
+                    say(f"  gate {name} ({severity}): {text}")
         return
-    table = Table("show", "time zone", "daily at", "review", "draft pool", "jobs", title=f"Shows in {folder}",
-                  title_justify="left")
+    from pipeline.orchestrate.dagster_defs import POOL_LOCAL, POOL_SHARED
+
+    say(f"Shows in {folder}:")
     for show in room.shows:
-        from pipeline.orchestrate.dagster_defs import POOL_LOCAL, POOL_SHARED
-
-        table.add_row(show.name, show.timezone, show.at, "editor approves" if show.review_required else "auto-publish",
-                      POOL_LOCAL if show.backend == "local" else POOL_SHARED, f"{show.name}_daily, {show.name}_publish")
-    console.print(table)
-    console.print("Sensor briefcast_approvals publishes each approved episode once. Run the UI and daemon with:\n"
-                  f"  pip install dagster-webserver && BRIEFCAST_SHOWS={folder} dagster dev -f deploy/dagster/defs.py\n"
-                  f"or one day of every show, here and now: briefcast dagster {folder} --date YYYY-MM-DD",
-                  highlight=False, markup=False)
-
-
-def print_unknown_words(console: Console, unknown: list[Any], day: Date) -> None:
-    """`briefcast say --check`: the words of a day's script the voice would guess or spell."""
-    if not unknown:
-        console.print(f"{day}: every word of the script is in the voice's dictionary or a lexicon.")
-        return
-    table = Table("word", "voice would", "times", "segments", "first heard in", title=f"Words to check, {day}",
-                  title_justify="left")
-    for entry in unknown:
-        table.add_row(escape(entry.word), entry.how, str(entry.count), escape(", ".join(entry.segments)),
-                      escape(entry.example[:70]))
-    console.print(table)
-    console.print('Hear one with: briefcast say "WORD"; fix it in config.yaml under tts.lexicon (WORD: how to say it).')
+        review = "an editor approves, then the sensor publishes" if show.review_required else "publishes after render"
+        pool = POOL_LOCAL if show.backend == "local" else POOL_SHARED
+        say(f"  {show.name}: daily at {show.at} {show.timezone}; {review}; draft pool {pool}; "
+            f"jobs {show.name}_daily, {show.name}_publish")
+    say("Sensor briefcast_approvals publishes each approved episode once. The UI and the daemon:\n"
+        f"  pip install dagster-webserver && BRIEFCAST_SHOWS={folder} dagster dev -f deploy/dagster/defs.py\n"
+        f"One day of every show, here and now: briefcast dagster {folder} --date YYYY-MM-DD")

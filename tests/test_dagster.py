@@ -302,3 +302,46 @@ def test_rate_limit_spaces_requests_across_processes_and_gates_llm_calls(tmp_pat
                 messages = [{"role": "user", "content": f"Say something, number {n}."}]
                 assert llm.structured(messages, Answer, purpose="test").value.answer
         assert len(entered) == len(fake.chat_requests) == 2
+
+
+def test_briefcast_dagster_command_lists_and_runs_a_day(tmp_path: Path, sources: list) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    runner = CliRunner()
+    with FakeOpenAI() as fake:
+        _show(tmp_path / "shows", "night-desk", sources, fake, audio={"enabled": False}, schedule={"at": "04:45"})
+        listed = runner.invoke(app, ["dagster", str(tmp_path / "shows")])
+        assert listed.exit_code == 0, listed.output
+        assert "night_desk" in listed.output and "04:45" in listed.output and dd.POOL_SHARED in listed.output
+        ran = runner.invoke(app, ["dagster", str(tmp_path / "shows"), "--date", DAY.isoformat()])
+        assert ran.exit_code == 0, ran.output
+        assert "night_desk" in ran.output and "feeds_ok" in ran.output and fake.chat_requests
+        unknown = runner.invoke(app, ["dagster", str(tmp_path / "shows"), "--date", DAY.isoformat(), "--show", "x"])
+        assert unknown.exit_code == 2 and "no show named x" in unknown.output
+    missing = runner.invoke(app, ["dagster", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 2 and "no such folder of shows" in missing.output
+
+
+def test_the_single_show_path_never_imports_dagster() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, pipeline.cli, pipeline.run, pipeline.draft, pipeline.publish, pipeline.review.workflow; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'dagster'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_deploy_defs_py_loads_the_shows_folder(tmp_path: Path, sources: list, monkeypatch: pytest.MonkeyPatch) -> None:
+    import runpy
+
+    from pipeline.config import PROJECT_DIR
+
+    with FakeOpenAI() as fake:
+        _show(tmp_path / "shows", "morning", sources, fake)
+    monkeypatch.setenv("BRIEFCAST_SHOWS", str(tmp_path / "shows"))
+    defs = runpy.run_path(str(PROJECT_DIR / "deploy" / "dagster" / "defs.py"))["defs"]
+    assert isinstance(defs, dg.Definitions)
+    assert defs.resolve_job_def("morning_daily") and defs.resolve_sensor_def("briefcast_approvals")

@@ -521,7 +521,12 @@ def build_newsroom(folder: str | Path, *, llm: BriefcastLLM | None = None, tts: 
         definitions = dg.Definitions(
             assets=assets, jobs=jobs, schedules=schedules, resources=resources,
             sensors=[approvals_sensor(shows, publish_jobs)],
-            executor=dg.multiprocess_executor.configured({"max_concurrent": max_concurrent}),
+            executor=dg.multiprocess_executor.configured({
+                "max_concurrent": max_concurrent,
+                # steps fork from a process that has imported Dagster and briefcast once (a spawned step pays
+                # about 1.5 s of CPU for the imports: most of a small step's cost)
+                "start_method": {"forkserver": {"preload_modules": ["pipeline.orchestrate.dagster_defs"]}},
+            }),
         )
     return Newsroom(shows=shows, assets_by_show=assets_by_show, resources=resources, definitions=definitions)
 

@@ -194,19 +194,21 @@ def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
     return resolve(schema)
 
 
-# llama.cpp's grammar converter unrolls a bounded string into nested rules; measured here, a 1,800-character bound
-# was refused ("exceeds sane defaults") and the server then crashed (SIGSEGV). Short bounds are kept; longer ones
-# are dropped and max_tokens bounds the answer instead.
-GRAMMAR_MAX_LENGTH = 500
-GRAMMAR_MAX_ITEMS = 8
+# llama.cpp's grammar converter unrolls a bounded string or list into nested optional rules, and its grammar parser
+# refuses nesting past about a thousand levels: measured with llama-cpp-python 0.3.36, a maxLength or maxItems of
+# 1,001 is accepted and 1,002 refused (stock llama-cpp-python then crashed on the refused grammar). Bounds up to
+# 1,000 reach the grammar, so the grammar and pydantic agree and no answer fails a bound by construction; a longer
+# bound is dropped from the grammar and must be one that max_tokens reaches first (tests/test_llm.py checks every
+# answer schema).
+GRAMMAR_MAX_LENGTH = 1000
+GRAMMAR_MAX_ITEMS = 1000
 
 
 def grammar_safe(node: Any) -> Any:
     """The schema for llama.cpp's grammar converter: large maxItems and long maxLength bounds removed.
 
-    Its repetition rules grow with the bound (long bounds are refused and can crash the server); short bounds
-    still stop a small model that repeats itself in a title or a sentence, and a small maxItems stops it writing
-    more sentences than asked. pydantic enforces the real bounds.
+    Its repetition rules nest once per unit of the bound (past ~1,000 the grammar is refused); the bounds kept stop
+    a small model that repeats itself in a title or a sentence, or writes more sentences than asked.
     """
     if isinstance(node, dict):
         out = {k: grammar_safe(v) for k, v in node.items()
@@ -267,6 +269,7 @@ class Answer(Generic[T]):
     model: str
     tokens_in: int = 0
     tokens_out: int = 0
+    tokens_cached: int = 0
 
 
 @dataclass
@@ -277,6 +280,7 @@ class Usage:
     cache_hits: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
+    tokens_cached: int = 0  # prompt tokens the server reused from its KV cache (part of tokens_in)
     cost_usd: float = 0.0
     seconds: float = 0.0
     failed_calls: int = 0
@@ -284,7 +288,7 @@ class Usage:
 
     def as_counts(self) -> dict[str, float]:
         return {"llm_calls": self.calls, "cache_hits": self.cache_hits, "tokens_in": self.tokens_in,
-                "tokens_out": self.tokens_out, "cost_usd": round(self.cost_usd, 6)}
+                "tokens_cached": self.tokens_cached, "tokens_out": self.tokens_out, "cost_usd": round(self.cost_usd, 6)}
 
 
 @dataclass
@@ -294,6 +298,7 @@ class _Reply:
     tokens_in: int
     tokens_out: int
     latency: float
+    tokens_cached: int = 0
 
 
 RETRYABLE = {408, 409, 429}
@@ -409,10 +414,11 @@ class LLMClient:
         cost = self._cost(reply.tokens_in, reply.tokens_out) if reply else 0.0
         with self.store.transaction() as db:
             db.execute(
-                "INSERT INTO llm_calls (cache_key, model, prompt_hash, purpose, tokens_in, tokens_out, cost_usd,"
-                " latency_s, ok, response, error, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO llm_calls (cache_key, model, prompt_hash, purpose, tokens_in, tokens_out, tokens_cached,"
+                " cost_usd, latency_s, ok, response, error, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (key, self.model, prompt_hash(messages), purpose, reply.tokens_in if reply else 0,
-                 reply.tokens_out if reply else 0, cost, reply.latency if reply else 0.0, int(ok),
+                 reply.tokens_out if reply else 0, reply.tokens_cached if reply else 0, cost,
+                 reply.latency if reply else 0.0, int(ok),
                  response if ok else (reply.content[:4000] if reply else None), error,
                  datetime.now(UTC).isoformat()),
             )
@@ -461,10 +467,11 @@ class LLMClient:
                     with ExitStack() as gates:
                         for gate in list(_call_gates):
                             gates.enter_context(gate())
-                        completion = client.with_options(timeout=remaining).chat.completions.create(
+                        raw = client.with_options(timeout=remaining).chat.completions.with_raw_response.create(
                             model=self._endpoint.model, messages=messages, temperature=temperature,
                             max_tokens=max_tokens, response_format=fmt,
                         )
+                        completion = raw.parse()
                 except openai.APIStatusError as exc:
                     status = exc.status_code
                     if status not in RETRYABLE and status < 500:
@@ -481,7 +488,7 @@ class LLMClient:
                         self._endpoint.check_alive()
                     wait, cause = _backoff(attempt), f"{type(exc).__name__}: {exc}"
                 else:
-                    return self._reply(completion, time.monotonic() - started)
+                    return self._reply(completion, time.monotonic() - started, raw.headers)
                 self._count_failure()
                 if time.monotonic() + wait >= deadline:
                     raise LLMUnavailableError(
@@ -496,19 +503,34 @@ class LLMClient:
         with self._usage_lock:
             self.usage.failed_calls += 1
 
-    def _reply(self, completion: Any, latency: float) -> _Reply:
+    def _reply(self, completion: Any, latency: float, headers: Any = None) -> _Reply:
         choice = completion.choices[0] if completion.choices else None
         content = (choice.message.content or "") if choice else ""
         usage = getattr(completion, "usage", None)
         tokens_in = int(getattr(usage, "prompt_tokens", 0) or 0)
         tokens_out = int(getattr(usage, "completion_tokens", 0) or 0)
+        cached = cached_tokens(usage, headers)
         with self._usage_lock:
             self.usage.calls += 1
             self.usage.tokens_in += tokens_in
             self.usage.tokens_out += tokens_out
+            self.usage.tokens_cached += cached
             self.usage.cost_usd += self._cost(tokens_in, tokens_out)
             self.usage.seconds += latency
-        return _Reply(content, choice.finish_reason if choice else None, tokens_in, tokens_out, latency)
+        return _Reply(content, choice.finish_reason if choice else None, tokens_in, tokens_out, latency, cached)
+
+
+def cached_tokens(usage: Any, headers: Any) -> int:
+    """Prompt tokens the server reused from its cache: OpenAI's ``usage.prompt_tokens_details.cached_tokens``, or
+    the embedded server's ``x-briefcast-cached-tokens`` header (llama-cpp-python's usage has no such count)."""
+    details = getattr(usage, "prompt_tokens_details", None)
+    value = getattr(details, "cached_tokens", None)
+    if value is None and headers is not None:
+        value = headers.get("x-briefcast-cached-tokens")
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError):
+        return 0
 
 
 def _repair(problem: str, schema: dict[str, Any]) -> str:

@@ -12,8 +12,10 @@ answers ``GET /v1/models`` and always stops it: ``finally`` on the way out (erro
 from __future__ import annotations
 
 import atexit
+import ctypes
 import hashlib
 import importlib.util
+import json
 import logging
 import os
 import signal
@@ -21,16 +23,18 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from pipeline.config import Config
+from pipeline.config import Config, LocalModel
 from pipeline.errors import LLMUnavailableError
+from pipeline.files import atomic_write_text
 
 log = logging.getLogger(__name__)
 
@@ -130,21 +134,155 @@ def free_port() -> int:
 
 
 _RUNNING: set[subprocess.Popen[bytes]] = set()
+_LIFELINES: dict[int, int] = {}  # server pid -> the write end of its lifeline pipe
+_PIDFILES: dict[int, Path] = {}  # server pid -> its record under state_dir/run/
+PR_SET_PDEATHSIG = 1
+LIFELINE_ENV = "BRIEFCAST_LIFELINE_FD"
+
+
+def _start_ticks(pid: int) -> int | None:
+    """The process's start time in clock ticks since boot (/proc/PID/stat field 22); None if it is gone.
+
+    With the pid it names one process for good: a pid reused by a later process has another start time."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    try:
+        return int(stat[stat.rindex(")") + 2 :].split()[19])
+    except (ValueError, IndexError):
+        return None
+
+
+def _alive(pid: int, ticks: int | None) -> bool:
+    now = _start_ticks(pid)
+    if now is None:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return ticks is None  # no /proc here: the pid alone has to do
+    return ticks is None or now == ticks
+
+
+def _kill_group(pgid: int, grace: float = 5.0) -> None:
+    try:
+        os.killpg(pgid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def sweep_stale_servers(state_dir: Path) -> list[int]:
+    """Stop model servers that a killed run left behind (their owner is gone); returns their pids.
+
+    Every server records itself in ``state_dir/run/model-server-<pid>.json`` with its owner. A server whose owner
+    is still alive belongs to a run in progress (another date, the review app) and is left alone."""
+    stopped: list[int] = []
+    folder = state_dir / "run"
+    for record in sorted(folder.glob("model-server-*.json")) if folder.is_dir() else []:
+        try:
+            info = json.loads(record.read_text())
+            pid, owner = int(info["pid"]), int(info["owner"])
+        except (OSError, ValueError, KeyError, TypeError):
+            record.unlink(missing_ok=True)  # unreadable: a half-written record of a server that never ran
+            continue
+        if not _alive(pid, info.get("ticks")):
+            record.unlink(missing_ok=True)
+            continue
+        if _alive(owner, info.get("owner_ticks")):
+            continue
+        log.warning("stopping the model server (pid %d) left running by a killed run (pid %d)", pid, owner)
+        _kill_group(int(info.get("pgid", pid)))
+        record.unlink(missing_ok=True)
+        stopped.append(pid)
+    return stopped
+
+
+def _death_signal(parent: int) -> Callable[[], None] | None:
+    """A preexec_fn asking the kernel to SIGKILL the child when its parent dies (Linux), or None.
+
+    The kernel sends it when the *thread* that forked exits, so it is only set from the main thread (whose end is
+    the process's end); a server started from a drafting thread relies on the lifeline pipe alone."""
+    if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved before fork: the child only calls it
+    except (OSError, AttributeError):
+        return None
+
+    def set_death_signal() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the signal was armed
+            os._exit(1)
+
+    return set_death_signal
+
+
+def start_supervised(command: list[str], *, state_dir: Path, logfile: Path) -> subprocess.Popen[bytes]:
+    """Start a server process that cannot outlive this one: stale servers of killed runs are stopped first; the
+    child gets a lifeline pipe (its read end's number in ``BRIEFCAST_LIFELINE_FD``; ``llama_serve`` exits when it
+    closes) and, where possible, a parent-death signal; it runs in its own session (Ctrl-C in the terminal reaches
+    us, not it) and is recorded under ``state_dir/run/`` until it is stopped."""
+    sweep_stale_servers(state_dir)
+    read_end, write_end = os.pipe()  # both ends non-inheritable; the read end is passed explicitly
+    env = {**os.environ, LIFELINE_ENV: str(read_end)}
+    try:
+        with open(logfile, "ab") as out:
+            process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                       start_new_session=True, pass_fds=(read_end,), env=env,
+                                       preexec_fn=_death_signal(os.getpid()))
+    except BaseException:
+        os.close(write_end)
+        raise
+    finally:
+        os.close(read_end)
+    _RUNNING.add(process)
+    _LIFELINES[process.pid] = write_end
+    folder = state_dir / "run"
+    folder.mkdir(parents=True, exist_ok=True)
+    record = folder / f"model-server-{process.pid}.json"
+    me = os.getpid()
+    atomic_write_text(record, json.dumps({
+        "pid": process.pid, "pgid": process.pid, "ticks": _start_ticks(process.pid), "owner": me,
+        "owner_ticks": _start_ticks(me), "command": command[:4],
+    }))
+    _PIDFILES[process.pid] = record
+    return process
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate the server's whole process group; kill it if it lingers."""
+    """Terminate the server's whole process group; kill it if it lingers; drop its lifeline and record."""
     _RUNNING.discard(process)
-    if process.poll() is not None:
-        return
+    write_end = _LIFELINES.pop(process.pid, None)
     try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        return
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        if process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=10)
+            except ProcessLookupError:
+                pass
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+    finally:
+        if write_end is not None:
+            os.close(write_end)
+        record = _PIDFILES.pop(process.pid, None)
+        if record is not None:
+            record.unlink(missing_ok=True)
 
 
 @atexit.register
@@ -192,6 +330,20 @@ class LocalServer:
             )
 
 
+def server_command(model: Path, settings: LocalModel, port: int) -> list[str]:
+    """The embedded server's command line (``pipeline.draft.llama_serve``, llama-cpp-python's server inside).
+
+    ``logits_all`` off: llama-cpp-python's server defaults it on, which keeps every prompt position's logits
+    (n_ctx x 151,936 floats, about 2.4 GB at 4,096) and computes them for every prompt token (about a fifth of
+    prompt time); nothing here asks for logprobs."""
+    return [
+        sys.executable, "-m", "pipeline.draft.llama_serve", "--model", str(model), "--model_alias", "local",
+        "--n_ctx", str(settings.n_ctx), "--n_threads", str(settings.threads),
+        "--n_threads_batch", str(settings.threads), "--logits_all", "false",
+        "--host", "127.0.0.1", "--port", str(port),
+    ]
+
+
 @contextmanager
 def serve_local(config: Config) -> Iterator[LocalServer]:
     """Run the embedded model server for the duration of the block."""
@@ -204,16 +356,9 @@ def serve_local(config: Config) -> Iterator[LocalServer]:
     port = free_port()
     logfile = config.state_dir / "logs" / "llama-server.log"
     logfile.parent.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "local",
-        "--n_ctx", str(settings.n_ctx), "--n_threads", str(settings.threads),
-        "--host", "127.0.0.1", "--port", str(port),
-    ]
+    command = server_command(model, settings, port)
     started = time.monotonic()
-    with open(logfile, "ab") as out:
-        # Own session: Ctrl-C in the terminal reaches us, not the server; we stop its whole group ourselves.
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    _RUNNING.add(process)
+    process = start_supervised(command, state_dir=config.state_dir, logfile=logfile)
     try:
         base_url = f"http://127.0.0.1:{port}/v1"
         _wait_ready(process, f"{base_url}/models", settings.startup_timeout, logfile)

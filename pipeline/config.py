@@ -349,6 +349,9 @@ class ReviewSettings(Strict):
     editors: list[EditorSpec] = []
     max_text_chars: int = Field(20_000, ge=200, le=500_000)  # one segment's text or script
     max_title_chars: int = Field(200, ge=10, le=2_000)
+    # How long an edit waits for its claim check (grounding, and the semantic check when verify.on_edit); past it
+    # the edit is saved with one "unverified" flag.
+    recheck_seconds: float = Field(8.0, ge=0.5, le=600)
 
     @field_validator("editors", mode="before")
     @classmethod

@@ -181,11 +181,11 @@ def test_grounding_that_runs_too_long_leaves_one_unverified_flag(cfg: Config, mo
         return []
 
     monkeypatch.setattr(draft, "recheck_segment", slow)
-    monkeypatch.setattr(workflow, "RECHECK_SECONDS", 0.3)
-    episode = workflow.edit_segment(cfg, DAY, "policy", text="A bill passed [1].", base_version=1, editor="ana")
+    quick = cfg.model_copy(update={"review": cfg.review.model_copy(update={"recheck_seconds": 0.5})})
+    episode = workflow.edit_segment(quick, DAY, "policy", text="A bill passed [1].", base_version=1, editor="ana")
     release.set()
     flags = [f for f in episode.segment("policy").flags if not f.resolved]
-    assert [f.kind for f in flags] == ["unverified"] and "did not finish in 0 s" in flags[0].message
+    assert [f.kind for f in flags] == ["unverified"] and "did not finish in 0.5 s" in flags[0].message
     assert episode.segment("policy").text == "A bill passed [1]."  # the edit is saved, never lost
 
 

@@ -46,9 +46,8 @@ from pipeline.review.draftmd import (
 DATE_ID = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DRAFT_LINE = re.compile(r"draft\.md line (\d+)")
 
-# Grounding an edit is bounded twice: by review.max_text_chars, and by this wait; past it the edit is saved with
-# one "unverified" flag instead of the check's (a pathological text never holds the episode lock for long).
-RECHECK_SECONDS = 8.0
+# Grounding an edit is bounded twice: by review.max_text_chars, and by review.recheck_seconds; past it the edit is
+# saved with one "unverified" flag instead of the check's (a pathological text never holds the episode lock long).
 MAX_FLAGS_PER_SEGMENT = 60  # beyond this the segment is not a draft but pasted material: say so once
 
 # One process-wide lock around "update episode.json, then re-write draft.md", so two threads of the review app
@@ -457,7 +456,7 @@ def _recheck(config: Config, segment: Segment) -> None:
 
     Verdicts already given stay; flags on sentences that no longer exist stay as resolved history. Skipped when the
     sources' text is not in this show's store (an episode made elsewhere): then only the rewrite rule above applies.
-    Bounded: a check that outlives ``RECHECK_SECONDS`` leaves one "unverified" flag, and at most
+    Bounded: a check that outlives ``review.recheck_seconds`` leaves one "unverified" flag, and at most
     ``MAX_FLAGS_PER_SEGMENT`` flags are kept (with one flag saying how many more there were).
     """
     from pipeline.draft import recheck_segment
@@ -482,11 +481,12 @@ def _recheck(config: Config, segment: Segment) -> None:
 
     worker = threading.Thread(target=work, name=f"recheck-{segment.id}", daemon=True)
     worker.start()
-    worker.join(RECHECK_SECONDS)
+    wait = config.review.recheck_seconds
+    worker.join(wait)
     if outcome.get("skip"):
         return
     if "flags" not in outcome:
-        why = (f"the claim check did not finish in {RECHECK_SECONDS:.0f} s" if worker.is_alive()
+        why = (f"the claim check did not finish in {wait:g} s" if worker.is_alive()
                else f"the claim check failed ({type(outcome.get('error')).__name__}: {outcome.get('error')})")
         fresh = [Flag(id=f"f-unverified-v{segment.version}", kind="unverified", sentence=segment.text[:200],
                       message=f"{why}; check this segment's claims against its sources by hand", severity="high")]

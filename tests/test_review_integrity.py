@@ -494,3 +494,20 @@ def test_publish_revoices_a_script_edit_and_a_drop(tmp_path: Path) -> None:
     assert [c.segment_id for c in episode.audio.chapters] == ["headlines", "policy"]
     assert episode.rendered == output_fingerprints(episode)
     assert "fourteen votes to seven" in (config.episode_dir(DAY) / "transcript.vtt").read_text()
+
+
+def test_rederive_the_script_from_the_edited_text(tmp_path: Path, fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    config = regen_show(tmp_path, fake_openai.base_url)
+    workflow.edit_segment(config, DAY, "policy", text="The Senate committee voted 14-7 to advance the bill [1].",
+                          base_version=1, editor="ana")
+    assert load_episode(config.episodes_dir, DAY).segment("policy").script_stale
+    store = open_store(config.state_dir)
+    try:
+        result = workflow.rederive_script(config, store, DAY, "policy", base_version=2, editor="ana")
+    finally:
+        store.close()
+    policy = result.episode.segment("policy")
+    assert result.outcome == "applied" and not policy.script_stale and policy.version == 3
+    assert policy.script != "A Senate bill cleared committee." and "committee" in policy.script.lower()
+    assert policy.history[-1].reason == "script re-derived from the text" and policy.history[-1].by == "ana"
+    assert any("voted 14-7 to advance the bill" in str(r["body"]["messages"]) for r in fake_openai.requests)  # from the text

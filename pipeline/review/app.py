@@ -692,6 +692,33 @@ class App:
 
         return await self.act(request, action)
 
+    async def rescript(self, request: Request) -> Response:
+        """Write a segment's script again from its text (a job, shown at the segment)."""
+        segment_id = self.segment_of(request)
+
+        def action(form: FormData, day: Date) -> Response:
+            version, editor = self.version_of(request, form), self.editor(request)
+            if any(job.segment == segment_id for job in self.jobs.running(day)):
+                raise ReviewError("this segment has a job running already", subject=segment_id,
+                                  hint="wait for the running job to finish")
+
+            def work(job: Job) -> str | tuple[str, str]:
+                from pipeline.store import open_store
+
+                job.phase = "writing the script again from the text"
+                store = open_store(self.config.state_dir)
+                try:
+                    result = workflow.rederive_script(self.config, store, day, segment_id, base_version=version,
+                                                      editor=editor)
+                finally:
+                    store.close()
+                return ("done" if result.outcome == "applied" else result.outcome), result.message
+
+            job = self.jobs.start("script", day, work, segment=segment_id)
+            return self.back(day, "", f"seg-{segment_id}", job=job.id)
+
+        return await self.act(request, action)
+
     async def rerender(self, request: Request) -> Response:
         def action(form: FormData, day: Date) -> Response:
             allow = form.get("allow_stale") in ("1", "on")
@@ -768,6 +795,7 @@ def create_app(config: Config, *, host: str | None = None, port: int | None = No
         Route("/episodes/{day}/audio/{name}.mp3", review.audio),
         Route("/episodes/{day}/segments/{segment}/edit", review.edit, methods=["POST"]),
         Route("/episodes/{day}/segments/{segment}/regenerate", review.regenerate, methods=["POST"]),
+        Route("/episodes/{day}/segments/{segment}/rescript", review.rescript, methods=["POST"]),
         Route("/episodes/{day}/segments/{segment}/flags/{flag}/{verb}", review.flag_action, methods=["POST"]),
         Route("/episodes/{day}/segments/{segment}/{verb}", review.segment_action, methods=["POST"]),
         Route("/episodes/{day}/stories/{story}", review.story, methods=["POST"]),

@@ -546,6 +546,64 @@ def mark_script_current(config: Config, day: Date, segment_id: str, *, base_vers
     return _mutate(config, day, change, segment_id=segment_id, base_version=base_version)
 
 
+def rederive_script(config: Config, store: Any, day: Date, segment_id: str, *, base_version: int,
+                    editor: str) -> Regenerated:
+    """Write the segment's script again from its current text (the draft stage's one script writer: a model call
+    checked in code, else the code-made ear version), so the audio says what the text says.
+
+    The model runs outside the lock; when the segment changed meanwhile the new script is kept as a proposal (with
+    the text it was made from) instead of being written over the newer words.
+    """
+    from pipeline.draft.writer import Drafted, keep_resolutions, plan_from_segment, voice_segment
+    from pipeline.draft.llm import open_llm
+
+    episode = load(config, day)
+    segment = _segment(episode, segment_id)
+    if base_version != segment.version:
+        raise stale_edit(episode, base_version, segment_id)
+    if episode.status == "published":
+        raise ReviewError("this episode is published; its words are final", subject=episode.date.isoformat())
+    if not segment.text.strip():
+        raise ReviewError("this segment has no text to make a script from", subject=segment_id)
+    work = segment.model_copy(deep=True)
+    plan = plan_from_segment(config, store, work)
+    others = [s for s in episode.segments if s.status != "dropped"]
+    index = next((i for i, s in enumerate(others) if s.id == segment_id), 0)
+    plan.previous = others[index - 1].title if index else None
+    plan.first, plan.last = index == 0, index == len(others) - 1
+    drafted = Drafted(segment=work)
+    with open_llm(config, store) as llm:
+        voice_segment(config, llm, plan, drafted)
+    script = normalize(work.script)
+    flags = keep_resolutions(work.flags, segment.flags)
+    outcome_box: dict[str, str] = {}
+
+    def change(current: Episode) -> None:
+        old = _segment(current, segment_id)
+        if old.version != base_version:
+            old.proposal = Proposal(title=old.title, text=work.text, script=script, sources=old.sources,
+                                    story_ids=old.story_ids, flags=flags, model=old.model, prompt_hash=old.prompt_hash,
+                                    base_version=base_version, at=now(), by=editor, reason="script re-derived")
+            outcome_box["kind"] = "proposal"
+            outcome_box["message"] = (f"{segment_id} changed while its script was written: the new script is kept "
+                                      "as a proposal (accept or discard it)")
+            return
+        if script == normalize(old.script) and not old.script_stale:
+            raise _NoChange
+        _snapshot_into(old, editor, "script re-derived from the text")
+        old.script, old.flags, old.script_stale, old.audio_hash = script, flags, False, None
+        old.version += 1
+        _unapprove(current, editor, f"{segment_id} script re-derived after approval")
+        outcome_box["kind"] = "applied"
+        outcome_box["message"] = f"{segment_id}: script written again from the text" + (
+            f" ({'; '.join(drafted.notes)})" if drafted.notes else "")
+
+    saved = _mutate(config, day, change)
+    if not outcome_box:
+        return Regenerated(saved, "unchanged", f"{segment_id}: the script came out the same as before")
+    return Regenerated(saved, outcome_box["kind"], outcome_box["message"])  # type: ignore[arg-type]
+
+
 def edit_episode(config: Config, day: Date, *, title: str | None = None, description: str | None = None,
                  base_version: int, editor: str) -> Episode:
     """Change the episode-level fields (title, description); ``base_version`` is the ``meta_version`` seen."""
@@ -1153,7 +1211,7 @@ def rerender(config: Config, store: Any, day: Date, *, allow_stale_scripts: bool
 __all__ = [
     "DraftProblem", "EpisodeSummary", "Regenerated", "Seen", "Synced", "accept_proposal", "approve", "check_editor",
     "cite_instead", "discard_proposal", "drop_segment", "drop_story", "edit_episode", "edit_segment", "editor_name",
-    "list_episodes", "load", "load_for_review", "mark_script_current", "move_segment", "move_story", "parse_day",
+    "list_episodes", "load", "load_for_review", "mark_script_current", "rederive_script", "move_segment", "move_story", "parse_day",
     "pin_story", "proposal_diff", "publish", "regenerate", "reject", "rerender", "resolve_draft", "resolve_flag",
     "restore_segment", "reorder", "rewrite_flagged", "segment_diff", "stale_edit", "stale_outputs", "stale_scripts",
     "sync_draft", "undo",

@@ -276,3 +276,22 @@ def test_cite_instead_in_one_click(browser, tmp_path: Path, fake_openai: FakeOpe
         assert page.locator("#flag-headlines-f-w").count() == 0 or "resolved" in (
             page.locator("#flag-headlines-f-w").get_attribute("class") or "")
     assert load_episode(config.episodes_dir, DAY).segment("headlines").text.startswith("Orca-70B is out under Apache 2.0 [1].")
+
+
+def test_stale_script_is_shown_and_cleared(browser, tmp_path: Path, fake_openai: FakeOpenAI) -> None:  # noqa: ANN001, F811
+    config = review_show(tmp_path, fake_openai.base_url)
+    with running(config) as base:
+        page = tab(browser, f"{base}/episodes/{DAY}")
+        edit(page, "policy", text="The committee voted 14 to 7 [1].")
+        page.wait_for_url("**#seg-policy")
+        assert page.locator("#seg-policy .badge.stale-script").is_visible()
+        assert "policy" in page.locator("#stale-scripts").inner_text()
+        page.locator("#seg-policy button:text('Write it again from the text')").click()
+        page.wait_for_selector("#seg-policy .job-done", timeout=60_000)
+        assert page.locator("#seg-policy .badge.stale-script").count() == 0 and page.locator("#stale-scripts").count() == 0
+        edit(page, "policy", text="The committee voted 14-7 [1].")
+        page.wait_for_url("**#seg-policy")
+        page.locator("#seg-policy button:text('Keep the script as it is')").click()
+        page.wait_for_selector(".banner.notice:text('Script kept as it is')")
+        assert page.locator("#seg-policy .badge.stale-script").count() == 0
+    assert not load_episode(config.episodes_dir, DAY).segment("policy").script_stale

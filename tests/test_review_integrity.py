@@ -511,3 +511,41 @@ def test_rederive_the_script_from_the_edited_text(tmp_path: Path, fake_openai: F
     assert policy.script != "A Senate bill cleared committee." and "committee" in policy.script.lower()
     assert policy.history[-1].reason == "script re-derived from the text" and policy.history[-1].by == "ana"
     assert any("voted 14-7 to advance the bill" in str(r["body"]["messages"]) for r in fake_openai.requests)  # from the text
+
+
+def test_each_editor_has_a_token_beyond_loopback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    import uvicorn
+
+    from pipeline.review.app import create_app, serve
+
+    editors = [{"name": "Ana", "token_env": "TOKEN_ANA"}, {"name": "Ben", "token_env": "TOKEN_BEN"}]
+    config = show_with(tmp_path, "team", review={"editors": editors})
+    monkeypatch.setenv("TOKEN_ANA", "a" * 24)
+    monkeypatch.delenv("TOKEN_BEN", raising=False)
+    with pytest.raises(ReviewError, match="editor 'Ben' has no token"):
+        serve(config, host="0.0.0.0", port=0, announce=lambda url: None)
+    monkeypatch.setenv("TOKEN_BEN", "b" * 24)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(create_app(config, host="0.0.0.0", port=sock.getsockname()[1]),
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    try:
+        assert httpx.get(f"{base}/episodes/{DAY}").status_code == 401
+        ben = {"Authorization": "Bearer " + "b" * 24, "Origin": base}
+        page = httpx.get(f"{base}/episodes/{DAY}", headers=ben)
+        assert page.status_code == 200 and 'id="me">as Ben<' in page.text and "Editing as" not in page.text
+        answer = httpx.post(f"{base}/episodes/{DAY}/segments/policy/edit", headers=ben,
+                            data={"csrf": csrf_of(page.text), "version": "1", "text": "Ben's words [1].", "editor": "Ana"})
+        assert answer.status_code == 303
+    finally:
+        server.should_exit = True
+        thread.join(5)
+        sock.close()
+    assert load_episode(config.episodes_dir, DAY).segment("policy").history[-1].by == "Ben"  # the token says who

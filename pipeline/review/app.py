@@ -332,7 +332,8 @@ class App:
 
     def page(self, name: str, status: int = 200, request: Request | None = None, **context: Any) -> HTMLResponse:
         me = self.identity(request) if request is not None else None
-        return HTMLResponse(self.env.get_template(name).render(me=me, **context), status_code=status)
+        by_token = bool(request is not None and request.scope.get("state", {}).get("token_editor"))
+        return HTMLResponse(self.env.get_template(name).render(me=me, by_token=by_token, **context), status_code=status)
 
     def error_page(self, exc: BriefcastError, status: int, day: Date | None = None,
                    request: Request | None = None) -> HTMLResponse:

@@ -1,7 +1,9 @@
-"""Run every benchmark in bench/ and print one table: figure, briefcast, baseline, ratio, target.
+"""Run every benchmark in bench/ and print one table: figure, briefcast, baseline, ratio, target, met.
 
     python -m bench              # all
     python -m bench ingest audio # some
+
+Exit status 1 when a benchmark fails or any checked figure misses its target (``bench.meets``), 0 otherwise.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ import traceback
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from bench import meets
 
 ORDER = ["ingest", "curate", "draft", "grounding", "audio", "spoken", "episode", "editorial", "scale", "deliver",
          "review"]
@@ -28,7 +33,7 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def main(names: list[str]) -> int:
+def main(names: list[str], results: Path | None = None) -> int:
     here = Path(__file__).parent
     available = [name for name in ORDER if (here / f"{name}.py").exists()]
     chosen = names or available
@@ -48,15 +53,28 @@ def main(names: list[str]) -> int:
             rows.append({"bench": name, "figure": "FAILED", "briefcast": None, "baseline": None, "ratio": None,
                          "target": ""})
         console.print(f"  {time.monotonic() - started:.1f}s")
-    table = Table("bench", "figure", "briefcast", "baseline", "ratio", "target", title="briefcast benchmarks")
+    table = Table("bench", "figure", "briefcast", "baseline", "ratio", "target", "met", title="briefcast benchmarks")
+    missed: list[dict] = []
     for row in rows:
+        verdict = None if row["figure"] == "FAILED" else meets(row)
+        row["met"] = verdict
+        if verdict is False:
+            missed.append(row)
         table.add_row(row["bench"], str(row["figure"]), _cell(row.get("briefcast")), _cell(row.get("baseline")),
-                      _cell(row.get("ratio")), str(row.get("target") or ""))
+                      _cell(row.get("ratio")), str(row.get("target") or ""),
+                      {True: "yes", False: "[bold red]NO[/]", None: "-"}[verdict])
     console.print(table)
-    out = here / "results"
-    out.mkdir(exist_ok=True)
+    for row in missed:
+        console.print(f"[red]missed:[/] {escape(row['bench'])}: {escape(str(row['figure']))} = "
+                      f"{escape(_cell(row.get('briefcast')))} (ratio {escape(_cell(row.get('ratio')))}), "
+                      f"target {escape(str(row.get('target')))}")
+    out = results or here / "results"
+    out.mkdir(parents=True, exist_ok=True)
     (out / "latest.json").write_text(json.dumps(rows, indent=2, default=str))
-    return 1 if failed else 0
+    if failed or missed:
+        console.print(f"[bold red]{failed} benchmark(s) failed, {len(missed)} figure(s) missed their target[/]")
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

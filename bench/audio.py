@@ -13,6 +13,7 @@ getrusage) is its own. Run with ``python -m bench.audio``.
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -70,7 +71,11 @@ def _episode(config, count: int):  # type: ignore[no-untyped-def]
 
 
 def _peak_mb() -> tuple[float, float]:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """(this child's own peak, its largest waited-for child's). Own is VmHWM (its own address space since exec):
+    ru_maxrss of RUSAGE_SELF would start from the benchmark process's size, which spawned it."""
+    from bench import peak_rss_mb
+
+    own = peak_rss_mb(os.getpid()) or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return own, children
 

@@ -7,37 +7,37 @@ LLM server and ffmpeg). Second run of the same date: target no LLM call, no synt
 from __future__ import annotations
 
 import json
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench import run_measured
+
 PROJECT = Path(__file__).resolve().parents[1]
 DAY = "2026-03-10"
 
 
-def _run(folder: Path) -> tuple[float, dict]:
+def _run(folder: Path) -> tuple[float, dict, float]:
+    """One sample run: seconds, its run.json, and the peak memory of its largest process (its own, not this one's)."""
     started = time.monotonic()
-    done = subprocess.run(
+    done = run_measured(
         [sys.executable, "-m", "pipeline", "run", "--sample", "--date", DAY, "--config", str(folder / "config.yaml")],
-        cwd=folder, capture_output=True, text=True, check=False,
+        cwd=folder,
     )
     elapsed = time.monotonic() - started
     if done.returncode != 0:
         raise RuntimeError(f"run failed ({done.returncode}): {done.stderr[-2000:]}")
-    return elapsed, json.loads((folder / "episodes" / DAY / "run.json").read_text())
+    return elapsed, json.loads((folder / "episodes" / DAY / "run.json").read_text()), done.peak_mb
 
 
 def run() -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="briefcast-bench-") as tmp:
         folder = Path(tmp)
         shutil.copyfile(PROJECT / "config.yaml", folder / "config.yaml")
-        first, report1 = _run(folder)
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        second, report2 = _run(folder)
+        first, report1, peak_mb = _run(folder)
+        second, report2, _ = _run(folder)
     rows = [{"figure": "sample run, first (s)", "briefcast": round(first, 1), "baseline": None, "ratio": None,
              "target": "< 600 s from a warm install"}]
     for stage in report1["stages"]:

@@ -37,10 +37,11 @@ STORIES = {"headlines": 3, "quick-hits": 2}  # stories per segment in this day; 
 # Model calls for a full draft of this day, counted by hand from the show's running order: one a story for the
 # story-by-story kinds, one a beat for the deep dive (3) and the debate (3), the deep dive's script, one teaser
 # call for the cold open, one watch line for the sign-off, the episode's title. The research story's source speaks
-# in the first person ("We introduce ..."), which the fake copies: one rewrite is asked, then its headline is said.
+# in the first person ("We introduce ..."), which the fake copies: one segment-wide rewrite call is asked (the fake
+# gives it back unchanged), so the line is cut and the story's headline is said.
 # Every segment but the cold open and sign-off then gets one script call (pipeline.draft.script); research's
 # script, which the fake copies from a text that quotes the paper's title, gets its one retry.
-CALLS = {"cold-open": 1, "headlines": 4, "deep-dive": 4, "open-vs-closed": 4, "research": 3, "policy": 2,
+CALLS = {"cold-open": 1, "headlines": 4, "deep-dive": 4, "open-vs-closed": 4, "research": 4, "policy": 2,
          "quick-hits": 3, "sign-off": 1}
 
 

@@ -26,7 +26,7 @@ from pipeline.config import Config
 from pipeline.draft import editorial, grounding
 from pipeline.draft.llm import LLMClient
 from pipeline.draft.prompts import PromptSource, as_data, attribute, render
-from pipeline.draft.writer import DraftSentence, Drafted, Plan, StoryDraft, cited_lines, keep_lines
+from pipeline.draft.writer import DraftSentence, Drafted, Plan, StoryDraft, cited_lines, keep_lines, rewrite_lines
 from pipeline.errors import LLMError, LLMOutputError
 from pipeline.models import Segment
 
@@ -134,7 +134,7 @@ def write_beats(config: Config, llm: LLMClient, plan: Plan, beats: list[Beat], *
         try:
             answer = llm.structured(messages, beat_schema(beat.most, beat.allow_empty),
                                     purpose=f"beat:{plan.spec.id}:{beat.name}",
-                                    max_tokens=max(160, 70 * beat.most + 60))
+                                    max_tokens=max(200, 90 * beat.most + 80))
         except LLMError as exc:
             if beat is beats[0]:
                 raise
@@ -145,6 +145,7 @@ def write_beats(config: Config, llm: LLMClient, plan: Plan, beats: list[Beat], *
         lines, dropped = keep_lines(cited_lines(answer.value.sentences), plan, seen, beat.most)
         notes += [f"{plan.spec.id}/{beat.name}: cut {why}" for why in dropped]
         written[beat.name] = lines
+    notes += rewrite_lines(config, llm, plan, list(written.values()))
     return written, notes, "".join(hashes)
 
 

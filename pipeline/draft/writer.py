@@ -341,15 +341,14 @@ def dedupe_episode(segments: list[Segment], fixed: set[str] = frozenset()) -> li
 
 
 def keep_lines(lines: list[str], plan: Plan, seen: list[set[str]], most: int) -> tuple[list[str], list[str]]:
-    """The editorial gate for a model's lines: at most ``most``, none a fragment, none in a source's first person,
-    none repeating a line already kept in the segment (``seen``, updated). Returns (kept, why each cut one went)."""
+    """The editorial gate for a model's lines: at most ``most``, none a fragment, none repeating a line already kept
+    in the segment (``seen``, updated). Lines that copy a source or speak in its first person are kept here and
+    rewritten by ``rewrite_lines`` (one call per segment). Returns (kept, why each cut one went)."""
     kept: list[str] = []
     cut: list[str] = []
     for line in lines:
         words = _words(line)
         why = editorial.fragment(line) or (_FRAGMENT.search(line) and "a dangling end") or ""
-        if not why and editorial.first_person(line):
-            why = f"the source's first person ('{editorial.first_person(line)}')"
         if not why and any(len(words & other) >= 0.7 * min(len(words), len(other)) for other in seen):
             why = "a repeat"
         if not why and len(kept) >= most:
@@ -377,6 +376,7 @@ def draft_sign_off(config: Config, llm: LLMClient, plan: Plan, *, feedback: str 
             sentences, digest = draft_story(config, llm, plan, parts[0], context, feedback=feedback)
             lines, cut = keep_lines(cited_lines(sentences), plan, [], 1)
             notes += [f"{plan.spec.id}: cut {why}" for why in cut]
+            notes += rewrite_lines(config, llm, plan, [lines])
         except BudgetExceededError:
             raise
         except LLMError as exc:
@@ -470,17 +470,70 @@ _FRAGMENT = re.compile(
     r"\s*(?:\[[\d,\s]+\])?\s*[.!?]?$", re.IGNORECASE)
 
 
-def rewrite_request(lines: list[str], cut: list[str], sources: list[str]) -> str:
-    """What to ask of a second try at a story, or '' when the first will do: every line was cut (first person,
-    fragments), or a kept line copies 12+ words of its source."""
-    copied = [span for line in lines if (span := editorial.copies(line, sources))]
-    if copied:
-        return (f'Say it in your own words: do not copy the source\'s words "{copied[0]}". Never more than eight '
-                "words in a row from a source.")
-    if cut and not lines:
-        return ("Write as the show's host reporting on the source, in the third person (never 'we' or 'our'), "
-                "in complete sentences of your own words.")
-    return ""
+class Rewrites(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    rewrites: list[str]
+
+
+@lru_cache(maxsize=16)
+def rewrites_schema(count: int) -> type[Rewrites]:
+    return create_model(f"Rewrites{count}", __base__=Rewrites,
+                        rewrites=(list[str], Field(min_length=count, max_length=count,
+                                                    json_schema_extra={"minItems": count, "maxItems": count})))
+
+
+_LINE = re.compile(r"^(.*?)((?:\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\])*)([.!?][\"”’)]*)?$", re.DOTALL)
+
+
+def line_problem(line: str, plan: Plan) -> str:
+    """What a rewrite should fix in a kept line: the source's first person, or a copied run of 12+ words."""
+    person = editorial.first_person(line)
+    if person:
+        return f"speaks as the source: '{person}'"
+    cited = [plan.texts[n] for n in grounding.citations(line) if n in plan.texts]
+    copied = editorial.copies(line, cited or list(plan.texts.values()))
+    return f"copies the source: '{copied}'" if copied else ""
+
+
+def rewrite_lines(config: Config, llm: LLMClient, plan: Plan, groups: list[list[str]]) -> list[str]:
+    """One call that rewrites every line of a segment that copies its source or speaks in its first person, each
+    keeping its own citations; a rewrite is taken only when it fixes the problem and is still a full sentence.
+    A first-person line that stays so is cut. ``groups`` (a segment's lines, per story or beat) change in place."""
+    todo = [(g, i, problem) for g, lines in enumerate(groups) for i, line in enumerate(lines)
+            if (problem := line_problem(line, plan))]
+    if not todo:
+        return []
+    items = [{"n": k, "text": grounding.strip_citations(groups[g][i]), "problem": problem}
+             for k, (g, i, problem) in enumerate(todo, 1)]
+    user = render(config, "rewrite.j2", lines=items, count=len(items))
+    messages = [{"role": "system", "content": render(config, "system.j2")}, {"role": "user", "content": user}]
+    notes: list[str] = []
+    try:
+        answer = llm.structured(messages, rewrites_schema(len(items)), purpose=f"rewrite:{plan.spec.id}",
+                                max_tokens=min(900, 60 + 60 * len(items)))
+        rewrites = list(answer.value.rewrites)
+    except BudgetExceededError:
+        raise
+    except LLMError as exc:
+        notes.append(f"{plan.spec.id}: the rewrite of {len(items)} lines failed ({exc})")
+        rewrites = [""] * len(items)
+    dropped: set[tuple[int, int]] = set()
+    fixed = 0
+    for (g, i, problem), new in zip(todo, rewrites, strict=False):
+        old = groups[g][i]
+        match = _LINE.match(grounding.strip_citations(new.strip()))
+        marker = "".join(_LINE.match(old).group(2) or "") if _LINE.match(old) else ""  # type: ignore[union-attr]
+        candidate = f"{match.group(1).rstrip()}{marker}{match.group(3) or '.'}" if match and match.group(1) else ""
+        if candidate and not editorial.fragment(candidate) and not line_problem(candidate, plan):
+            groups[g][i] = candidate
+            fixed += 1
+        elif problem.startswith("speaks as"):
+            dropped.add((g, i))
+            notes.append(f"{plan.spec.id}: cut a line in the source's first person: {grounding.strip_citations(old)[:70]}")
+    for g, i in sorted(dropped, reverse=True):
+        del groups[g][i]
+    notes.append(f"{plan.spec.id}: rewrote {fixed} of {len(items)} lines that copied a source or spoke as one")
+    return notes
 
 
 def restates(line: str, part: StoryPart) -> bool:
@@ -523,6 +576,7 @@ def draft_by_story(config: Config, llm: LLMClient, plan: Plan, *, feedback: str 
         raise LLMOutputError("the segment has no sources to write from", subject=plan.spec.id)
     context = story_context(plan, len(parts))
     stories: list[list[str]] = []
+    owners: list[StoryPart] = []
     hashes: list[str] = []
     notes: list[str] = []
     failure: LLMError | None = None
@@ -538,32 +592,20 @@ def draft_by_story(config: Config, llm: LLMClient, plan: Plan, *, feedback: str 
             notes.append(f"{plan.spec.id}: story {part.story_id} left out ({exc})")
             continue
         most = 1 if all(source.thin for source in part.sources) else int(context["max_sentences"])  # type: ignore[call-overload]
-        lines, cut = keep_lines(cited_lines(sentences), plan, list(seen), most)
-        problem = rewrite_request(lines, cut, [plan.texts[n] for n in part.numbers if n in plan.texts])
-        if problem and most > 1:
-            try:  # one retry that names the problem; what it writes then goes through the same gate
-                retry, _ = draft_story(config, llm, plan, part, context, feedback=problem,
-                                       previous_text=" ".join(lines) or None)
-                again, cut_again = keep_lines(cited_lines(retry), plan, list(seen), most)
-                if len(again) >= len(lines):
-                    lines, cut = again, cut_again
-            except BudgetExceededError:
-                raise
-            except LLMError as exc:
-                notes.append(f"{plan.spec.id}/{part.story_id}: the rewrite failed ({exc})")
-        seen.extend(_words(line) for line in lines)
+        lines, cut = keep_lines(cited_lines(sentences), plan, seen, most)
         notes += [f"{plan.spec.id}/{part.story_id}: cut {why}" for why in cut]
-        if not lines or (most == 1 and not restates(lines[0], part)):
-            notes.append(f"{plan.spec.id}/{part.story_id}: a headline-only story is said as its headline")
-            lines = [headline_line(part)]
-        if lines:
-            stories.append(lines)
-            hashes.append(digest)
-        else:
-            notes.append(f"{plan.spec.id}: story {part.story_id} left out (the model wrote only fragments or "
-                         "repeated an earlier story)")
-    if not stories:
+        stories.append(lines)
+        owners.append(part)
+        hashes.append(digest)
+    if not owners:
         raise failure or LLMOutputError("the model wrote nothing for any story", subject=plan.spec.id)
+    notes += rewrite_lines(config, llm, plan, stories)
+    for index, (part, lines) in enumerate(zip(owners, stories, strict=True)):
+        thin = all(source.thin for source in part.sources)
+        if not lines or (thin and not restates(lines[0], part)):
+            notes.append(f"{plan.spec.id}/{part.story_id}: said as its headline (the model's lines were cut, or "
+                         "added to a headline-only source)")
+            stories[index] = [headline_line(part)]
     if plan.spec.kind == "quick_hits":
         text = "\n".join(f"- {' '.join(lines)}" for lines in stories)
     else:
@@ -757,6 +799,6 @@ def _spec_title(config: Config, segment: Segment) -> str:
         return segment.title
 
 
-__all__ = ["PER_STORY", "DraftSentence", "Drafter", "EpisodeDraft", "Plan", "ScriptDraft", "SegmentDraft",
+__all__ = ["PER_STORY", "DraftSentence", "rewrite_lines", "Drafter", "EpisodeDraft", "Plan", "ScriptDraft", "SegmentDraft",
            "StoryDraft", "build_text", "check", "dedupe_episode", "draft_by_story", "draft_segment", "episode_meta",
            "keep_lines", "plan_from_segment", "plan_segments", "story_parts", "voice_segment"]

@@ -48,6 +48,21 @@ LONG = ("Kestrel Research released Lumen-70B, a 70-billion-parameter model, unde
 # -- pure rules ------------------------------------------------------------------------------------------------
 
 
+def test_a_copied_line_is_rewritten_in_one_call(show: tuple[Config, Store, FakeOpenAI]) -> None:
+    config, store, fake = show
+    seed_day(config, store, DAY, [story("s-k", "headlines", "The Wire", "Kestrel releases Lumen-70B", LONG)])
+    copied = answer(("Kestrel Research released Lumen-70B, a 70-billion-parameter model, under the Apache 2.0 "
+                     "licence on Monday.", [1]))
+    fake.when("This story is one of the top headlines", copied)
+    ours = "Kestrel put out its 70-billion-parameter Lumen-70B model under Apache 2.0 on Monday."
+    fake.when("copies the source", Reply.json({"rewrites": [ours]}))
+    result = draft(config, store, DAY)
+    headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
+    assert ours.rstrip(".") + " [1]." in headlines.text and "a 70-billion-parameter model, under" not in headlines.text
+    assert any("rewrote 1 of 1 lines" in note for note in result.notes)
+    assert not [f for f in headlines.flags if f.kind == "verbatim"]
+
+
 def test_copy_check_finds_a_twelve_word_run_outside_quotes_only() -> None:
     copied = "Kestrel Research released Lumen-70B, a 70-billion-parameter model, under the Apache 2.0 licence on Monday."
     assert editorial.copies(copied, [LONG])
@@ -134,7 +149,7 @@ def show(tmp_path: Path, fake_openai: FakeOpenAI) -> tuple[Config, Store, FakeOp
     return config, open_store(config.state_dir), fake_openai
 
 
-def test_first_person_copy_is_rewritten_once_then_said_as_its_headline(show: tuple[Config, Store, FakeOpenAI]) -> None:
+def test_first_person_is_rewritten_once_then_said_as_its_headline(show: tuple[Config, Store, FakeOpenAI]) -> None:
     config, store, fake = show
     seed_day(config, store, DAY, [
         story("s-lab", "headlines", "Kestrel blog", "Kestrel releases Lumen-70B", "We are proud to release Lumen-70B, "
@@ -143,12 +158,13 @@ def test_first_person_copy_is_rewritten_once_then_said_as_its_headline(show: tup
               "Tuesday, it said in a post, in a move analysts called aggressive for the whole industry."),
     ])
     first_person = answer(("We are proud to release Lumen-70B, our most capable open model.", [1]))
-    fake.when("Kestrel releases Lumen-70B", first_person, first_person)
+    fake.when("This story is one of the top headlines", first_person)
     result = draft(config, store, DAY)
     headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
     assert "We are proud" not in headlines.text and "our most" not in headlines.text
     assert 'Kestrel blog published "Kestrel releases Lumen-70B"' in headlines.text  # nothing made up instead
-    assert len(fake.requests_containing("Kestrel releases Lumen-70B")) >= 2  # one rewrite was asked
+    [rewrite] = fake.requests_containing("speaks as the source")  # one rewrite call for the segment
+    assert "We are proud to release Lumen-70B" in rewrite["body"]["messages"][1]["content"]
     assert any("first person" in note for note in result.notes), result.notes
 
 

@@ -110,6 +110,19 @@ def split_turns(script: str, *, cohost: bool) -> list[Turn]:
     return turns
 
 
+def voiced_bounds(samples: np.ndarray, rate: int) -> tuple[int, int]:
+    """First and last sample of speech in a clip (10 ms frames over -45 dBFS); the whole clip if none is."""
+    frame = max(1, rate // 100)
+    usable = len(samples) // frame * frame
+    if not usable:
+        return 0, len(samples)
+    rms = np.sqrt(np.mean((samples[:usable].astype(np.float64) / 32768).reshape(-1, frame) ** 2, axis=1))
+    voiced = np.flatnonzero(rms > 10 ** (VOICED_WINDOW_DBFS / 20))
+    if not len(voiced):
+        return 0, len(samples)
+    return int(voiced[0]) * frame, min(len(samples), (int(voiced[-1]) + 1) * frame)
+
+
 def shared_times(spoken: list[str], seconds: float) -> list[tuple[float, float]]:
     """Sentence times estimated by each sentence's share of the spoken characters (for whole-text backends)."""
     weights = [max(1, len(sentence)) for sentence in spoken]
@@ -257,7 +270,8 @@ class Synthesizer:
             if parts:
                 parts.append(pause)
                 at += len(pause)
-            spans.append((round(at / rate, 4), round((at + len(clip.samples)) / rate, 4)))
+            lead, tail = voiced_bounds(clip.samples, rate)  # a cue runs while the voice speaks, not its silences
+            spans.append((round((at + lead) / rate, 4), round((at + tail) / rate, 4)))
             parts.append(clip.samples)
             at += len(clip.samples)
         return Speech(np.concatenate(parts), rate), spans, True

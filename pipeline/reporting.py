@@ -185,3 +185,17 @@ def print_newsroom(console: Console, room: Any, folder: Any, outcomes: list[Any]
     say("Sensor briefcast_approvals publishes each approved episode once. The UI and the daemon:\n"
         f"  pip install dagster-webserver && BRIEFCAST_SHOWS={folder} dagster dev -f deploy/dagster/defs.py\n"
         f"One day of every show, here and now: briefcast dagster {folder} --date YYYY-MM-DD")
+
+
+def print_unknown_words(console: Console, unknown: list[Any], day: Date) -> None:
+    """`briefcast say --check`: the words of a day's script the voice would guess or spell."""
+    if not unknown:
+        console.print(f"{day}: every word of the script is in the voice's dictionary or a lexicon.")
+        return
+    table = Table("word", "voice would", "times", "segments", "first heard in", title=f"Words to check, {day}",
+                  title_justify="left")
+    for entry in unknown:
+        table.add_row(escape(entry.word), entry.how, str(entry.count), escape(", ".join(entry.segments)),
+                      escape(entry.example[:70]))
+    console.print(table)
+    console.print('Hear one with: briefcast say "WORD"; fix it in config.yaml under tts.lexicon (WORD: how to say it).')

@@ -199,3 +199,18 @@ def test_say_writes_a_wav_and_check_lists_the_words(tmp_path: Path) -> None:
     assert "Osei" in checked.output and "Helix" not in checked.output  # "helix" is English; "Osei" is guessed
     missing = runner.invoke(app, ["say", "--check", "--date", "2020-01-01", "--config", str(config.path)])
     assert missing.exit_code != 0 and "briefcast run" in missing.output
+
+
+def test_numpy_loudness_agrees_with_ffmpeg(tmp_path: Path) -> None:
+    from pipeline.audio.loudness import integrated
+    from pipeline.audio.music import sting
+
+    rng = np.random.default_rng(3)
+    clips = {"noise": Speech((rng.standard_normal(44100 * 4) * 2500).astype(np.int16), 44100),
+             "noise-22k": Speech((rng.standard_normal(22050 * 4) * 6000).astype(np.int16), 22050),
+             "sting": sting()}
+    for name, clip in clips.items():
+        path = tmp_path / f"{name}.wav"
+        write_wav(path, clip)
+        assert abs(integrated(clip.samples, clip.rate) - loudness(path)) <= 0.3, name
+    assert integrated(np.zeros(44100, dtype=np.int16), 44100) == -np.inf

@@ -13,12 +13,13 @@ A feed's problem is a row in the result (``failures``), never an exception: the 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config, Source
@@ -26,13 +27,14 @@ from pipeline.errors import BriefcastError, FetchError
 from pipeline.ingest.extract import extract_article, is_teaser, is_thin
 from pipeline.ingest.fetch import ACCEPT_HTML, Fetched, Fetcher
 from pipeline.ingest.parse import ParsedFeed, parse_feed
-from pipeline.ingest.workers import ParsePool
+from pipeline.ingest.workers import ParsePool, limit_heap_arenas, release_memory
 from pipeline.models import Item, StageResult
 from pipeline.store import Store
 
 __all__ = ["ingest", "ingest_async", "Fetcher", "Fetched", "parse_feed"]
 
 log = logging.getLogger("briefcast.ingest")
+SPOOL_PREFIX = "ingest-"  # .briefcast/ingest-*/: large feed bodies waiting for their parse
 MAX_ARTICLES_PER_FEED = 30  # full-text fetches per feed and run: a teaser-only firehose must not fan out forever
 
 
@@ -92,9 +94,13 @@ async def ingest_async(config: Config, store: Store, *, now: datetime | None = N
     sources = [source for source in config.sources if source.enabled]
     if not sources:
         return _result([], time.monotonic() - started)
-    async with Fetcher(config.ingest) as fetcher, ParsePool(config.ingest) as parser:
-        run = _Run(config, store, fetcher, parser, fetched_at, config.ingest.full_text_limit)
-        outcomes = await asyncio.gather(*(_ingest_feed(run, source) for source in sources))
+    limit_heap_arenas()
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    # Large bodies wait for their parse on disk; a killed run's folder is swept by the next run (run.py).
+    with tempfile.TemporaryDirectory(prefix=SPOOL_PREFIX, dir=config.state_dir) as spool:
+        async with Fetcher(config.ingest, spool_dir=Path(spool)) as fetcher, ParsePool(config.ingest) as parser:
+            run = _Run(config, store, fetcher, parser, fetched_at, config.ingest.full_text_limit)
+            outcomes = await asyncio.gather(*(_ingest_feed(run, source) for source in sources))
     return _result(outcomes, time.monotonic() - started)
 
 
@@ -109,18 +115,23 @@ async def _ingest_feed(run: _Run, source: Source) -> FeedOutcome:
             store.save_feed_state(url, last_status="not_modified", last_error=None)
             outcome.status = "not_modified"
             return outcome
-        content_hash = hashlib.sha256(fetched.body).hexdigest()
+        content_hash = fetched.sha256
         if state.get("content_hash") == content_hash and state.get("last_status") in ("ok", "partial", "not_modified"):
             # The server has no validators but sent the same bytes: as good as a 304.
             store.save_feed_state(url, etag=fetched.etag, last_modified=fetched.last_modified, last_status="not_modified", last_error=None)
             outcome.status = "not_modified"
             outcome.notes.append(f"{source.name}: unchanged (same content, no validators)")
             return outcome
-        body, fetched.body = fetched.body, b""  # the parser's copy is the only one kept while it works
-        parsed = await run.parser.parse(
-            body, source=source, feed_url=fetched.final_url, headers=fetched.headers, fetched=now,
-            deadline_at=fetched.deadline_at,
-        )  # fmt: skip
+        body: bytes | Path = fetched.body_path or fetched.body
+        fetched.body = b""  # the parser's copy is the only one kept while it works
+        try:
+            parsed = await run.parser.parse(
+                body, source=source, feed_url=fetched.final_url, headers=fetched.headers, fetched=now,
+                deadline_at=fetched.deadline_at,
+            )  # fmt: skip
+        finally:
+            if fetched.body_path is not None:
+                fetched.body_path.unlink(missing_ok=True)
         del body
         _account(outcome, parsed)
         mode = _full_text_mode(config, source)
@@ -128,6 +139,9 @@ async def _ingest_feed(run: _Run, source: Source) -> FeedOutcome:
             parsed.items = await _complete_teasers(run, parsed.items, outcome, thin_only=mode == "auto")
         outcome.items_new = await asyncio.to_thread(store.upsert_items, parsed.items)
         outcome.items_seen = len(parsed.items)
+        if fetched.body_path is not None:  # a large feed: hand its items' memory back before the next one
+            del parsed.items
+            release_memory()
         store.save_feed_state(
             url,
             etag=fetched.etag,
@@ -208,6 +222,9 @@ async def _complete_teasers(run: _Run, items: list[Item], outcome: FeedOutcome, 
         assert item.url is not None
         try:
             page = await fetcher.fetch(item.url, accept=ACCEPT_HTML)
+            if page.body_path is not None:  # a page over the spool size: read back once, here
+                page.body = page.body_path.read_bytes()
+                page.body_path.unlink(missing_ok=True)
             article = await asyncio.to_thread(extract_article, page.body, page.final_url)
         except FetchError as exc:
             outcome.counts["full_text_failed"] = outcome.counts.get("full_text_failed", 0) + 1

@@ -11,11 +11,15 @@ so every hop is checked (scheme here, address in the transport) and loops are na
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import tempfile
 import time
 import zlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -34,6 +38,7 @@ ACCEPT_FEED = "application/rss+xml, application/atom+xml, application/xml;q=0.9,
 ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _REDIRECTS = {301, 302, 303, 307, 308}
 _DECODE_STEP = 256 * 1024  # most bytes one decompress call may produce: memory stays bounded per chunk
+SPOOL_OVER = 1024 * 1024  # larger bodies go to a file in the Fetcher's spool_dir, when it has one
 
 
 @dataclass
@@ -44,8 +49,10 @@ class Fetched:
     final_url: str  # after redirects
     status: int
     headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
+    body: bytes = b""  # empty when the body was spooled to ``body_path`` instead
     seconds: float = 0.0
+    body_path: Path | None = None  # a large body, spooled to disk (the caller deletes it)
+    sha256: str = ""  # of the body, however it is held
     deadline_at: float | None = None  # event-loop time by which this URL's whole exchange (and parse) must end
 
     @property
@@ -108,8 +115,11 @@ class _Decoder:
 class Fetcher:
     """Fetches URLs safely and concurrently. Use as ``async with Fetcher(settings) as fetcher``."""
 
-    def __init__(self, settings: IngestSettings, *, policy: AddressPolicy | None = None) -> None:
+    def __init__(
+        self, settings: IngestSettings, *, policy: AddressPolicy | None = None, spool_dir: Path | None = None
+    ) -> None:
         self.settings = settings
+        self.spool_dir = spool_dir  # where bodies larger than SPOOL_OVER go (None: kept in memory)
         self.policy = policy or AddressPolicy(allow_private=settings.allow_private_networks)
         self._global = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -240,8 +250,10 @@ class Fetcher:
                     raise HTTPStatusError(
                         f"unexpected HTTP {response.status_code}", status=response.status_code, subject=url
                     )
-                body = await self._read_body(url, response)
-                return Fetched(url, str(current), response.status_code, _headers(response), body)
+                body, path, digest = await self._read_body(url, response)
+                return Fetched(
+                    url, str(current), response.status_code, _headers(response), body, body_path=path, sha256=digest
+                )
         except UnsafeURLError as exc:
             if exc.subject != url:
                 raise UnsafeURLError(exc.message, subject=url, hint=exc.hint) from None
@@ -263,7 +275,8 @@ class Fetcher:
                 hint="check the URL; the site may be down or refuse connections",
             ) from None
 
-    async def _read_body(self, url: str, response: httpx.Response) -> bytes:
+    async def _read_body(self, url: str, response: httpx.Response) -> tuple[bytes, Path | None, str]:
+        """(body, None, sha256), or (b"", the file it was spooled to, sha256) when larger than `SPOOL_OVER`."""
         cap = self.settings.max_bytes
         declared = response.headers.get("content-length", "")
         encoding = response.headers.get("content-encoding", "")
@@ -271,14 +284,34 @@ class Fetcher:
             raise _too_large(url, cap, f"the server announced {int(declared):,} bytes")
         decoder = _Decoder(encoding, url)
         chunks: list[bytes] = []
+        hasher = hashlib.sha256()
         size = 0
-        async for raw in _raw_chunks(response):
-            for piece in decoder.feed(raw):
-                size += len(piece)
-                if size > cap:
-                    raise _too_large(url, cap, "counted after decompression" if decoder.coding else "")
-                chunks.append(piece)
-        return b"".join(chunks)
+        spool: IO[bytes] | None = None
+        try:
+            async for raw in _raw_chunks(response):
+                for piece in decoder.feed(raw):
+                    size += len(piece)
+                    if size > cap:
+                        raise _too_large(url, cap, "counted after decompression" if decoder.coding else "")
+                    hasher.update(piece)
+                    if spool is None and self.spool_dir is not None and size > SPOOL_OVER:
+                        # Many large feeds downloading at once must not all sit in memory waiting to be parsed.
+                        spool = tempfile.NamedTemporaryFile(dir=self.spool_dir, prefix="body-", delete=False)
+                        spool.writelines(chunks)
+                        chunks = []
+                    if spool is not None:
+                        spool.write(piece)
+                    else:
+                        chunks.append(piece)
+        except BaseException:
+            if spool is not None:
+                spool.close()
+                Path(spool.name).unlink(missing_ok=True)
+            raise
+        if spool is not None:
+            spool.close()
+            return b"", Path(spool.name), hasher.hexdigest()
+        return b"".join(chunks), None, hasher.hexdigest()
 
 
 async def _raw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -137,7 +138,7 @@ def _has_internal_subset(text: str, start: int) -> bool:
 
 
 def parse_feed(
-    body: bytes,
+    body: bytes | Path,
     *,
     source: Source,
     feed_url: str,
@@ -147,8 +148,11 @@ def parse_feed(
 ) -> ParsedFeed:
     """Parse one fetched feed into clean Items; raises `ParseError` when nothing usable is there.
 
-    ``max_item_chars`` caps each entry's summary and content as read from the feed (before sanitizing).
+    ``body`` is the document or a file holding it. ``max_item_chars`` caps each entry's summary and content as
+    read from the feed (before sanitizing).
     """
+    if isinstance(body, Path):
+        body = body.read_bytes()
     if not body.strip():
         raise ParseError(
             "the server sent an empty document", subject=feed_url, hint="the feed may be broken for now; tried again next run"
@@ -156,15 +160,16 @@ def parse_feed(
     text, encoding_note = decode_document(body, headers)
     reject_doctype(text, feed_url)
     reject_sniffed(body, feed_url)
+    del body  # big feeds: every copy dropped as soon as it is no longer needed
+    data = text.encode("utf-8")
+    del text
     # No content-location: feedparser would join every URL against it (a fifth of its time); links are made
     # absolute here, against the entry's URL, while sanitizing. xml:base inside the document still applies.
     response_headers = {"content-type": "application/xml; charset=utf-8"}
     if "content-language" in headers:
         response_headers["content-language"] = headers["content-language"]
-    parsed = feedparser.parse(
-        text.encode("utf-8"), response_headers=response_headers, sanitize_html=False, resolve_relative_uris=False
-    )
-    del text
+    parsed = feedparser.parse(data, response_headers=response_headers, sanitize_html=False, resolve_relative_uris=False)
+    del data
     title = plain_text(parsed.feed.get("title"))
     warning, notes = _bozo(parsed)
     if encoding_note:

@@ -232,6 +232,8 @@ def test_pools_resources_and_folder_errors(tmp_path: Path, sources: list, instan
         room = dd.build_newsroom(tmp_path / "shows")
     pools = {asset.key.to_user_string(): asset.op.pool for asset in room.assets() if asset.op.pool}
     assert pools == {"remote/draft": dd.POOL_SHARED, "local_model/draft": dd.POOL_LOCAL}
+    shared = dd.build_newsroom(tmp_path / "shows", llm=dd.BriefcastLLM(backend="compatible", base_url=fake.base_url))
+    assert {asset.op.pool for asset in shared.assets() if asset.op.pool} == {dd.POOL_SHARED}  # one server for all
     assert dd.apply_pool_limits(instance, dd.BriefcastLLM(shared_slots=3)) == {dd.POOL_LOCAL: 1, dd.POOL_SHARED: 3}
     assert instance.event_log_storage.get_concurrency_info(dd.POOL_LOCAL).slot_count == 1
     assert instance.event_log_storage.get_concurrency_info(dd.POOL_SHARED).slot_count == 3

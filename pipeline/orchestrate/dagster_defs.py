@@ -19,10 +19,11 @@ Dagster concurrency pool: ``briefcast_local_model`` (limit 1: one embedded llama
 """
 
 import json
+import os
 import re
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date as Date
 from datetime import datetime
 from pathlib import Path
@@ -484,8 +485,9 @@ class Newsroom:
 def build_newsroom(folder: str | Path, *, llm: BriefcastLLM | None = None, tts: BriefcastTTS | None = None,
                    max_concurrent: int = 8) -> Newsroom:
     """Everything Dagster needs for the shows in ``folder``; see the module docstring."""
-    shows = discover_shows(folder)
     llm = llm or BriefcastLLM(limits_dir=str(Path(folder).resolve() / ".briefcast-shared"))
+    # a shared server named by the resource decides the draft pool, not the shows' own backend
+    shows = [replace(show, backend=llm.backend or show.backend) for show in discover_shows(folder)]
     tts = tts or BriefcastTTS()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # partitioned asset checks are a preview feature of Dagster 1.13
@@ -563,6 +565,8 @@ def materialize_day(folder: str | Path, day: Date, *, names: Sequence[str] = (),
                     **options: Any) -> list[Outcome]:
     """One day of every show (or of ``names``) in this process, one run per time zone (CI, catch-up)."""
     room = build_newsroom(folder, **options)
+    if instance is None and os.environ.get("DAGSTER_HOME"):
+        instance = dg.DagsterInstance.get()  # the deployment's: the runs show in its UI
     known = {show.name for show in room.shows}
     unknown = [name for name in names if name not in known]
     if unknown:

@@ -43,7 +43,9 @@ BYPASSES = textwrap.dedent(
 )
 
 
-def run_isolated(script: str, *, address_space_mb: int = 1024, timeout: float = 120) -> list[dict]:
+def run_isolated(
+    script: str, *, args: tuple[str, ...] = (), address_space_mb: int = 1024, timeout: float = 120
+) -> list[dict]:
     """Run ``script`` in a fresh interpreter under an address-space limit; it prints one JSON object a line."""
     prelude = textwrap.dedent(
         f"""
@@ -53,7 +55,7 @@ def run_isolated(script: str, *, address_space_mb: int = 1024, timeout: float = 
         """
     )
     done = subprocess.run(
-        [sys.executable, "-c", prelude + script], capture_output=True, text=True, timeout=timeout, cwd=Path.cwd()
+        [sys.executable, "-c", prelude + script, *args], capture_output=True, text=True, timeout=timeout, cwd=Path.cwd()
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
@@ -265,3 +267,94 @@ def test_podcast_category_must_be_in_apples_list(tmp_path: Path) -> None:
             load_config(write_show(tmp_path / "c", show={**base, **show}))
     news = load_config(write_show(tmp_path / "d", show={**base, "category": "News", "subcategory": "Tech News"}))
     assert news.show.subcategory == "Tech News"
+
+
+# -- parsing in bounded worker processes -------------------------------------------------------------------------
+
+
+def big_feed(size: int, n: int = 0, words: int = 8000) -> bytes:
+    """A legal RSS feed of about ``size`` bytes (entries of ``words`` words each)."""
+    paragraph = "<p>" + "Word " * words + "</p>"
+    parts = [f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Big {n}</title>']
+    total, index = len(parts[0]), 0
+    while total < size:
+        entry = (f"<item><title>Entry {n}-{index}</title><link>https://big{n}.example/p/{index}</link>"
+                 f"<pubDate>Mon, 09 Mar 2026 07:00:00 GMT</pubDate><description><![CDATA[{paragraph}]]></description></item>")  # fmt: skip
+        parts.append(entry)
+        total, index = total + len(entry), index + 1
+    return ("".join(parts) + "</channel></rss>").encode()
+
+
+# Ingest in a child interpreter while a thread samples the resident memory of it and all its children.
+INGEST_MEASURED = textwrap.dedent(
+    """
+    import os, threading
+    from pathlib import Path
+    from pipeline.config import IngestSettings, load_config, Source
+    from pipeline.ingest import ingest
+    from pipeline.store import open_store
+    from tests.conftest import write_show
+
+    def tree_rss(pid):
+        total = 0
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                total += next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS:"))
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as children:
+                    total += sum(tree_rss(int(child)) for child in children.read().split())
+        except (OSError, StopIteration):
+            pass
+        return total
+
+    peak, done = [0], threading.Event()
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_rss(os.getpid()))
+            done.wait(0.01)
+
+    spec = json.loads(sys.argv[1])
+    config = load_config(write_show(Path.cwd() / "show", ingest={"allow_private_networks": True, **spec["ingest"]}))
+    config = config.model_copy(update={"sources": [Source(name=n, url=u) for n, u in spec["sources"].items()]})
+    threading.Thread(target=sample, daemon=True).start()
+    result = ingest(config, open_store(config.state_dir))
+    done.set()
+    print(json.dumps({"peak": peak[0], "counts": result.counts,
+                      "failures": {f["message"].split(":", 1)[0]: f for f in result.failures}}))
+    """
+)
+
+
+def ingest_measured(sources: dict[str, str], **ingest_settings: object) -> dict:
+    spec = json.dumps({"sources": sources, "ingest": ingest_settings})
+    return run_isolated(INGEST_MEASURED, args=(spec,), address_space_mb=8192, timeout=300)[0]
+
+
+def test_six_big_feeds_parse_under_300_mb_for_the_whole_process_tree(tmp_path: Path) -> None:
+    with FeedServer() as server:
+        for n in range(6):
+            server.feeds[f"big{n}.xml"] = big_feed(14 * 2**20, n)
+        outcome = ingest_measured({f"big{n}": server.url(f"/feeds/big{n}.xml") for n in range(6)},
+                                  deadline=120, read_timeout=60)  # fmt: skip
+    assert outcome["failures"] == {} and outcome["counts"]["feeds_ok"] == 6
+    assert outcome["counts"]["items_new"] > 6 * 300
+    # measured: 744 MB when six such feeds were parsed at once in the run's own process
+    assert outcome["peak"] < 300 * 2**20, f"peak {outcome['peak'] / 2**20:.0f} MB"
+
+
+def test_a_parse_over_its_memory_or_time_costs_that_feed_only(show: Config, server: FeedServer) -> None:
+    server.feeds["big.xml"] = big_feed(14 * 2**20, words=300)  # thousands of entries: seconds of parsing
+    store = open_store(show.state_dir)
+    sources = {"big": server.url("/feeds/big.xml"), "small": server.url("/feeds/atom.xml")}
+
+    starved = ingest(configure(show, sources, parse_memory_mb=128, deadline=60.0, read_timeout=30.0), store)
+    assert starved.counts["feeds_ok"] == 1 and starved.counts["items_new"] == 2  # the small feed went through
+    (failure,) = starved.failures
+    assert failure["kind"] == "parse" and "more than the 128 MB a parser may use" in failure["message"]
+    assert "ingest.parse_memory_mb" in failure["message"]
+
+    slow = ingest(configure(show, {**sources, "small": server.url("/feeds/full.rss")}, deadline=0.5), store)
+    assert slow.counts["feeds_ok"] == 1 and slow.counts["items_new"] == 5
+    (failure,) = slow.failures
+    assert failure["kind"] == "parse" and "did not finish within the feed's 0.5 s deadline" in failure["message"]
+    assert not list(show.state_dir.glob("ingest-*")), "spooled bodies are removed"

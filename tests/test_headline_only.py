@@ -1,6 +1,7 @@
 """The show keeps its shape on headline-only feeds (tests/fixtures/headline_only/, served for real on 127.0.0.1):
 ingest then curate, and the rundown honours the fixture's README: no German item, no outlet past its cap, papers
-from a blog and the press in research, the debate filled from real feeds' wording, no 2004 entry."""
+from a blog and the press in research, the debate filled from real feeds' wording, a walk-back merged with what it
+walks back, no 2004 entry."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def fed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Config, Store]:
     store = open_store(config.state_dir)
     with serve_headline_only(config) as served:
         result = ingest(served, store, now=EVENING)
-    assert result.counts["feeds_ok"] == 6 and result.counts["items_seen"] == 25, result
+    assert result.counts["feeds_ok"] == 6 and result.counts["items_seen"] == 26, result
     return config, store
 
 
@@ -57,6 +58,10 @@ def test_the_rundown_keeps_its_shape(fed: tuple[Config, Store]) -> None:
     debate = [story for story in placed if story.segment == "open-vs-closed"]
     assert len(debate) >= 2 and any("Cinder-2" in story.title for story in debate)
     assert {"headlines", "deep-dive", "open-vs-closed", "research", "policy", "quick-hits"} <= set(rundown.segments)
+    # the walk-back of a pricing change, headline against headline, supersedes the change: one story, latest first
+    (pricing,) = [story for story in rundown.stories if any("batch" in s.title for s in story.sources)]
+    assert pricing.title.startswith("Orbital walks back") and len(pricing.updates) == 1
+    assert [s.superseded_by is not None for s in pricing.sources] == [False, True]
     # an entry dated 2004 is not today's news
     assert not any("archive" in title.lower() for title in titles)
 

@@ -42,6 +42,10 @@ _STOPWORDS: dict[str, frozenset[str]] = {
         "são em no na",
     }.items()
 }
+_LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
+for _lang, _words in _STOPWORDS.items():
+    for _word in _words:
+        _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _lang)
 _LETTERS: dict[str, str] = {"de": "äöüß", "fr": "éèêàçœ", "es": "ñ¿¡áíóú", "it": "àèìòù", "pt": "ãõçâê"}
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
 
@@ -59,9 +63,8 @@ def detect(text: str) -> str | None:
     sample = text[:DETECT_CHARS].lower()
     scores: Counter[str] = Counter()
     for word in _WORD.findall(sample):
-        for lang, words in _STOPWORDS.items():
-            if word in words:
-                scores[lang] += 1
+        for lang in _LANGUAGES_OF.get(word, ()):
+            scores[lang] += 1
     for lang, letters in _LETTERS.items():
         scores[lang] += sum(1 for letter in set(sample) if letter in letters)
     if not scores:

@@ -123,6 +123,7 @@ class Keywords:
     compact: dict[str, str]  # the stems run together ("openweight") -> keyword
     short: frozenset[str]  # one-word keywords of SHORT_KEYWORD letters or fewer: matched as written or plural
     exact: bool = False  # words as written, no other forms (mutes: muting "sponsored" must not mute "sponsors")
+    screen: re.Pattern[str] | None = None  # a text without any of these first-word prefixes cannot match: skip it
 
 
 def _keyword_stem(word: str) -> str:
@@ -164,7 +165,10 @@ def _compile_keywords(keywords: tuple[str, ...], forms: bool = True) -> Keywords
         return None
     ordered = tuple(sorted(phrases.items(), key=lambda pair: (-len(pair[0]), pair[0])))
     compact = {norm("".join(keyword.split()).replace("-", "")): keyword for _, keyword in ordered}
-    return Keywords(phrases=ordered, compact=compact, short=frozenset(short), exact=not forms)
+    # Every form of a word starts with its stem less two letters ("licens" ~ "licence", "study" ~ "studies").
+    prefixes = {stems[0] if not forms else stems[0][: max(3, len(stems[0]) - 2)] for stems, _ in ordered}
+    screen = re.compile("|".join(sorted(map(re.escape, prefixes), key=len, reverse=True)), re.IGNORECASE)
+    return Keywords(phrases=ordered, compact=compact, short=frozenset(short), exact=not forms, screen=screen)
 
 
 @lru_cache(maxsize=8192)
@@ -182,7 +186,7 @@ def matched_keywords(pattern: Keywords | None, text: str) -> set[str]:
 
     Matching is greedy from left to right, longest phrase first, and matches never overlap: ``open weights`` in a
     text does not also count as ``weights``."""
-    if pattern is None or not text:
+    if pattern is None or not text or (pattern.screen is not None and not pattern.screen.search(text)):
         return set()
     compounds = _compounds(text)
     found: set[str] = set()

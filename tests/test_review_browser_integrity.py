@@ -43,6 +43,16 @@ def tab(browser, url: str, viewport: dict | None = None):  # noqa: ANN001, ANN20
     return page
 
 
+def until(page, expression: str, seconds: float = 10) -> None:  # noqa: ANN001
+    """Poll a JavaScript expression from the test side (the app's CSP forbids the eval wait_for_function needs)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"never true: {expression}"
+        page.wait_for_timeout(50)
+
+
 def edit(page, segment: str, **fields: str) -> None:  # noqa: ANN001
     box = page.locator(f"#seg-{segment}")
     box.locator("details.edit summary").click()
@@ -153,8 +163,8 @@ def test_5_phone_every_action_in_reach_and_reorder_in_place(browser, tmp_path: P
         assert [s.id for s in load_episode(config.episodes_dir, DAY).segments] == ["cold-open", "policy", "headlines"]
         page.locator("#seg-policy [data-handle]").focus()
         page.keyboard.press("ArrowUp")
-        page.wait_for_function("document.querySelector('#segments > li').id === 'seg-policy'")
-        page.wait_for_function("document.getElementById('episode').dataset.order.startsWith('policy')")
+        until(page, "document.querySelector('#segments > li').id === 'seg-policy'")
+        until(page, "document.getElementById('episode').dataset.order.startsWith('policy')")
         assert [s.id for s in load_episode(config.episodes_dir, DAY).segments] == ["policy", "cold-open", "headlines"]
         assert page.evaluate("window.__same_page") is True
         assert page.locator("#seg-policy [data-handle]").inner_text() == "1"
@@ -295,3 +305,16 @@ def test_stale_script_is_shown_and_cleared(browser, tmp_path: Path, fake_openai:
         page.wait_for_selector(".banner.notice:text('Script kept as it is')")
         assert page.locator("#seg-policy .badge.stale-script").count() == 0
     assert not load_episode(config.episodes_dir, DAY).segment("policy").script_stale
+
+
+def test_drag_reorders_in_place(browser, tmp_path: Path, fake_openai: FakeOpenAI) -> None:  # noqa: ANN001, F811
+    config = review_show(tmp_path, fake_openai.base_url)
+    with running(config) as base:
+        # Tall enough that nothing scrolls mid-drag (a scroll while the button is down cancels an HTML5 drag).
+        page = tab(browser, f"{base}/episodes/{DAY}", viewport={"width": 1280, "height": 3200})
+        page.evaluate("window.__same_page = true")
+        page.drag_and_drop("#seg-policy [data-handle]", "#seg-cold-open .seg-title")
+        until(page, "document.querySelector('#segments > li').id === 'seg-policy'")
+        until(page, "document.getElementById('episode').dataset.order.startsWith('policy')")
+        assert page.evaluate("window.__same_page") is True
+    assert [s.id for s in load_episode(config.episodes_dir, DAY).segments] == ["policy", "cold-open", "headlines"]

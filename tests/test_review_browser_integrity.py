@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from fake_openai import FakeOpenAI, Reply, fake_openai  # noqa: F401 - the fixture
-from pipeline.config import Config
 from pipeline.files import load_episode, save_episode
 from pipeline.models import Flag
 from pipeline.publish.newsletter import render_newsletter
@@ -154,6 +153,8 @@ def test_5_phone_every_action_in_reach_and_reorder_in_place(browser, tmp_path: P
         page.locator("#seg-headlines details.edit summary").click()
         page.locator("#seg-headlines").scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "review-mobile-segment.png"))
+        page.locator("#seg-headlines .flags").scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / "review-mobile-flags.png"))
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
         # Reorder with the buttons and the keyboard: no page load per step.

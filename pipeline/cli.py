@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from pipeline.errors import BriefcastError, ConfigError, LockedError
+from pipeline.errors import BriefcastError, ConfigError, FetchError, LockedError
 
 app = typer.Typer(
     help="briefcast: a daily AI news brief as a newsletter and a podcast, with an editor in the loop.",
@@ -109,6 +109,13 @@ def ingest(config: ConfigOpt = Path("config.yaml"), sample: SampleOpt = False) -
         with maybe_sample_server(cfg, sample) as cfg:
             result = run_ingest(cfg, store)
         print_stage(console, result)
+        if result.status == "failed":
+            causes = "; ".join(failure["message"] for failure in result.failures[:3])
+            more = f" (and {len(result.failures) - 3} more)" if len(result.failures) > 3 else ""
+            raise FetchError(
+                f"every feed failed ({len(result.failures)} of {int(result.counts.get('feeds', 0))}): {causes}{more}",
+                hint="each feed's cause and fix is in the table above; check the network and the sources in config.yaml",
+            )
 
     _guard(body)
 
@@ -135,13 +142,17 @@ def draft(config: ConfigOpt = Path("config.yaml"), date: DateOpt = None, sample:
     """Draft every segment and the spoken script with the LLM; check claims against sources."""
 
     def body() -> None:
+        from pipeline.curate import record_coverage
         from pipeline.draft import draft as run_draft
         from pipeline.reporting import print_stage
         from pipeline.store import open_store
 
         cfg = _load(config, sample)
         day = _parse_date(date, cfg)
-        result = run_draft(cfg, open_store(cfg.state_dir), day)
+        store = open_store(cfg.state_dir)
+        result = run_draft(cfg, store, day)
+        if result.status != "failed":
+            record_coverage(cfg, store, day)  # what the episode covers counts from now on, not from a preview
         print_stage(console, result)
 
     _guard(body)

@@ -141,6 +141,49 @@ def update_episode(
         return changed
 
 
+SCRATCH_PREFIXES = ("mix-", "ingest-")  # .briefcast/<prefix><pid>-<random>/: a stage's scratch folder
+
+
+def scratch_prefix(kind: str) -> str:
+    """The name prefix of a scratch folder this process owns (``mix-<pid>-``), so a later run can tell whether
+    its owner is still alive."""
+    return f"{kind}-{os.getpid()}-"
+
+
+def sweep_scratch(state_dir: Path, legacy_older_than: float = 3600.0) -> list[Path]:
+    """Remove scratch folders whose owner process is dead (a run killed while mixing or ingesting); folders
+    without an owner pid in their name (older versions) once they are ``legacy_older_than`` seconds old."""
+    import shutil
+    import time
+
+    removed = []
+    for prefix in SCRATCH_PREFIXES:
+        for folder in Path(state_dir).glob(f"{prefix}*"):
+            owner = folder.name.removeprefix(prefix).split("-", 1)[0]
+            try:
+                if owner.isdigit():
+                    if _alive(int(owner)):
+                        continue
+                elif folder.stat().st_mtime > time.time() - legacy_older_than:
+                    continue
+            except FileNotFoundError:
+                continue
+            if folder.is_dir():
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def sweep_temp_files(folder: Path, older_than: float = 60.0) -> list[Path]:
     """Remove temp files a killed writer left behind (the targets themselves are always whole)."""
     import time

@@ -30,7 +30,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from pipeline import progress
 from pipeline.config import Config
 from pipeline.errors import BriefcastError, ConfigError, LockedError, NothingUsableError
-from pipeline.files import load_episode, load_rundown, save_report, sweep_temp_files, write_json
+from pipeline.files import load_episode, load_rundown, save_report, sweep_scratch, sweep_temp_files, write_json
 from pipeline.models import RunReport, StageResult
 from pipeline.store import Store, open_store
 
@@ -235,12 +235,17 @@ class DayRun:
                   "follow_ups": sum(1 for s in rundown.stories if s.follow_up_of)}
         return StageResult(stage="curate", counts=counts, notes=list(rundown.notes))
 
+    def _open_flags(self) -> dict[str, float]:
+        """A skipped draft still reports the episode's open flags (run.json's totals read them)."""
+        return {"flags": len(load_episode(self.config.episodes_dir, self.day).open_flags)}
+
     def draft(self) -> StageResult:
+        from pipeline.curate import record_coverage
         from pipeline.draft import draft
 
         status = self._episode_status()
         if status in ("approved", "published") and "draft" not in self.forced:
-            return StageResult(stage="draft", status="skipped",
+            return StageResult(stage="draft", status="skipped", counts=self._open_flags(),
                                notes=[f"episode is {status}: not redrafted (use --from draft to force)"])
         rundown = load_rundown(self.config.episodes_dir, self.day)
         llm = self.config.llm.model_dump(exclude={"budget", "timeout", "concurrency"})
@@ -251,7 +256,8 @@ class DayRun:
                               [spec.model_dump() for spec in self.config.segments])
         episode_file = self.config.episode_dir(self.day) / "episode.json"
         if episode_file.exists() and self._done_before("draft", fingerprint):
-            return StageResult(stage="draft", status="skipped", notes=["rundown unchanged since the last draft"])
+            return StageResult(stage="draft", status="skipped", counts=self._open_flags(),
+                               notes=["rundown unchanged since the last draft"])
         result = draft(self.config, self.store, self.day)
         # draft() saves the episode even when every segment failed: judge by what it left live, and do not record
         # the stage as finished, so the next run (after an outage) drafts again
@@ -259,6 +265,7 @@ class DayRun:
             causes = "; ".join(f"{f.get('subject')}: {f.get('message')}" for f in result.failures[:3])
             raise NothingUsableError(f"no segment could be drafted for {self.day}: {causes or 'unknown cause'}")
         self.drafted_now = True
+        record_coverage(self.config, self.store, self.day)  # the next days' memory: what this episode covers
         self._finish("draft", fingerprint)
         return result
 
@@ -366,6 +373,7 @@ def run_day(
             report.message = lock_note
         for folder in (config.episode_dir(day), config.state_dir / "runs"):
             sweep_temp_files(folder)
+        sweep_scratch(config.state_dir)  # mix-*/ingest-* folders left by killed runs
         try:
             with maybe_sample_server(config, sample, day) as live, events, progress.listening(events.advance):
                 job = DayRun(live, store, day, audio=audio, forced=forced, sample=sample)
@@ -426,6 +434,7 @@ def run_stage(config: Config, day: Date, stage: str, *, audio: bool = True, forc
         store = open_store(config.state_dir)
         for folder in (config.episode_dir(day), config.state_dir / "runs"):
             sweep_temp_files(folder)
+        sweep_scratch(config.state_dir)  # mix-*/ingest-* folders left by killed runs
         try:
             job = DayRun(config, store, day, audio=audio, forced={stage} if force else set())
             if stage == "notify":  # tell the editors once per new draft, whichever step drafted it

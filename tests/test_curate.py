@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import Config
-from pipeline.curate import cluster_items, curate, window
+from pipeline.curate import cluster_items, curate, record_coverage, window
 from pipeline.curate.assign import TOPIC_MIN, story_reads_as_paper, topic_strength
 from pipeline.curate.evaluate import bcubed, pairwise
 from pipeline.files import load_rundown
@@ -130,6 +130,8 @@ def test_memory_across_two_days(config: Config, store: Store) -> None:
     day1 = curate(config, store, DAY1)
     helix = _event_story(day1, "helix-license-change")
     assert day1.stories and any(s.id == helix and s.segment for s in day1.stories)
+    assert not store.coverage_before(DAY2.isoformat(), "2026-03-01")  # a curate alone is a preview: no memory
+    record_coverage(config, store, DAY1)  # day 1's episode is drafted
     covered = {row["story_id"] for row in store.coverage_before(DAY2.isoformat(), "2026-03-01")}
     assert covered == {s.id for s in day1.stories if s.segment}
 

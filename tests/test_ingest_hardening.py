@@ -358,3 +358,20 @@ def test_a_parse_over_its_memory_or_time_costs_that_feed_only(show: Config, serv
     (failure,) = slow.failures
     assert failure["kind"] == "parse" and "did not finish within the feed's 0.5 s deadline" in failure["message"]
     assert not list(show.state_dir.glob("ingest-*")), "spooled bodies are removed"
+
+
+def test_briefcast_ingest_exits_non_zero_with_the_reason_when_every_feed_fails(tmp_path: Path, server: FeedServer) -> None:
+    from conftest import write_show
+
+    sources = [{"name": "down", "url": server.url("/status/503")}, {"name": "gone", "url": server.url("/status/404")}]
+    config = write_show(tmp_path / "show", sources=sources, ingest={"allow_private_networks": True, "deadline": 5})
+    done = subprocess.run([sys.executable, "-m", "pipeline", "ingest", "--config", str(config)], cwd=config.parent,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "every feed failed (2 of 2)" in done.stderr and "HTTP 503" in done.stderr and "hint" in done.stderr
+    server.add("/ok", (FEEDS / "atom.xml").read_bytes())
+    config = write_show(tmp_path / "show", sources=[*sources, {"name": "ok", "url": server.url("/ok")}],
+                        ingest={"allow_private_networks": True, "deadline": 5})  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "pipeline", "ingest", "--config", str(config)], cwd=config.parent,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr  # some feeds failing is a partial ingest, not a failed one

@@ -18,6 +18,7 @@ from lxml import etree
 
 from pipeline.config import Config, load_config
 from pipeline.samples import maybe_sample_server, sample_config
+from pipeline.store import open_store
 from tests.conftest import write_show
 from tests.fake_openai import FakeOpenAI
 
@@ -98,6 +99,17 @@ def test_run_then_rerun_spends_nothing(world: Path, fake: FakeOpenAI) -> None:
     assert tts["segments_synthesized"] + tts.get("cache_hits", 0) == 3
     assert "Run 2026-03-10: done" in done.stderr
 
+    open_flags = sum(1 for s in episode["segments"] if s["status"] == "drafted" for f in s["flags"] if not f["resolved"])
+    assert open_flags > 0 and report["llm"]["flags"] == open_flags
+    store = open_store(config.state_dir)
+    assert {row["episode_date"] for row in store.coverage_before("2100-01-01", "2000-01-01")} == {DAY.isoformat()}
+    store.close()
+    # scratch folders: one left by a killed run (its pid is gone), one of a live process (this one)
+    dead, live = config.state_dir / "mix-999999999-x1", config.state_dir / f"mix-{os.getpid()}-x2"
+    for folder in (dead, live):
+        folder.mkdir()
+        (folder / "segment.wav").write_bytes(b"RIFF")
+
     calls = len(fake.requests)
     again = _briefcast(world, "run", "--date", DAY.isoformat())
     assert again.returncode == 0, again.stderr[-3000:]
@@ -107,6 +119,8 @@ def test_run_then_rerun_spends_nothing(world: Path, fake: FakeOpenAI) -> None:
     assert stages["ingest"]["counts"]["feeds_not_modified"] >= 10
     assert stages["draft"]["status"] == "skipped" and stages["render"]["status"] == "skipped"
     assert report.get("tts", {}).get("segments_synthesized", 0) == 0
+    assert report["llm"]["flags"] == open_flags  # a cached re-run still counts the open flags
+    assert not dead.exists() and live.exists()
 
 
 def test_editor_edit_in_draft_md_survives_a_rerun(world: Path) -> None:

@@ -16,7 +16,7 @@ from pipeline.audio.tags import write_tags
 from pipeline.audio.transcript import chapters_json, webvtt
 from pipeline.config import Config
 from pipeline.errors import AudioError
-from pipeline.files import atomic_replace_file, atomic_write_text, update_episode
+from pipeline.files import atomic_replace_file, atomic_write_text, scratch_prefix, update_episode
 from pipeline.models import AudioInfo, Chapter, Episode, StageResult
 from pipeline.store import Store
 
@@ -62,7 +62,8 @@ def render_audio(config: Config, store: Store, episode: Episode, *, allow_stale_
     folder = config.episode_dir(episode.date)
     folder.mkdir(parents=True, exist_ok=True)
     config.state_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="mix-", dir=config.state_dir) as scratch:
+    # the owner's pid in the name: a later run removes this folder if a kill leaves it behind (files.sweep_scratch)
+    with tempfile.TemporaryDirectory(prefix=scratch_prefix("mix"), dir=config.state_dir) as scratch:
         work = Path(scratch)
         timeline = build_timeline(config, segments, voiced, work)
         chapters = _chapters(segments, timeline.starts, timeline.duration)

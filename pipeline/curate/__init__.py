@@ -2,7 +2,8 @@
 
     items_between(window) -> mutes -> language (language.py) -> cluster (cluster.py) -> Story (stories.py) ->
     same-window updates merged (updates.py) -> memory across days (memory.py) -> score terms and rank (rank.py)
-    -> segments (assign.py, at most curate.max_per_outlet one-outlet stories each) -> rundown.json + coverage
+    -> segments (assign.py, at most curate.max_per_outlet one-outlet stories each) -> rundown.json;
+    ``record_coverage`` (once the episode is drafted) -> coverage, the next days' memory
 
 ``curate`` is the stage's one public entry point; the CLI and the daily run call it.
 """
@@ -31,7 +32,7 @@ from pipeline.files import load_rundown, rundown_path, save_rundown
 from pipeline.models import Item, Rundown, Story
 from pipeline.store import Store
 
-__all__ = ["curate", "window", "cluster_items", "apply_mutes"]
+__all__ = ["curate", "record_coverage", "window", "cluster_items", "apply_mutes"]
 
 
 def window(config: Config, day: Date) -> tuple[datetime, datetime]:
@@ -87,7 +88,6 @@ def curate(config: Config, store: Store, day: Date, *, overrides: dict[str, str]
         )
         rundown = Rundown(date=day, stories=[], segments={}, overrides=overrides, item_count=0, notes=notes)
         save_rundown(config.episodes_dir, rundown)
-        store.record_coverage(day.isoformat(), [])
         return rundown
 
     settings = config.curate
@@ -133,15 +133,22 @@ def curate(config: Config, store: Store, day: Date, *, overrides: dict[str, str]
         notes=notes,
     )
     save_rundown(config.episodes_dir, rundown)
+    return rundown
+
+
+def record_coverage(config: Config, store: Store, day: Date) -> int:
+    """Remember what ``day``'s episode covers (the stories its rundown placed), for memory across days.
+
+    Called when the episode is drafted, never by `curate` itself: a curate-only preview of a date must not hold
+    stories back on a later one. Returns how many stories were recorded.
+    """
+    rundown = load_rundown(config.episodes_dir, day)
+    placed = [story for story in (rundown.stories if rundown else []) if story.segment is not None]
     store.record_coverage(
         day.isoformat(),
-        [
-            (story.id, story.title, [source.item_id for source in story.sources], coverage_text(story))
-            for story in final
-            if story.segment is not None
-        ],
+        [(story.id, story.title, [source.item_id for source in story.sources], coverage_text(story)) for story in placed],
     )
-    return rundown
+    return len(placed)
 
 
 def _saved_overrides(config: Config, day: Date) -> dict[str, str]:

@@ -100,9 +100,15 @@ def sentences_of(text: str) -> list[str]:
         line = re.sub(r"^\s*(?:[-*+]\s+|#+\s+)", "", line).strip()
         if not line or line.startswith("#"):
             continue
-        # a citation that follows the stop stays with its sentence
+        # a citation that follows the stop stays with its sentence; "v." "U.S." "Sen." do not end one
         pieces = re.findall(r".+?(?:[.!?](?:\s*\[\d+(?:,\s*\d+)*\])?(?=\s+[A-Z\"“]|\s*$)|$)", line)
-        out += [p.strip() for p in pieces if p.strip()]
+        merged: list[str] = []
+        for piece in (p.strip() for p in pieces if p.strip()):
+            if merged and re.search(r"\b(?:v|vs|U\.S|Sen|Rep|Dr|Mr|Ms|Mrs|Inc|No|St|[A-Z])\.$", merged[-1]):
+                merged[-1] += " " + piece
+            else:
+                merged.append(piece)
+        out += merged
     return out
 
 

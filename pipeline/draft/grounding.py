@@ -239,7 +239,8 @@ def _previous_word(text: str, start: int) -> str:
 
 def number_claims(sentence: str) -> list[Claim]:
     """Numbers a sentence asserts (digits glued to names are not numbers; dates are read as dates)."""
-    text = _blank(strip_citations(plain(sentence)), _date_spans(sentence))
+    bare = strip_citations(plain(sentence))
+    text = _blank(bare, _date_spans(bare))
     claims: list[Claim] = []
     for match, value, ordinal in _numbers(text):
         digits = match["num"].replace(",", "") + (match["dec"] or "")
@@ -370,7 +371,8 @@ def _dates(text: str) -> list[_Found]:
 
 
 def _date_spans(text: str) -> list[tuple[int, int]]:
-    return [f.span for f in _dates(strip_citations(plain(text)))]
+    """Where ``text`` (as given: offsets are into it) states dates."""
+    return [f.span for f in _dates(text)]
 
 
 def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -621,6 +623,7 @@ class SourceIndex:
         tokens = re.findall(r"(?:[A-Z]\.){2,}|[\w’'&][\w’'&.\-]*[\w’'&]|[\w&]", text)
         words = {_word(w) for w in tokens}
         words |= {_word(part) for w in tokens if "-" in w or "." in w for part in re.split(r"[.\-]", w)}
+        tokens += [w[1:] for w in tokens if re.match(r"[vV]\d", w)]  # "v1.0.0" is also said "version 1.0.0"
         grams = {squash("".join(tokens[i : i + n])) for n in range(1, 5) for i in range(len(tokens) - n + 1)}
         sentences = tuple(s for block in text.split("\n") for s in split_sentences(block))
         return cls(frozenset(source_numbers(text)), squash(text), frozenset(words), frozenset(grams), _alnum(text),
@@ -711,7 +714,7 @@ def fragment(sentence: str, known: str = "") -> str:
     words = re.findall(r"[\w’']+", outside_quotes(core))
     if len(words) >= 3 and not _VERBISH.search(outside_quotes(core)):
         return "it has no verb"
-    if core.count("(") != core.count(")") or (body.count('"') % 2 and "“" not in body):
+    if body.count("(") != body.count(")") or (body.count('"') % 2 and "“" not in body):
         return "a parenthesis or quotation is left open"
     return ""
 

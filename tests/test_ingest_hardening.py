@@ -375,3 +375,41 @@ def test_briefcast_ingest_exits_non_zero_with_the_reason_when_every_feed_fails(t
     done = subprocess.run([sys.executable, "-m", "pipeline", "ingest", "--config", str(config)], cwd=config.parent,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode == 0, done.stderr  # some feeds failing is a partial ingest, not a failed one
+
+
+# -- issue 11 item 6 (ingest side): full text for thin items, languages from the feed ----------------------------
+
+
+def test_full_text_auto_fetches_only_thin_items_within_the_run_limit(show: Config, server: FeedServer) -> None:
+    long_teaser = "A teaser long enough not to be thin, though short of a whole article. " * 4  # ~290 characters
+    server.add("/blog", rss("Blog", [
+        {"title": "Lumen-70B", "link": server.url("/articles/lumen.html")},  # a headline only
+        {"title": "Also thin", "link": server.url("/articles/no-article.html"), "description": "Two words."},
+        {"title": "Enough said", "link": server.url("/articles/lumen.html?2"), "description": long_teaser},
+    ]))  # fmt: skip
+    store = open_store(show.state_dir)
+    assert show.ingest.full_text == "auto"  # the default
+    result = ingest(configure(show, {"Blog": server.url("/blog")}, full_text="auto", full_text_limit=1), store)
+    assert result.counts["full_text"] == 1 and result.counts["full_text_skipped"] == 1  # the limit held
+    items = {item.title: item for item in store.items_between(*ALL_TIME)}
+    assert "9 trillion tokens" in items["Lumen-70B"].content_text
+    assert items["Enough said"].content_text == ""  # not thin: its teaser stands
+    assert server.hits["/articles/lumen.html"] == 1 and server.hits["/articles/no-article.html"] == 0
+
+
+def test_item_language_comes_from_the_entry_or_the_feed() -> None:
+    from pipeline.ingest.parse import parse_feed, primary_language
+
+    atom = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" xml:lang="de-DE">
+    <title>Mixed</title><id>tag:m</id>
+    <entry xml:lang="EN_us"><title>English one</title><id>tag:1</id><content type="html">Hello</content></entry>
+    <entry><title>Deutsch</title><id>tag:2</id><summary>Hallo</summary></entry></feed>"""
+    source = Source(name="m", url="https://m.example/feed")
+    parsed = parse_feed(atom, source=source, feed_url=source.url, headers={"content-language": "fr"},
+                        fetched=datetime(2026, 3, 10, tzinfo=UTC))  # fmt: skip
+    assert [item.language for item in parsed.items] == ["en", "de"]  # the feed's own tag beats the header
+    plain = rss("Plain", [{"title": "No tag anywhere", "link": "https://m.example/a"}]).encode()
+    untagged = parse_feed(plain, source=source, feed_url=source.url, headers={}, fetched=datetime(2026, 3, 10, tzinfo=UTC))
+    assert untagged.items[0].language is None
+    assert [primary_language(tag) for tag in ("pt-BR", "zh_Hant_TW", " EN ", "x", "english", "")] == [
+        "pt", "zh", "en", None, None, None]

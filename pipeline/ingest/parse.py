@@ -168,7 +168,16 @@ def parse_feed(
     response_headers = {"content-type": "application/xml; charset=utf-8"}
     if "content-language" in headers:
         response_headers["content-language"] = headers["content-language"]
-    parsed = feedparser.parse(data, response_headers=response_headers, sanitize_html=False, resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(
+            data, response_headers=response_headers, sanitize_html=False, resolve_relative_uris=False
+        )
+    except (UnicodeError, ValueError, RecursionError) as exc:  # e.g. &#xD800; in a document only the loose parser reads
+        raise ParseError(
+            f"the feed parser gave up on this document ({type(exc).__name__}: {exc})",
+            subject=feed_url,
+            hint="the document is malformed; tell the publisher, or drop the source",
+        ) from None
     del data
     title = plain_text(parsed.feed.get("title"))
     warning, notes = _bozo(parsed)

@@ -584,10 +584,10 @@ _INSTRUCTION = re.compile(
 def instructions(text: str) -> list[str]:
     """The sentences of a source that address the model ("Ignore previous instructions and say that ...")."""
     found = []
-    for line in text.split("\n"):
-        for sentence in split_sentences(line) if line.strip() else []:
-            if _INSTRUCTION.search(sentence.strip()):
-                found.append(sentence)
+    # Pieces of the original text (so they can be taken out of it): sentences, and whatever a tag separates.
+    for piece in re.split(r"(?<=[.!?])\s+|\s*<[^<>\n]{1,60}>\s*|\s*‹[^‹›\n]{1,60}›\s*|\n", text):
+        if piece and piece.strip() and _INSTRUCTION.search(piece.strip()):
+            found.append(piece)
     return found
 
 

@@ -626,7 +626,8 @@ class SourceIndex:
         tokens += [w[1:] for w in tokens if re.match(r"[vV]\d", w)]  # "v1.0.0" is also said "version 1.0.0"
         grams = {squash("".join(tokens[i : i + n])) for n in range(1, 5) for i in range(len(tokens) - n + 1)}
         sentences = tuple(s for block in text.split("\n") for s in split_sentences(block))
-        return cls(frozenset(source_numbers(text)), squash(text), frozenset(words), frozenset(grams), _alnum(text),
+        years = {_key(float((p.date() if isinstance(p, datetime) else p).year)) for p in published}
+        return cls(frozenset(source_numbers(text) | years), squash(text), frozenset(words), frozenset(grams), _alnum(text),
                    frozenset(date_keys(text, published)), sentences, frozenset(source_ordinals(text)), injected)
 
     def names_number(self, key: str) -> bool:

@@ -8,7 +8,7 @@
    write today (`httpx.AsyncClient` + `asyncio.gather` over every URL, `feedparser.parse` on each body), which has
    none of briefcast's guards (address checks, size caps, per-feed deadline, sanitizing, per-host fairness).
 2. A ~5 MB RSS feed: entries/s through briefcast's parse (feedparser with its sanitizer off, nh3 sanitizing, clean
-   Items) vs feedparser.parse with default settings.
+   Items) vs feedparser.parse with default settings; and the same parse as a run does it, in a worker process.
 Everything stays on 127.0.0.x; every loop is bounded.
 """
 
@@ -158,7 +158,9 @@ def _parse_rows() -> list[dict]:
     base = feedparser.parse(body, response_headers=headers)
     baseline = time.perf_counter() - started
     assert len(parsed.items) == len(base.entries) == BIG_ENTRIES
-    ours_rate, base_rate = BIG_ENTRIES / ours, BIG_ENTRIES / baseline
+    pooled, pool_seconds = asyncio.run(_parse_in_worker(body, source, headers, fetched))
+    assert len(pooled.items) == BIG_ENTRIES
+    ours_rate, base_rate, pool_rate = BIG_ENTRIES / ours, BIG_ENTRIES / baseline, BIG_ENTRIES / pool_seconds
     return [
         {
             "figure": f"parse a {len(body) / 1e6:.1f} MB feed, {BIG_ENTRIES} entries (entries/s)",
@@ -166,8 +168,26 @@ def _parse_rows() -> list[dict]:
             "baseline": round(base_rate),
             "ratio": round(ours_rate / base_rate, 2),
             "target": ">= feedparser defaults, while also sanitizing with nh3 and building Items",
-        }
+        },
+        {
+            "figure": "the same, as a run parses: in a worker process, items sent back (entries/s)",
+            "briefcast": round(pool_rate),
+            "baseline": round(base_rate),
+            "ratio": round(pool_rate / base_rate, 2),
+            "target": ">= 0.8x feedparser defaults in-process, with the memory and time bounds on",
+        },
     ]
+
+
+async def _parse_in_worker(body: bytes, source: Source, headers: dict[str, str], fetched: datetime):
+    from pipeline.config import IngestSettings
+    from pipeline.ingest.workers import ParsePool
+
+    async with ParsePool(IngestSettings(deadline=120)) as pool:
+        await pool.parse(make_feed(1, 2), source=source, feed_url=source.url, headers=headers, fetched=fetched)  # warm
+        started = time.perf_counter()
+        parsed = await pool.parse(body, source=source, feed_url=source.url, headers=headers, fetched=fetched)
+        return parsed, time.perf_counter() - started
 
 
 def run() -> list[dict]:

@@ -71,6 +71,8 @@ HOW_TO_EDIT = """\
     Do not delete a section: that is an error, and the segment stays in episode.json.
   - Keep the [n] citation markers: they link a claim to its numbered source.
   - "Sources" and "Flags" are for reference; edits there are ignored. Leave the "base:" numbers alone.
+  - A note typed above the first section is kept as the episode's editor note (never published).
+  - Editing a segment's text marks its script stale: edit the script too, so the audio says the same.
   - A line of your text that starts like a heading of this file ("## [", "### Script") is written
     with a leading backslash; the backslash is removed when read back.
 -->"""

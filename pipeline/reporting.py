@@ -184,7 +184,9 @@ def print_newsroom(console: Console, room: Any, folder: Any, outcomes: list[Any]
             f"jobs {show.name}_daily, {show.name}_publish")
     say("Sensor briefcast_approvals publishes each approved episode once. The UI and the daemon:\n"
         f"  pip install dagster-webserver && BRIEFCAST_SHOWS={folder} dagster dev -f deploy/dagster/defs.py\n"
-        f"One day of every show, here and now: briefcast dagster {folder} --date YYYY-MM-DD")
+        f"One day of every show, here and now: briefcast dagster {folder} --date YYYY-MM-DD\n"
+        f"Pool limits, once per Dagster instance: dagster instance concurrency set {POOL_LOCAL} 1; "
+        f"dagster instance concurrency set {POOL_SHARED} {room.resources['llm'].shared_slots}")
 
 
 def print_unknown_words(console: Console, unknown: list[Any], day: Date) -> None:

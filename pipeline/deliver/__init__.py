@@ -134,7 +134,8 @@ def _anything_done(result: StageResult) -> bool:
 def _check_address(address: str) -> None:
     local, _, domain = address.rpartition("@")
     if not local or "." not in domain or any(c.isspace() or c in "<>,;" for c in address):
-        raise DeliveryError("--test needs one email address", subject=address[:80], hint="e.g. --test editor@example.com")
+        raise DeliveryError("--test needs one email address", subject=address[:80],
+                            hint="e.g. --test editor@example.com")
 
 
 def _run(config: Config, episode: Episode, store: Any, scrub: Scrubber, test_address: str | None) -> list[Job]:

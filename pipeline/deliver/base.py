@@ -136,10 +136,11 @@ class Ledger:
                error: str | None = None, attempt: bool = False) -> None:
         with self.store.transaction() as db:
             db.execute(
-                "INSERT INTO deliveries (episode_date, target, item, digest, status, attempts, remote_id, error, updated)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(episode_date, target, item) DO UPDATE SET"
+                "INSERT INTO deliveries (episode_date, target, item, digest, status, attempts, remote_id, error,"
+                " updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(episode_date, target, item) DO UPDATE SET"
                 " digest = excluded.digest, status = excluded.status, attempts = attempts + ?,"
-                " remote_id = COALESCE(excluded.remote_id, remote_id), error = excluded.error, updated = excluded.updated",
+                " remote_id = COALESCE(excluded.remote_id, remote_id), error = excluded.error,"
+                " updated = excluded.updated",
                 (self.day, self.target, item, digest, status, int(attempt), remote_id,
                  self.scrub(error) if error else None, _now(), int(attempt)),
             )

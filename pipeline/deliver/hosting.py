@@ -60,7 +60,8 @@ def public_files(config: Config) -> list[PublicFile]:
                 continue
             for name, (ctype, cache, rank) in _EPISODE_FILES.items():
                 if (folder / name).is_file():
-                    files.append(PublicFile(f"{folder.name}/{name}", folder / name, ctype, cache, rank))  # type: ignore[arg-type]
+                    key = f"{folder.name}/{name}"
+                    files.append(PublicFile(key, folder / name, ctype, cache, rank))  # type: ignore[arg-type]
         for path in sorted(root.glob("artwork.*")):
             if path.suffix.lower() in _ARTWORK_TYPES:
                 files.append(PublicFile(path.name, path, _ARTWORK_TYPES[path.suffix.lower()], "media", 2))
@@ -113,7 +114,8 @@ def deliver_files(job: Job, target: HostingTarget, files: list[PublicFile]) -> N
                 feed = "updated" if file.key == FEED else feed
                 continue
             ledger.begin(file.key, digest)
-            remote = target.upload(file.key, data, file.content_type, cache_control(job.spec, file.cache))  # type: ignore[arg-type]
+            cache = cache_control(job.spec, file.cache)  # type: ignore[arg-type]
+            remote = target.upload(file.key, data, file.content_type, cache)
         except DeliveryError as exc:
             ledger.failed(file.key, digest, str(exc))
             job.fail(file.key, str(exc), hint=exc.hint)

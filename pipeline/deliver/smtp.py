@@ -55,7 +55,8 @@ def _lines(path: Path, what: str = "recipients file") -> list[tuple[int, str, st
         return [(n, raw, raw.split("#", 1)[0].strip()) for n, raw in enumerate(text.splitlines(), start=1)]
     rows = list(csv.reader(io.StringIO(text)))
     header = [cell.strip().lower() for cell in (rows[0] if rows else [])]
-    column = next((header.index(name) for name in ("email", "email_address", "e-mail", "address") if name in header), None)
+    names = ("email", "email_address", "e-mail", "address")
+    column = next((header.index(name) for name in names if name in header), None)
     if column is None:
         raise DeliveryError(f"the {what} (CSV) has no email column", subject=str(path),
                             hint="name the column 'email' in the first row (a 'name' column is used too)")
@@ -147,10 +148,12 @@ class SmtpBackend:
                                 hint="use security: tls (port 465) if it speaks TLS from the start") from None
         except ssl.SSLError as exc:
             raise DeliveryError(f"TLS with {where} failed ({exc.reason or exc})", subject=spec.label,
-                                hint="check security (starttls on 587, tls on 465) and the server's certificate") from None
+                                hint="check security (starttls on 587, tls on 465) and the server's "
+                                     "certificate (ca_file for a private CA)") from None
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"cannot reach the mail server at {where} ({type(exc).__name__}: {exc})",
-                                subject=spec.label, hint="check deliver[].host and port, then: briefcast deliver DATE") from None
+                                subject=spec.label,
+                                hint="check deliver[].host and port, then: briefcast deliver DATE") from None
         return smtp
 
     def _close(self) -> None:

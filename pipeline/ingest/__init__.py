@@ -24,6 +24,7 @@ from typing import Any
 
 from pipeline.config import Config, Source
 from pipeline.errors import BriefcastError, FetchError
+from pipeline.files import scratch_prefix
 from pipeline.ingest.extract import extract_article, is_teaser, is_thin
 from pipeline.ingest.fetch import ACCEPT_HTML, Fetched, Fetcher
 from pipeline.ingest.parse import ParsedFeed, parse_feed
@@ -34,7 +35,6 @@ from pipeline.store import Store
 __all__ = ["ingest", "ingest_async", "Fetcher", "Fetched", "parse_feed"]
 
 log = logging.getLogger("briefcast.ingest")
-SPOOL_PREFIX = "ingest-"  # .briefcast/ingest-*/: large feed bodies waiting for their parse
 MAX_ARTICLES_PER_FEED = 30  # full-text fetches per feed and run: a teaser-only firehose must not fan out forever
 
 
@@ -97,7 +97,7 @@ async def ingest_async(config: Config, store: Store, *, now: datetime | None = N
     limit_heap_arenas()
     config.state_dir.mkdir(parents=True, exist_ok=True)
     # Large bodies wait for their parse on disk; a killed run's folder is swept by the next run (run.py).
-    with tempfile.TemporaryDirectory(prefix=SPOOL_PREFIX, dir=config.state_dir) as spool:
+    with tempfile.TemporaryDirectory(prefix=scratch_prefix("ingest"), dir=config.state_dir) as spool:
         async with Fetcher(config.ingest, spool_dir=Path(spool)) as fetcher, ParsePool(config.ingest) as parser:
             run = _Run(config, store, fetcher, parser, fetched_at, config.ingest.full_text_limit)
             outcomes = await asyncio.gather(*(_ingest_feed(run, source) for source in sources))

@@ -173,6 +173,18 @@ def test_smtp_reads_a_csv_export_and_never_mails_the_suppressed(tmp_path: Path) 
         assert "has no email column" in broken.failures[0]["message"] and "name the column 'email'" in broken.failures[0]["message"]
 
 
+def test_smtp_still_greylisted_after_the_retries_waits_for_the_next_run(tmp_path: Path) -> None:
+    with SMTPServer() as server:
+        server.handler.greylist = True
+        config = make_show(tmp_path, [smtp_target(server.port, retry_delays=[])], recipients=["a@example.com"])
+        first = deliver(config, DAY)
+        assert server.handler.received == [] and first.counts["messages_deferred"] == 1
+        assert first.failures[0]["kind"] == "deferred" and "451" in first.failures[0]["message"]
+        assert "sent again by the next run: briefcast deliver 2026-03-10" in first.failures[0]["message"]
+        second = deliver(config, DAY)
+        assert [r.rcpt_tos for r in server.handler.received] == [["a@example.com"]] and second.status == "done"
+
+
 def test_smtp_server_down_then_up_sends_everyone_once(tmp_path: Path) -> None:
     with SMTPServer() as server:
         port = server.port

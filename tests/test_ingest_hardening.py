@@ -413,3 +413,21 @@ def test_item_language_comes_from_the_entry_or_the_feed() -> None:
     assert untagged.items[0].language is None
     assert [primary_language(tag) for tag in ("pt-BR", "zh_Hant_TW", " EN ", "x", "english", "")] == [
         "pt", "zh", "en", None, None, None]
+
+
+def test_scratch_folders_of_dead_runs_are_swept_and_live_ones_kept(tmp_path: Path) -> None:
+    import os
+
+    from pipeline.files import scratch_prefix, sweep_scratch
+
+    dead = tmp_path / "mix-999999999-a1"  # no such pid: a run killed while mixing
+    live = tmp_path / f"{scratch_prefix('ingest')}b2"  # this process: alive
+    legacy_old, legacy_new = tmp_path / "mix-oldstyle1", tmp_path / "mix-oldstyle2"  # no pid in the name
+    for folder in (dead, live, legacy_old, legacy_new):
+        folder.mkdir()
+        (folder / "part.wav").write_bytes(b"RIFF" + b"\0" * 1000)
+    os.utime(legacy_old, (time.time() - 7200, time.time() - 7200))
+    other = tmp_path / "models"
+    other.mkdir()
+    assert sorted(sweep_scratch(tmp_path)) == sorted([dead, legacy_old])
+    assert live.exists() and legacy_new.exists() and other.exists()

@@ -138,6 +138,11 @@ def test_smtp_implicit_tls_and_an_untrusted_certificate(tmp_path: Path) -> None:
         config.deliver[0].ca_file = str(cert)
         assert deliver(config, DAY).status == "done"
         assert [r.rcpt_tos for r in server.handler.received] == [["a@example.com"]]
+    with SMTPServer() as plain:  # no TLS offered: STARTTLS asked of it is refused by name, nothing sent in clear
+        config.deliver[0].port, config.deliver[0].security = plain.port, "starttls"
+        (config.root / "subscribers.txt").write_text("a@example.com\nnew@example.com\n")
+        result = deliver(config, DAY)
+        assert "does not offer STARTTLS" in result.failures[0]["message"] and plain.handler.received == []
 
 
 def test_smtp_refusal_greylisting_and_a_dropped_connection(tmp_path: Path) -> None:

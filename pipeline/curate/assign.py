@@ -187,7 +187,7 @@ def assign(
         notes.append(f"pinned story {story_id!r} placed in {general.id!r}: it fit no segment's rules")
 
     for outlet, turned_away in sorted(capped.items()):
-        left = sorted(turned_away - placed, key=lambda sid: [s.id for s in ranked].index(sid))
+        left = [story.id for story in ranked if story.id in turned_away and story.id not in placed]
         if left:
             notes.append(
                 f"{len(left)} more {'story' if len(left) == 1 else 'stories'} that only {outlet!r} reports left out "

@@ -78,6 +78,10 @@ def link_updates(stories: Sequence[Story]) -> tuple[list[Story], list[str]]:
             return NAME_SHARE * dot(names[a], names[b]) + (1 - NAME_SHARE) * dot(words[a], words[b])
         return dot(words[a], words[b])
 
+    index: dict[int, list[int]] = {}  # word token -> stories carrying it: only those can be similar at all
+    for position, row in enumerate(words):
+        for token in row:
+            index.setdefault(token, []).append(position)
     parent = list(range(len(stories)))
 
     def root(i: int) -> int:
@@ -89,7 +93,8 @@ def link_updates(stories: Sequence[Story]) -> tuple[list[Story], list[str]]:
     for later, story in enumerate(stories):
         if not is_update[later]:
             continue
-        earlier = [j for j, other in enumerate(stories) if other.published < story.published]
+        sharing = {j for token in words[later] for j in index[token]}
+        earlier = [j for j in sorted(sharing) if stories[j].published < story.published]
         if not earlier:
             continue
         best = max(earlier, key=lambda j: (similarity(later, j), -j))

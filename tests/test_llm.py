@@ -64,6 +64,17 @@ def test_valid_answer_is_logged_priced_and_then_cached(tmp_path: Path, fake_open
     assert row["cost_usd"] == pytest.approx(usage.cost_usd) and json.loads(row["response"])["title"]
 
 
+def test_cached_prompt_tokens_are_logged_per_call(tmp_path: Path, fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    """The embedded server reports the prompt prefix it reused in a header; it lands in usage and llm_calls."""
+    config = make_config(tmp_path, fake_openai)
+    fake_openai.script(Reply(content=json.dumps({"title": "t", "points": []}),
+                             headers={"x-briefcast-cached-tokens": "17"}))
+    _answer, usage = ask(config)
+    assert usage.tokens_cached == 17 and usage.as_counts()["tokens_cached"] == 17
+    [row] = open_store(config.state_dir).query("SELECT tokens_cached FROM llm_calls")
+    assert row["tokens_cached"] == 17
+
+
 def test_429_honours_retry_after_then_succeeds(tmp_path: Path, fake_openai: FakeOpenAI) -> None:  # noqa: F811
     config = make_config(tmp_path, fake_openai)
     fake_openai.script(Reply.rate_limited(retry_after=0.4), Reply.server_error(503), Reply.valid())

@@ -2,8 +2,9 @@
 
 1. TTS: the local piper voice synthesizes six distinct scripts once (about 3 minutes of speech) into the TTS
    cache: its real-time factor is measured here.
-2. briefcast: ``render_audio`` on a 30-minute episode whose 60 segments cycle those scripts (every one a cache
-   hit), so the figure is assembly + two-pass loudness + MP3 encode + tags + the final loudness check.
+2. briefcast: ``render_audio`` on a 30-minute episode whose segments cycle those scripts (every one a cache
+   hit), so the figure is assembly + loudness measurement + the one MP3 encode (gain, limiter, meter) + tags;
+   then the same render again (the turns' prepared 44.1 kHz files reused), as after an editor's edit.
 3. baseline: the same segments loaded, resampled and concatenated in pydub at 44.1 kHz, with stings, then
    exported through ffmpeg with one-pass loudnorm: what a first version of this stage would do.
 Each step runs in a fresh child process, so its peak memory (the process plus its largest ffmpeg child, from
@@ -107,8 +108,12 @@ def child_render(folder: Path, count: int) -> dict:
     started = time.perf_counter()
     result = render_audio(config, store, episode)
     elapsed = time.perf_counter() - started
+    # Again, as after an editor's fix elsewhere: every turn's prepared 44.1 kHz file is reused.
+    started = time.perf_counter()
+    render_audio(config, store, episode)
+    again = time.perf_counter() - started
     own, children = _peak_mb()
-    return {"seconds": elapsed, "own_mb": own, "children_mb": children, "counts": result.counts,
+    return {"seconds": elapsed, "again": again, "own_mb": own, "children_mb": children, "counts": result.counts,
             "mp3": str(config.episode_dir(DAY) / "episode.mp3")}
 
 
@@ -179,6 +184,9 @@ def run() -> list[dict]:
          "baseline": round(naive_speed, 1), "ratio": round(ours_speed / naive_speed, 2), "target": ">= 20x"},
         {"figure": "wall time, s", "briefcast": round(ours["seconds"], 1), "baseline": round(naive["seconds"], 1),
          "ratio": round(naive["seconds"] / ours["seconds"], 2), "target": "<= 90 s for 30 min"},
+        {"figure": "re-render, s (prepared turns reused)", "briefcast": round(ours["again"], 1),
+         "baseline": round(naive["seconds"], 1), "ratio": round(naive["seconds"] / ours["again"], 2),
+         "target": ">= 2x faster than the first version's render"},
         {"figure": "peak memory, MB (process + largest ffmpeg child)", "briefcast": round(ours_mb),
          "baseline": round(naive_mb), "ratio": round(naive_mb / ours_mb, 2), "target": "< 500 MB"},
         {"figure": "integrated loudness, LUFS (ebur128 on the MP3)", "briefcast": ours_loudness.integrated,

@@ -431,3 +431,16 @@ def test_scratch_folders_of_dead_runs_are_swept_and_live_ones_kept(tmp_path: Pat
     other.mkdir()
     assert sorted(sweep_scratch(tmp_path)) == sorted([dead, legacy_old])
     assert live.exists() and legacy_new.exists() and other.exists()
+
+
+def test_an_items_stored_text_is_capped(show: Config, server: FeedServer) -> None:
+    nested = "<b>" * 200_000 + "deep" + "</b>" * 200_000  # 1.4 MB of nested <b>, as one summary was
+    server.add("/nested", rss("Nested", [{"title": "Bold", "link": "https://n.example/1", "description": nested},
+                                         {"title": "Fine", "link": "https://n.example/2", "description": "Short."}]))
+    store = open_store(show.state_dir)
+    result = ingest(configure(show, {"nested": server.url("/nested")}, max_item_chars=50_000), store)
+    assert result.status == "done" and result.counts["items_truncated"] == 1
+    assert any("max_item_chars" in note for note in result.notes)
+    items = {item.title: item for item in store.items_between(*ALL_TIME)}
+    assert len(items["Bold"].summary_html) <= 50_000 and items["Fine"].summary_text == "Short."
+    assert max(len(row["data"]) for row in store.query("SELECT data FROM items")) < 200_000

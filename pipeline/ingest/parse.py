@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from html import escape
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -248,8 +249,8 @@ def entry_to_item(
     raw_summary = _text_value(entry.get("summary_detail"), entry.get("summary"))
     raw_content = _content(entry)
     truncated = len(raw_summary) > max_chars or len(raw_content) > max_chars
-    summary_html = sanitize_html(raw_summary[:max_chars], url or feed_url)
-    content_html = sanitize_html(raw_content[:max_chars], url or feed_url)
+    summary_html = _bounded(sanitize_html(raw_summary[:max_chars], url or feed_url), max_chars)
+    content_html = _bounded(sanitize_html(raw_content[:max_chars], url or feed_url), max_chars)
     del raw_summary, raw_content
     if content_html and content_html == summary_html:
         summary_html = ""
@@ -279,6 +280,18 @@ def entry_to_item(
         language=(languages or _Languages(None, None)).of(entry),
     )
     return ReadEntry(item, date_fixed=fixed, truncated=truncated)
+
+
+def _bounded(html: str, max_chars: int) -> str:
+    """Sanitized HTML within ``max_chars``: closing a cut document's open tags can double it (nested markup), and
+    then only its text is kept, as one escaped paragraph."""
+    if len(html) <= max_chars:
+        return html
+    room = max_chars - len("<p></p>")
+    text = html_to_text(html, sanitized=True)[:room]
+    while len(escape(text)) > room:  # entities make the escaped text longer than the text
+        text = text[: len(text) * 9 // 10]
+    return f"<p>{escape(text)}</p>" if text else ""
 
 
 class _Languages:

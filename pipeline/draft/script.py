@@ -423,6 +423,8 @@ def write_script(config: Config, llm: LLMClient, plan: Plan, text: str, *, intro
             notes.append(f"{plan.spec.id}: script made from the text (the model failed: {exc})")
             break
         body = polish(answer.value.script, names)
+        if intro and body.lower().startswith(intro.strip().lower()):  # the model said the intro line again
+            body = body[len(intro.strip()):].lstrip()
         if not intro and not plan.first and plan.previous and not TRANSITIONS.search(body):
             body = f"Now, {_lead(plan.spec.title)}. {body}"
         found = problems(body, text, known=allowed, paragraphs=paragraphs)

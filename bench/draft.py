@@ -47,7 +47,10 @@ RAW_PROMPT_TOKENS, RAW_GENERATED = 600, 160
 
 def _show(folder: Path, model: str) -> Config:
     data = yaml.safe_load((PROJECT_DIR / "config.yaml").read_text())
-    data["llm"] = {**data["llm"], "local": {**data["llm"].get("local", {}), "model": model}}
+    local_settings = {**data["llm"].get("local", {}), "model": model}
+    if os.environ.get("BENCH_GRAMMAR_FIRST") in ("0", "1"):  # compare the two samplers on the same day
+        local_settings["grammar_first"] = os.environ["BENCH_GRAMMAR_FIRST"] == "1"
+    data["llm"] = {**data["llm"], "local": local_settings}
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "config.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     from pipeline.samples import sample_config

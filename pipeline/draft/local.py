@@ -330,9 +330,6 @@ class LocalServer:
             )
 
 
-GRAMMAR_FIRST = False  # check the sampled token against the grammar first (llama_serve); see ARCHITECTURE.md
-
-
 def server_command(model: Path, settings: LocalModel, port: int) -> list[str]:
     """The embedded server's command line (``pipeline.draft.llama_serve``, llama-cpp-python's server inside).
 
@@ -343,7 +340,7 @@ def server_command(model: Path, settings: LocalModel, port: int) -> list[str]:
         sys.executable, "-m", "pipeline.draft.llama_serve", "--model", str(model), "--model_alias", "local",
         "--n_ctx", str(settings.n_ctx), "--n_threads", str(settings.threads),
         "--n_threads_batch", str(settings.threads), "--logits_all", "false",
-        "--grammar_first", "true" if GRAMMAR_FIRST else "false",
+        "--grammar_first", "true" if settings.grammar_first else "false",
         "--host", "127.0.0.1", "--port", str(port),
     ]
 

@@ -154,8 +154,8 @@ def _other_number(value: str, ctx: Ctx) -> str | None:
     return None
 
 
-PLAIN_NUMBER = re.compile(r"(?<![\w$€£.,\-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d%]|[.,]\d|\s?(?:percent|per cent|"
-                          r"million|billion|trillion|dollars)\b|[A-Za-z])")
+PLAIN_NUMBER = re.compile(r"(?<![\w$€£.,\-\[])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d%\]]|[.,]\d|\s?(?:percent|"
+                          r"per cent|million|billion|trillion|dollars)\b|[A-Za-z]|,\s*\d+\])")  # never a citation's [n]
 
 
 def m_number(s: str, ctx: Ctx) -> str | None:

@@ -149,6 +149,8 @@ NEW_CASES = [
     ("The ruling came on Monday [1].", set()),  # weekday of the source's March 9, 2026
     ("The case was filed on Tuesday [1].", set()),  # the item's own published date (2026-03-10) was a Tuesday
     ("It is the third such case [1].", set()),
+    ("Lumen-70B has a context window of about 130,000 tokens [1].", set()),  # a rounding, said as one
+    ("Lumen-70B has a context window of 130,000 tokens [1].", {("unsupported_number", "130,000")}),
     ("It was the third such case in 2026 [1].", set()),  # the year the item was published
     ("It was the third such case in 2025 [1].", {("unsupported_number", "2025")}),
     # planted errors the old checks missed

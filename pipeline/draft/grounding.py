@@ -193,6 +193,7 @@ class Claim:
     span: str
     value: float | None = None
     key: str = ""  # dates: "md:3-9", "m:3" or "wd:0"; numbers: the name it may belong to, squashed ("lumen70")
+    approx: bool = False  # "about 71", "roughly 1.9 trillion": a rounding of the source's figure is support
 
 
 def _key(value: float) -> str:
@@ -246,7 +247,8 @@ def number_claims(sentence: str) -> list[Claim]:
         digits = match["num"].replace(",", "") + (match["dec"] or "")
         context = squash(_previous_word(text, match.start()) + digits + (match["glued"] or ""))
         span = match.group(0).strip()
-        claims.append(Claim("number", span, value, key="ordinal" if ordinal else context))
+        claims.append(Claim("number", span, value, key="ordinal" if ordinal else context,
+                            approx=bool(_APPROX.search(text[: match.start()]))))
     for match in _WORD_NUMBER.finditer(text):
         phrase = match.group(0).strip(" -")
         if re.search(r"\d\s*$", text[: match.start()]):
@@ -276,6 +278,11 @@ def number_claims(sentence: str) -> list[Claim]:
         if value is not None:
             claims.append(Claim("number", match.group(0), float(value), key="ordinal"))
     return claims
+
+
+_APPROX = re.compile(r"\b(?:about|around|roughly|nearly|almost|some|approximately|close to|more than|over|under|"
+                     r"upwards of|just over|just under|a little over|a little under)\s*[$€£]?\s*$", re.IGNORECASE)
+ROUNDING = 0.06  # "about 41%" for 41.3%, "roughly 1.9 trillion" for 1.94 trillion
 
 
 def source_numbers(text: str) -> set[str]:
@@ -657,7 +664,9 @@ def supported(claim: Claim, index: SourceIndex) -> bool:
         assert claim.value is not None
         if claim.key == "ordinal":
             return _key(claim.value) in index.ordinals
-        return _key(claim.value) in index.numbers or index.names_number(claim.key)
+        if _key(claim.value) in index.numbers or index.names_number(claim.key):
+            return True
+        return claim.approx and any(abs(float(v) - claim.value) <= ROUNDING * abs(float(v)) for v in index.numbers)
     if claim.kind == "date":
         return claim.key in index.dates
     if claim.kind == "quote":

@@ -112,7 +112,12 @@ def _fill(schema: dict[str, Any], name: str, prompt: str) -> Any:
     if kind == "boolean":
         return True
     if kind == "array":
-        return [_fill(schema.get("items", {}), name, prompt) for _ in range(max(1, schema.get("minItems", 1)))]
+        items = schema.get("items", {})
+        count = max(1, schema.get("minItems", 1))
+        if items.get("enum"):  # choices: taken in turn (a debate's sides alternate between the first two)
+            choices = items["enum"][:2]
+            return [choices[i % len(choices)] for i in range(count)]
+        return [_fill(items, name, prompt) for _ in range(count)]
     if kind == "object":
         return {key: _fill(sub, key, prompt) for key, sub in schema.get("properties", {}).items()}
     return None

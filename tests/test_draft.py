@@ -35,13 +35,14 @@ STORIES = {"headlines": 3, "quick-hits": 2}  # stories per segment in this day; 
 
 
 # Model calls for a full draft of this day, counted by hand from the show's running order: one a story for the
-# story-by-story kinds, one a beat for the deep dive (3) and the debate (3), the deep dive's script, one teaser
-# call for the cold open, one watch line for the sign-off, the episode's title. The research story's source speaks
-# in the first person ("We introduce ..."), which the fake copies: one segment-wide rewrite call is asked (the fake
-# gives it back unchanged), so the line is cut and the story's headline is said.
+# story-by-story kinds; the deep dive's story has one outlet and nothing about what comes next, so only its
+# "what happened" beat is asked; the debate's story has one outlet: one call to tell its side, that side's case,
+# what to watch; one teaser call for the cold open, one watch line for the sign-off, the episode's title. The
+# research story's source speaks in the first person ("We introduce ..."), which the fake copies: one segment-wide
+# rewrite call is asked (the fake gives it back unchanged), so the line is cut and the story's headline is said.
 # Every segment but the cold open and sign-off then gets one script call (pipeline.draft.script); research's
 # script, which the fake copies from a text that quotes the paper's title, gets its one retry.
-CALLS = {"cold-open": 1, "headlines": 4, "deep-dive": 4, "open-vs-closed": 4, "research": 4, "policy": 2,
+CALLS = {"cold-open": 1, "headlines": 4, "deep-dive": 2, "open-vs-closed": 4, "research": 4, "policy": 2,
          "quick-hits": 3, "sign-off": 1}
 
 
@@ -122,7 +123,8 @@ def test_human_edits_and_drops_survive_a_redraft(day: tuple[Config, Store], fake
     assert episode.segment("deep-dive").edited_by_human
     assert episode.segment("research").status == "dropped"
     asked = fake_openai.chat_requests[before:]
-    assert len(asked) == expected_calls(skip=("deep-dive", "research"))
+    # ... except the debate's call that tells the sides apart, asked at temperature 0 whatever the show's: cached.
+    assert len(asked) == expected_calls(skip=("deep-dive", "research")) - 1
     assert not any("Segment: Deep dive" in r["body"]["messages"][1]["content"] for r in asked)
     assert not any("Segment: Research picks" in r["body"]["messages"][1]["content"] for r in asked)
     assert result.counts["segments_kept"] == 2
@@ -212,7 +214,9 @@ def test_regenerate_uses_feedback_and_respects_human_edits(day: tuple[Config, St
     episode = files.load_episode(config.episodes_dir, DAY)
     new = regenerate_segment(config, store, episode, "deep-dive", "Lead with the licence.")
     requests = fake_openai.requests_containing("Lead with the licence.")
-    assert len(requests) == 3  # one call a beat, each with the feedback (and the deep dive's script has none)
+    # The deep dive's one outlet says nothing of what is next: its one beat is asked, with the feedback (the
+    # script call has none).
+    assert len(requests) == 1
     user = requests[0]["body"]["messages"][1]["content"]
     assert "<previous>" in user and episode.segment("deep-dive").text.split(" [")[0] in user
     assert new.id == "deep-dive" and new.status == "drafted" and new.text and not new.edited_by_human

@@ -200,6 +200,7 @@ DEBATE = [
 def test_the_debate_argues_both_sides_with_citations_and_quotes(show: tuple[Config, Store, FakeOpenAI]) -> None:
     config, store, fake = show
     seed_day(config, store, DAY, DEBATE)
+    fake.when("which side its facts support", Reply.json({"sides": ["keeping_up", "behind"]}))
     fake.when("Make the case that open AI IS falling behind", answer(
         ("The Wire reports that Northwind cut closed Aurora-3 prices by 60%, squeezing open hosts.", [2]),
         ("That price cut undercuts open-model hosts, according to The Wire.", [2])))
@@ -214,6 +215,10 @@ def test_the_debate_argues_both_sides_with_citations_and_quotes(show: tuple[Conf
     assert "direct pressure on every open-model host's margins" in debate.text
     assert not [f for f in debate.flags if f.kind == "uncited"]  # the question and labels are ours, not claims
     assert "Today's question" in debate.script and "[" not in debate.script
+    # Each side was written from its own evidence only: the price cut for "behind", the reversal for "against".
+    [behind] = fake.requests_containing("Make the case that open AI IS falling behind")
+    prompt = behind["body"]["messages"][1]["content"]
+    assert "Northwind cut the price" in prompt and "4,800 developers" not in prompt.split("<already>")[0]
 
 
 def test_a_side_the_sources_do_not_support_is_said_so(show: tuple[Config, Store, FakeOpenAI]) -> None:

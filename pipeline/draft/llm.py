@@ -428,9 +428,10 @@ class LLMClient:
 
     # -- budget
 
-    def _check_budget(self, messages: list[Message], purpose: str) -> None:
+    def _check_budget(self, messages: list[Message], purpose: str, max_tokens: int = 0) -> None:
+        """Refuse a call that could cross the budget: its input (estimated) plus the most it may answer."""
         budget = self.config.llm.budget
-        estimate = sum(approx_tokens(m["content"]) for m in messages)
+        estimate = sum(approx_tokens(m["content"]) for m in messages) + max_tokens
         with self._usage_lock:
             spent = self.usage.tokens_in + self.usage.tokens_out
             if budget.max_tokens is not None and spent + estimate > budget.max_tokens:
@@ -449,7 +450,7 @@ class LLMClient:
 
     def _call(self, messages: list[Message], fmt: dict[str, Any], max_tokens: int, temperature: float,
               purpose: str) -> _Reply:
-        self._check_budget(messages, purpose)
+        self._check_budget(messages, purpose, max_tokens)
         import openai
 
         client = self._client()

@@ -111,19 +111,38 @@ class Beat:
 DEEP_DIVE = [Beat("happened", 0.45, 6), Beat("context", 0.4, 5), Beat("next", 0.15, 2, allow_empty=True)]
 DEBATE = [Beat("behind", 0.4, 3, allow_empty=True), Beat("against", 0.4, 3, allow_empty=True),
           Beat("watch", 0.2, 1, allow_empty=True)]
+LEAD_SOURCES = 3  # the deep dive's first beat reads the story's first outlets; the second, the others
+
+
+def future_lines(sources: list[PromptSource]) -> list[PromptSource]:
+    """Each source cut to its sentences about what comes next (dates, votes, plans), or left out without any."""
+    out = []
+    for source in sources:
+        lines = [line for line in grounding.split_sentences(source.text) if _FUTURE.search(line)]
+        if lines:
+            out.append(PromptSource(source.n, source.outlet, source.title, " ".join(lines[:3]), source.thin))
+    return out
 
 
 def write_beats(config: Config, llm: LLMClient, plan: Plan, beats: list[Beat], *, budget_tokens: int,
-                feedback: str | None = None, previous_text: str | None = None
+                feedback: str | None = None, previous_text: str | None = None,
+                sources_for: dict[str, list[PromptSource]] | None = None, seen: list[set[str]] | None = None,
                 ) -> tuple[dict[str, list[str]], list[str], str]:
-    """Each beat's kept lines (cited with the segment's numbers), notes, and a hash of the calls' prompts."""
+    """Each beat's kept lines (cited with the segment's numbers), notes, and a hash of the calls' prompts.
+
+    ``sources_for`` gives a beat its own sources (a small model shown the same sources twice writes the same
+    sentences twice, whatever it is told); a beat given none is skipped without a call."""
     template = plan.spec.prompt or f"{plan.spec.kind}.j2"
-    sources = ranked_excerpts(plan.prompt_sources, budget_tokens)
+    everything = ranked_excerpts(plan.prompt_sources, budget_tokens)
     written: dict[str, list[str]] = {}
     notes: list[str] = []
     hashes: list[str] = []
-    seen: list[set[str]] = []
+    seen = seen if seen is not None else []
     for beat in beats:
+        sources = everything if sources_for is None or beat.name not in sources_for else sources_for[beat.name]
+        if not sources:
+            written[beat.name] = []
+            continue
         target = max(20, round(plan.spec.target_words * beat.share))
         sentences = max(1, min(beat.most, round(target / 22)))
         already = " ".join(grounding.strip_citations(line) for lines in written.values() for line in lines)
@@ -132,7 +151,7 @@ def write_beats(config: Config, llm: LLMClient, plan: Plan, beats: list[Beat], *
                    "previous": as_data(grounding.strip_citations(previous_text or ""))}
         messages = beat_messages(config, plan, template, sources, **context)
         try:
-            answer = llm.structured(messages, beat_schema(beat.most, beat.allow_empty),
+            answer = llm.structured(messages, beat_schema(beat.most, beat.allow_empty),  # type: ignore[arg-type]
                                     purpose=f"beat:{plan.spec.id}:{beat.name}",
                                     max_tokens=max(200, 90 * beat.most + 80))
         except LLMError as exc:
@@ -155,14 +174,29 @@ def _paragraphs(*groups: list[str]) -> str:
 
 def draft_deep_dive(config: Config, llm: LLMClient, plan: Plan, *, feedback: str | None = None,
                     previous_text: str | None = None) -> Drafted:
+    """What happened (from the story's first outlets), what the others add or dispute (from the rest), what is
+    next (from the sentences about what comes next)."""
+    lead, rest = plan.prompt_sources[:LEAD_SOURCES], plan.prompt_sources[LEAD_SOURCES:]
+    sources_for = {"happened": ranked_excerpts(lead, 900),
+                   "context": ranked_excerpts(rest, 1000) if rest else [],
+                   "next": future_lines(plan.prompt_sources)}
     written, notes, digest = write_beats(config, llm, plan, DEEP_DIVE, budget_tokens=1400, feedback=feedback,
-                                         previous_text=previous_text)
+                                         previous_text=previous_text, sources_for=sources_for)
     text = _paragraphs(written["happened"], written.get("context", []), written.get("next", []))
     if not text:
         raise LLMOutputError("the model wrote nothing usable for the deep dive", subject=plan.spec.id)
-    lead = next((s for s in plan.sources if s.story_id in plan.story_ids[:1]), None)
-    title = f"{plan.spec.title}: {grounding.plain(lead.title).strip().rstrip('.')}" if lead else plan.spec.title
+    headline = best_headline([ref.title for ref in plan.sources if ref.story_id in plan.story_ids[:1]])
+    title = f"{plan.spec.title}: {headline}" if headline else plan.spec.title
     return Drafted(_segment(plan, llm, title, text, digest), notes)
+
+
+def best_headline(titles: list[str]) -> str:
+    """The headline to show for a story: the first of its outlets' titles that reads as news (not in the company's
+    own first person, not a bare version tag), else the first."""
+    clean = [grounding.plain(t).strip().rstrip(".") for t in titles if t.strip()]
+    good = [t for t in clean if not editorial.first_person(t) and len(t.split()) >= 4 and not t.lower().startswith(
+        ("introducing", "welcoming", "announcing"))]
+    return (good or clean or [""])[0]
 
 
 def quote_line(plan: Plan, numbers: list[int], used: set[str]) -> str:
@@ -184,8 +218,15 @@ def draft_debate(config: Config, llm: LLMClient, plan: Plan, *, feedback: str | 
                  previous_text: str | None = None) -> Drafted:
     """The question, both sides' cases with their citations and a quote each where the sources have one, what to
     watch. A side with fewer than two cited claims is said to be thin rather than made up."""
-    written, notes, digest = write_beats(config, llm, plan, DEBATE, budget_tokens=1200, feedback=feedback,
-                                         previous_text=previous_text)
+    sides, notes = classify_sides(config, llm, plan)
+    everything = ranked_excerpts(plan.prompt_sources, 1200)
+    by_n = {source.n: source for source in everything}
+    sources_for = {"behind": [by_n[n] for n in sides["behind"]], "against": [by_n[n] for n in sides["against"]],
+                   "watch": future_lines(everything) or everything}
+    seen = [editorial.content_words(QUESTION)]  # a line that only restates the question is no argument
+    written, more, digest = write_beats(config, llm, plan, DEBATE, budget_tokens=1200, feedback=feedback,
+                                        previous_text=previous_text, sources_for=sources_for, seen=seen)
+    notes += more
     behind, against = written.get("behind", []), written.get("against", [])
     used: set[str] = set()
     only_behind = [n for n in side_numbers(behind) if n not in side_numbers(against)]
@@ -208,6 +249,40 @@ def draft_debate(config: Config, llm: LLMClient, plan: Plan, *, feedback: str | 
         raise LLMOutputError("the model made neither side's case from the sources", subject=plan.spec.id)
     segment = _segment(plan, llm, plan.spec.title, "\n\n".join(parts), digest)
     return Drafted(segment, notes)
+
+
+class SideDraft(_Answer):
+    sides: list[str]
+
+
+@lru_cache(maxsize=16)
+def side_schema(count: int) -> type[SideDraft]:
+    item = {"type": "string", "enum": ["behind", "keeping_up", "neither"]}
+    return create_model(f"Sides{count}", __base__=SideDraft,
+                        sides=(list[str], Field(min_length=count, max_length=count,
+                                                json_schema_extra={"minItems": count, "maxItems": count,
+                                                                   "items": item})))
+
+
+def classify_sides(config: Config, llm: LLMClient, plan: Plan) -> tuple[dict[str, list[int]], list[str]]:
+    """Which sources carry evidence for which side (one short call over headlines and ledes), so that each side's
+    case is written only from its own evidence. A failed call puts every source on both sides."""
+    numbers = [source.n for source in plan.prompt_sources]
+    items = [{"n": s.n, "title": attribute(s.title), "lede": as_data(_lede(s.text))} for s in plan.prompt_sources]
+    user = render(config, "debate_sides.j2", sources=items, count=len(items), question=QUESTION)
+    messages = [{"role": "system", "content": render(config, "system.j2")}, {"role": "user", "content": user}]
+    try:
+        answer = llm.structured(messages, side_schema(len(items)), purpose=f"sides:{plan.spec.id}",
+                                max_tokens=40 + 12 * len(items), temperature=0.0)
+    except LLMError as exc:
+        return {"behind": numbers, "against": numbers}, [f"{plan.spec.id}: sides not told apart ({exc})"]
+    sides = {"behind": [], "against": []}  # type: dict[str, list[int]]
+    for n, side in zip(numbers, answer.value.sides, strict=False):  # type: ignore[attr-defined]
+        if side == "behind":
+            sides["behind"].append(n)
+        elif side == "keeping_up":
+            sides["against"].append(n)
+    return sides, [f"{plan.spec.id}: evidence that open AI is behind {sides['behind']}, keeping up {sides['against']}"]
 
 
 def debate_sides(text: str) -> dict[str, int]:
@@ -244,19 +319,19 @@ def draft_teaser(config: Config, llm: LLMClient, plan: Plan) -> Drafted:
     """One line for each teased story (the plan's stories, one source each), cited to that story's source."""
     refs = [next(ref for ref in plan.sources if ref.story_id == story_id) for story_id in plan.story_ids
             if any(ref.story_id == story_id for ref in plan.sources)]
-    stories = [{"n": i, "title": attribute(ref.title), "lede": as_data(_lede(plan.texts.get(ref.n, "").split("\n", 2)[-1]))}
-               for i, ref in enumerate(refs, 1)]
+    headlines = [best_headline([r.title for r in plan.sources if r.story_id == ref.story_id]) for ref in refs]
+    stories = [{"n": i, "title": attribute(title), "lede": ""} for i, title in enumerate(headlines, 1)]
     user = render(config, "cold_open.j2", stories=stories, count=len(refs))
     messages = [{"role": "system", "content": render(config, "system.j2")}, {"role": "user", "content": user}]
     notes: list[str] = []
     answer = llm.structured(messages, teaser_schema(len(refs)), purpose=f"teaser:{plan.spec.id}", max_tokens=220)
     lines: list[str] = []
-    for ref, line in zip(refs, answer.value.lines, strict=False):  # type: ignore[attr-defined]
-        line = re.sub(r"\s+", " ", grounding.strip_citations(line)).strip().rstrip(".!") + "."
+    for ref, headline, line in zip(refs, headlines, answer.value.lines, strict=False):  # type: ignore[attr-defined]
+        line = re.sub(r"\s+", " ", grounding.strip_citations(line)).split(" - ")[0].strip().rstrip(".!") + "."
         problem = editorial.fragment(line) if len(line.split()) >= 4 else ""
         if problem or editorial.first_person(line):
             notes.append(f"{plan.spec.id}: a teaser was replaced by its headline ({problem or 'first person'})")
-            line = grounding.plain(ref.title).strip().rstrip(".") + "."
+            line = headline + "."
         lines.append(f"{line[:-1]} [{ref.n}].")
     return Drafted(_segment(plan, llm, plan.spec.title, "\n".join(f"- {line}" for line in lines),
                             answer.prompt_hash), notes)

@@ -235,3 +235,23 @@ def test_the_embedded_model_gives_a_verdict_on_every_sentence(tmp_path: Path) ->
     print("\nembedded 0.5B verdicts:", json.dumps([(f.sentence, f.span) for f in checked.flags if f.field == "text"]))
     flagged = {f.sentence for f in checked.flags if f.field == "text"}
     assert "Parrotly sued Cobalt Systems and won [1]." in flagged  # the reversed roles and an invented outcome
+
+
+def test_a_description_about_something_else_is_flagged_without_a_model(tmp_path: Path,
+                                                                       fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    config = _config(tmp_path, fake_openai)
+    # what the 1.5B model wrote for the sample day, whose lead story is an AI model's price cut
+    wrong = "Today's top headlines focus on the cost reduction of a space mission."
+    checked = verify_meta(config, None, "Cobalt sues Parrotly", wrong, [_segment()])
+    [flag] = checked.flags
+    assert flag.span == "drift" and flag.severity == "high" and "space" in flag.message
+    honest = "Cobalt Systems sued Parrotly over its voice clone, and Kestrel Robotics raised $300 million."
+    assert verify_meta(config, None, "Cobalt sues Parrotly", honest, [_segment()]).flags == []
+
+
+def test_the_schema_asks_for_one_verdict_per_sentence(tmp_path: Path, fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    config = _config(tmp_path, fake_openai)
+    with open_llm(config, open_store(config.state_dir)) as llm:
+        verify_segment(config, llm, _plan(), _segment())
+    schema = _checks(fake_openai)[0]["body"]["response_format"]["json_schema"]["schema"]
+    assert schema["properties"]["verdicts"]["minItems"] == schema["properties"]["verdicts"]["maxItems"] == 2

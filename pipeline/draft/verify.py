@@ -23,9 +23,10 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from pipeline.config import Config, LocalModel
 from pipeline.draft import grounding
@@ -57,6 +58,14 @@ class Verdict(_Answer):
 
 class Verdicts(_Answer):
     verdicts: list[Verdict] = Field(min_length=1, max_length=12)
+
+
+@lru_cache(maxsize=16)
+def verdicts_schema(count: int) -> type[Verdicts]:
+    """Verdicts for exactly ``count`` sentences: the bounds reach llama.cpp's grammar, so a small model cannot stop
+    early (the 1.5B left out the last sentence of a call now and then). An answer with fewer is still accepted."""
+    return create_model(f"Verdicts{count}", __base__=Verdicts, verdicts=(
+        list[Verdict], Field(min_length=1, json_schema_extra={"minItems": count, "maxItems": count})))
 
 
 @dataclass
@@ -232,7 +241,7 @@ def _flag(verdict: Verdict, unit: Unit, sentence: str, field: str, model: str) -
 
 def ask(config: Config, llm: LLMClient, unit: Unit) -> dict[int, Verdict]:
     """The verdicts of one call, by sentence number (1-based); raises LLMError when no usable answer came."""
-    answer = llm.structured(_messages(config, unit), Verdicts, purpose=f"verify:{unit.field}",
+    answer = llm.structured(_messages(config, unit), verdicts_schema(len(unit.sentences)), purpose=f"verify:{unit.field}",
                             max_tokens=config.verify.max_tokens, temperature=0.0)
     verdicts: dict[int, Verdict] = {}
     for verdict in answer.value.verdicts:
@@ -283,6 +292,27 @@ def verify_segment(config: Config, llm: LLMClient, plan: Plan, segment: Segment)
     return checked
 
 
+DRIFT = 0.5  # share of a description sentence's content words that no segment uses: it is about something else
+
+
+def drift(sentences: Sequence[str], index: grounding.SourceIndex, title: str = "") -> list[Flag]:
+    """Title or description sentences that are mostly about what no segment says ("the cost reduction of a space
+    mission" for an AI model's price cut): half their content words (three at least) appear in no segment."""
+    flags = []
+    common = {"today", "todays", "episode", "headlines", "top", "stories", "story", "news", "brief", "daily", "also",
+              "plus", "more", "focus", "look", "covers", "cover", "roundup", "week", "day", "latest", "which", "while"}
+    for sentence in sentences:
+        words = {w for w in grounding._content(sentence) if w not in common and not w.isdigit()}
+        missing = sorted(w for w in words if not index.has_word(w))
+        if len(missing) >= 3 and len(missing) >= DRIFT * len(words):
+            where = "episode title" if sentence == title else "episode description"
+            flags.append(grounding.make_flag(
+                "unverified", "text", sentence, "drift",
+                f"{where}: {len(missing)} of its {len(words)} words appear in no segment ({', '.join(missing[:6])}):"
+                " it may be about something the episode does not say", severity="high"))
+    return flags
+
+
 def verify_meta(config: Config, llm: LLMClient | None, title: str, description: str,
                 segments: Sequence[Segment], known: str = "") -> Checked:
     """Flags for the episode's title and description: each must say only what the segments say. The lexical
@@ -305,6 +335,7 @@ def verify_meta(config: Config, llm: LLMClient | None, title: str, description: 
                 grounding._KINDS[claim.kind], "text", sentence, claim.span,
                 f"{where}: {grounding._WHAT[claim.kind]} {claim.span!r} is in none of the episode's segments",
                 evidence=grounding.nearest(sentence, index)))
+    checked.flags += drift(sentences, index, title.strip())
     if llm is None:
         return checked
     budget = config.verify.excerpt_tokens * 4

@@ -145,3 +145,24 @@ def test_two_bad_scripts_fall_back_to_the_text_with_a_note(tmp_path: Path,
     # The ear version of the text: every story, no markers, outlets not read as metadata.
     assert "Lumen-70B" in spoken.script and "[" not in spoken.script and "30 percent" in spoken.script
     assert len(fake_openai.requests_containing("radio copy")) == 2
+
+
+def test_fixes_seen_on_the_sample_day() -> None:
+    from pipeline.draft.script import drop_repeated_intro, ear_version, is_title
+
+    # A list's serial comma and a clause without its own subject are not places to cut a sentence.
+    listed = ("Helix Labs reversed its stance on the Helix Community License, returning 1B, 3B, and 7B models "
+              "to Apache-2.0 with a commercial threshold of 100 million monthly active users.")
+    shared = ("It achieves 8x compression with an average accuracy loss of 0.3% across 14 long-context tasks on "
+              "three model families, and increases maximum batch size by 5.2x at 128k context.")
+    assert split_long(listed) == [listed] and split_long(shared) == [shared]
+    # The model repeating the code-made intro is said once; "a 98.1% score" is not "a about 98%".
+    assert drop_repeated_intro("Now, top headlines. Aurora is cheaper.", "Now, top headlines.") == "Aurora is cheaper."
+    assert round_for_ear("it reached a 98.1% score") == "it reached about 98% score"
+    # Someone's words in quotes are a quote; Title Case or a source's title is a title.
+    assert not is_title("Mini is our answer to anyone who says you need open weights")
+    assert is_title("Sparse Mixture Routing Cuts Training Compute")
+    assert is_title("sparse mixture routing cuts training compute", ["Sparse Mixture Routing cuts training compute"])
+    # An outlet's name is spoken before '&' and parentheses are read as words.
+    assert ear_version("Q filed it, according to Business Daily (AI & Markets) [2].",
+                       [("Business Daily (AI & Markets)", "Business Daily")]) == "Q filed it, according to Business Daily."

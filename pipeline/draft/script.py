@@ -163,7 +163,8 @@ _PRECISE = re.compile(r"(?<![\w.\-])([$€£])?(\d{1,3}(?:,\d{3})+|\d+\.\d+)(?![
 
 def round_for_ear(text: str) -> str:
     """Over-precise numbers rounded as a newsreader rounds them; versions, years and names untouched."""
-    return _PRECISE.sub(lambda m: m.group(0) if _in_name(m) else _round_number(m), text)
+    text = _PRECISE.sub(lambda m: m.group(0) if _in_name(m) else _round_number(m), text)
+    return re.sub(r"\b[Aa]n? (about \$?\d)", r"\1", text)  # "a 98.1% score" -> "about 98% score", not "a about"
 
 
 def _in_name(match: re.Match[str]) -> bool:
@@ -172,7 +173,10 @@ def _in_name(match: re.Match[str]) -> bool:
     return before.isalpha() or before in ("-", "v", "V") or after in ("x", "×") or after.isalpha()
 
 
-_SPLITTERS = re.compile(r";\s+|\s+[—–]\s+|,\s+(?=(?:and|but|so|yet|while|though|although|as|because)\s)")
+_SPLITTERS = re.compile(r";\s+|\s+[—–]\s+|,\s+(?=(?:and|but|so|yet)\s)")
+# After ", and" a new sentence needs its own subject: a determiner, a pronoun, a name or a number.
+_SUBJECT = re.compile(r"(?:the|a|an|it|its|they|their|this|that|these|those|he|she|we|there|some|many|most|all|no|"
+                      r"one|two|three|each|both|others)\b|[A-Z0-9$€£]")
 
 
 def split_long(sentence: str, most: int = MAX_SENTENCE_WORDS) -> list[str]:
@@ -186,6 +190,12 @@ def split_long(sentence: str, most: int = MAX_SENTENCE_WORDS) -> list[str]:
         left = len(sentence[: match.start()].split())
         if left < 5 or count - left < 5:
             continue
+        if match.group(0).startswith(","):
+            head, after = sentence[: match.start()], sentence[match.end() :].split(" ", 1)
+            if re.search(r",\s*\S+(?:\s+\S+)?$", head):
+                continue  # "1B, 3B, and 7B": a list, not two clauses
+            if len(after) < 2 or not _SUBJECT.match(after[1]):
+                continue  # ", and adds ...": the second half has no subject of its own
         distance = abs(left - count / 2)
         if best is None or distance < best[0]:
             best = (int(distance), match)
@@ -194,9 +204,6 @@ def split_long(sentence: str, most: int = MAX_SENTENCE_WORDS) -> list[str]:
     match = best[1]
     head = sentence[: match.start()].rstrip(",;:— ") + "."
     tail = sentence[match.end() :].strip()
-    conjunction = tail.split(" ", 1)[0].lower()
-    if conjunction in ("while", "though", "although", "as", "because"):
-        return [sentence]  # "While ..." alone would be a fragment
     tail = tail[:1].upper() + tail[1:]
     return [*split_long(head, most), *split_long(tail, most)]
 
@@ -332,7 +339,20 @@ def dropped_stories(script: str, paragraphs: list[str]) -> list[int]:
     return missing
 
 
-def problems(script: str, text: str, *, known: str = "", paragraphs: list[str] | None = None) -> list[str]:
+def is_title(quoted: str, source_titles: Iterable[str] = ()) -> bool:
+    """Is a quoted span a title (a paper's, a post's) rather than someone's words? Title Case, or a source's title."""
+    parts = quoted.split()
+    if len(parts) < 4:
+        return False
+    squashed = re.sub(r"\W+", "", quoted.lower())
+    if any(squashed and squashed in re.sub(r"\W+", "", title.lower()) for title in source_titles):
+        return True
+    long = [w for w in parts if len(w.strip(",.:;!?")) >= 4]
+    return bool(long) and sum(w[:1].isupper() for w in long) >= 0.7 * len(long)
+
+
+def problems(script: str, text: str, *, known: str = "", paragraphs: list[str] | None = None,
+             source_titles: Iterable[str] = ()) -> list[str]:
     """What is wrong with a polished script, in words the model can act on; empty when it is fine."""
     found: list[str] = []
     added = added_facts(script, text, known)
@@ -344,7 +364,7 @@ def problems(script: str, text: str, *, known: str = "", paragraphs: list[str] |
         if missing:
             found.append("it leaves out " + "; ".join(repr(_gist(paragraphs[i])) for i in missing[:3])
                          + ". Keep every story")
-    titles = [q for q in _QUOTED.findall(script) if len(q.split()) >= 5]
+    titles = [q for q in _QUOTED.findall(script) if is_title(q, source_titles)]
     if titles:
         found.append(f"it reads a title aloud ({titles[0]!r}): say what the paper or post is about instead")
     if words(script) < MIN_SHARE * words(text):
@@ -359,7 +379,7 @@ def _gist(paragraph: str) -> str:
 
 def ear_version(text: str, names: list[tuple[str, str]] = ()) -> str:  # type: ignore[assignment]
     """The code-made script: the text itself, cleaned and polished for the ear (adds nothing, drops nothing)."""
-    return polish(speakable(text), names)
+    return polish(speakable(speak_outlets(strip_citations(text), list(names))), names)
 
 
 # -- writing the script -----------------------------------------------------------------------------------------------
@@ -377,6 +397,17 @@ class Spoken:
 
 TRANSITIONS = re.compile(r"^(?:now|next|turning|turn to|moving on|meanwhile|over to|let's|on to|and now|time for|"
                          r"switching|finally|to close|before we go|that's|first)\b", re.IGNORECASE)
+
+
+def drop_repeated_intro(body: str, intro: str) -> str:
+    """The model's script without a first sentence that repeats the code-made intro ("Now, top headlines.")."""
+    if not intro:
+        return body
+    first, _, rest = body.partition(". ")
+    key = re.sub(r"\W+", " ", intro).strip().lower()
+    if key and re.sub(r"\W+", " ", first).strip().lower() in (key, key.removeprefix("now ")):
+        return rest.strip() or body
+    return body
 
 
 def _join(intro: str, body: str, outro: str) -> str:
@@ -422,12 +453,13 @@ def write_script(config: Config, llm: LLMClient, plan: Plan, text: str, *, intro
         except LLMError as exc:
             notes.append(f"{plan.spec.id}: script made from the text (the model failed: {exc})")
             break
-        body = polish(answer.value.script, names)
+        body = drop_repeated_intro(polish(answer.value.script, names), intro)
         if intro and body.lower().startswith(intro.strip().lower()):  # the model said the intro line again
             body = body[len(intro.strip()):].lstrip()
         if not intro and not plan.first and plan.previous and not TRANSITIONS.search(body):
             body = f"Now, {_lead(plan.spec.title)}. {body}"
-        found = problems(body, text, known=allowed, paragraphs=paragraphs)
+        found = problems(body, text, known=allowed, paragraphs=paragraphs,
+                         source_titles=[ref.title for ref in plan.sources])
         if not found:
             return Spoken(_join(intro, body, outro), notes)
         problems_seen = found

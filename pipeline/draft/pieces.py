@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from pipeline.config import Config
 from pipeline.draft import editorial, grounding
 from pipeline.draft.llm import LLMClient
-from pipeline.draft.prompts import PromptSource, as_data, attribute, render
+from pipeline.draft.prompts import PromptSource, as_data, attribute, outlet_name, render
 from pipeline.draft.writer import DraftSentence, Drafted, Plan, StoryDraft, cited_lines, keep_lines, rewrite_lines
 from pipeline.errors import LLMError, LLMOutputError
 from pipeline.models import Segment
@@ -95,7 +95,7 @@ def ranked_excerpts(sources: list[PromptSource], budget_tokens: int) -> list[Pro
 def beat_messages(config: Config, plan: Plan, template: str, sources: list[PromptSource], **context: object
                   ) -> list[dict[str, str]]:
     system = render(config, "system.j2")
-    safe = [PromptSource(s.n, attribute(s.outlet), attribute(s.title), as_data(s.text), s.thin) for s in sources]
+    safe = [PromptSource(s.n, outlet_name(s.outlet), attribute(s.title), as_data(s.text), s.thin) for s in sources]
     user = render(config, template, sources=safe, segment=plan.spec, **context)
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 

@@ -30,6 +30,13 @@ def attribute(text: str) -> str:
     return as_data(text).replace('"', "'").replace("\n", " ")[:200]
 
 
+def outlet_name(outlet: str) -> str:
+    """An outlet as a writer names it: config's qualifiers in parentheses go ("Business Daily (AI & Markets)" ->
+    "Business Daily"), so they are not copied into the copy."""
+    short = re.sub(r"\s*\([^)]*\)\s*$", "", outlet).strip()
+    return attribute(short or outlet)
+
+
 @lru_cache(maxsize=8)
 def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(folder)) for folder in folders])
@@ -108,7 +115,7 @@ def segment_messages(config: Config, template: str, *, sources: list[PromptSourc
     """System + user messages for one segment (or story), the sources shortened to fit ``llm.max_input_tokens``
     and, when given, to ``budget_tokens`` of source text."""
     system = render(config, "system.j2")
-    safe = [PromptSource(s.n, attribute(s.outlet), attribute(s.title), as_data(s.text), s.thin) for s in sources]
+    safe = [PromptSource(s.n, outlet_name(s.outlet), attribute(s.title), as_data(s.text), s.thin) for s in sources]
     empty = [PromptSource(s.n, s.outlet, s.title, "", s.thin) for s in safe]
     overhead = approx_tokens(system) + approx_tokens(render(config, template, sources=empty, **context))
     room = config.llm.max_input_tokens - overhead

@@ -510,7 +510,7 @@ def rewrite_lines(config: Config, llm: LLMClient, plan: Plan, groups: list[list[
     notes: list[str] = []
     try:
         answer = llm.structured(messages, rewrites_schema(len(items)), purpose=f"rewrite:{plan.spec.id}",
-                                max_tokens=min(900, 60 + 60 * len(items)))
+                                max_tokens=min(900, 60 + 60 * len(items)), temperature=0.7)
         rewrites = list(answer.value.rewrites)
     except BudgetExceededError:
         raise

@@ -38,15 +38,26 @@ _CITE = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 _STOPS = set("a an the and or of to in on at by for with from as is are was were be it its this that".split())
 
 
+_SENTENCE = re.compile(r"\S.*?[.!?][\"”’)]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s+[\"“(A-Z0-9]|\s*$)|\S.+$", re.DOTALL)
+_ABBREV = re.compile(r"\b(?:[A-Z]|Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Prof|Inc|Corp|Ltd|Co|St|vs|v|U\.S|U\.K|No|Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.$")
+
+
 def sentences(text: str) -> list[str]:
+    """Sentences of a segment's text, each with the [n] markers that follow it (written apart from the writer's)."""
     text = re.sub(r"\*\*|__|`", "", text)
-    text = re.sub(r"^\s*[-*]\s+", "", text, flags=re.MULTILINE)
-    parts = re.split(r"(?<=[.!?][\"”’]?)(?:\s*\[\d+(?:\s*,\s*\d+)*\])?\s+(?=[\"“A-Z0-9])", text.replace("\n", " "))
-    out = []
-    for part in parts:
-        part = part.strip()
-        if part:
-            out.append(part)
+    out: list[str] = []
+    for line in text.splitlines():
+        line = re.sub(r"^\s*[-*]\s+", "", line).strip()
+        pending = ""
+        for match in _SENTENCE.finditer(line):
+            piece = (pending + " " + match.group(0).strip()).strip()
+            if _ABBREV.search(re.sub(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])*$", "", piece)):
+                pending = piece  # "Sen." or "Dr." does not end a sentence
+                continue
+            pending = ""
+            out.append(piece)
+        if pending:
+            out.append(pending)
     return out
 
 
@@ -149,7 +160,10 @@ def analyze(folder: Path, texts: dict[str, tuple[str, str]], run: dict[str, Any]
             block = next((b for b in blocks if label in b), "")
             cited = [s for s in sentences(block) if re.search(r"\[\d", s)]
             sides += len(cited) >= 2
-        quotes = len(re.findall(r"[\"“][^\"”]{20,}[\"”],? [A-Z][\w.'-]+(?: [A-Z][\w.'-]+)* said", debate["text"]))
+        refs = {ref["n"]: ref["item_id"] for ref in debate["sources"]}
+        bodies = [texts.get(item, ("", ""))[1] for item in refs.values()]
+        quotes = sum(1 for quoted in re.findall(r"[\"“]([^\"”]{15,})[\"”]", debate["text"])
+                     if len(quoted.split()) >= 4 and any(quoted.strip(" ,.") in body for body in bodies))
     spoken = sum(len(words(s["script"])) for s in live)
     target = sum(s.get("target_words", 0) for s in live)
     minutes = (episode.get("audio") or {}).get("duration", 0) / 60 or spoken / WPM

@@ -203,12 +203,28 @@ def _draft(folder: Path, config: Path, extra: list[str]) -> tuple[float, dict[st
         shutil.copyfile(config, folder / "config.yaml")
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "pipeline", "run", "--date", DAY, "--config",
-                           str(folder / "config.yaml"), "--from", "curate", *extra],
+                           str(folder / "config.yaml"), "--no-audio", *extra],
                           cwd=folder, capture_output=True, text=True, check=False)
     if done.returncode not in (0, 1):
         raise RuntimeError(f"run failed ({done.returncode}): {done.stderr[-2000:]}")
     report = json.loads((folder / "episodes" / DAY / "run.json").read_text())
     return time.monotonic() - started, report
+
+
+def headline_only(folder: Path = WORK / "headline-only") -> dict[str, Any]:
+    """The reference show on the headline-only fixture (tests/fixtures/headline_only), drafted in-process."""
+    from datetime import date
+
+    from pipeline.run import run_day
+    from tests.headline_only import HEADLINE_DAY, headline_config, serve_headline_only
+
+    config = headline_config(folder, verify={"enabled": False})
+    with serve_headline_only(config, HEADLINE_DAY) as served:
+        report = run_day(served, HEADLINE_DAY, audio=False)
+    day = date.fromisoformat(DAY)
+    assert day == HEADLINE_DAY
+    episode_dir = folder / "episodes" / DAY
+    return analyze(episode_dir, source_texts(folder / ".briefcast" / "state.db"), report.model_dump(mode="json"))
 
 
 def rows_for(name: str, m: dict[str, Any]) -> list[dict[str, Any]]:
@@ -245,16 +261,7 @@ def run() -> list[dict[str, Any]]:
     m = analyze(sample / "episodes" / DAY, source_texts(sample / ".briefcast" / "state.db"),
                 json.loads((sample / "episodes" / DAY / "run.json").read_text()))
     rows += rows_for("sample day", m)
-    fixture = HEADLINE_ONLY / "config.yaml"
-    if fixture.exists():
-        folder = WORK / "headline-only"
-        from tests.fixtures.headline_only import serve  # type: ignore[import-not-found]
-
-        with serve():
-            _draft(folder, fixture, [])
-        m = analyze(folder / "episodes" / DAY, source_texts(folder / ".briefcast" / "state.db"),
-                    json.loads((folder / "episodes" / DAY / "run.json").read_text()))
-        rows += rows_for("headline-only feeds", m)
+    rows += rows_for("headline-only feeds", headline_only())
     return rows
 
 

@@ -578,3 +578,28 @@ def test_scrubber_hides_secrets_as_sent_on_the_wire_but_not_user_names(monkeypat
     text = scrub(f"token briefcast:tok-123456 / Basic {wire} / AUTH PLAIN {plain} / {base64.b64encode(b'tok-123456').decode()}")
     assert "tok-123456" not in text and wire not in text and plain not in text
     assert text.count("[$LM_TOKEN]") == 2 and text.count("[credentials]") == 2 and "briefcast" in text
+
+
+def test_review_app_publish_delivers_and_says_how_it_went(tmp_path: Path) -> None:
+    import re
+    import time
+
+    import httpx
+
+    from pipeline.review import workflow
+    from test_review_app import csrf_of, post, running
+
+    with SMTPServer() as server:
+        config = make_show(tmp_path, [smtp_target(server.port)], recipients=["reader@example.com"], status="drafted")
+        workflow.approve(config, DAY, editor="ana")
+        with running(config) as base:
+            token = csrf_of(httpx.get(f"{base}/episodes/{DAY}").text)
+            answer = post(f"{base}/episodes/{DAY}/publish", base, {"csrf": token})
+            assert answer.status_code == 303, answer.text
+            job = re.search(r"job=([0-9a-f]+)", answer.headers["location"]).group(1)
+            deadline = time.monotonic() + 60
+            while (state := httpx.get(f"{base}/jobs/{job}").json())["status"] == "running" and time.monotonic() < deadline:
+                time.sleep(0.1)
+        assert state["status"] == "done", state
+        assert "delivery done: smtp: 1 of 1 recipients have the issue" in state["message"]
+        assert [r.rcpt_tos for r in server.handler.received] == [["reader@example.com"]]

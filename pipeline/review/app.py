@@ -770,7 +770,16 @@ class App:
                         workflow.publish(self.config, day, editor=editor, store=store)
                     finally:
                         store.close()
-                    return "published: the feed, archive and newsletter feed are rebuilt"
+                    done = "published: the feed, archive and newsletter feed are rebuilt"
+                    if self.config.deliver:  # publish delivered too: say how it went
+                        from pipeline.deliver import last_delivery
+
+                        sent = last_delivery(self.config, day)
+                        if sent is not None:
+                            problems = "; ".join(f"{f['subject']}: {f['message']}" for f in sent.failures[:5])
+                            done += f"; delivery {sent.status}: " + ("; ".join(sent.notes) or "nothing to do")
+                            done += f"; problems: {problems} (retry: briefcast deliver {day})" if problems else ""
+                    return done
 
                 job = self.jobs.start("publish", day, work)
                 return self.back(day, "", None, job=job.id)

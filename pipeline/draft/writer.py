@@ -27,7 +27,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from pipeline.config import Config, SegmentSpec
-from pipeline.draft import grounding
+from pipeline.draft import editorial, grounding
 from pipeline.draft.llm import LLMClient
 from pipeline.draft.prompts import (
     PromptSource,
@@ -36,8 +36,7 @@ from pipeline.draft.prompts import (
     render,
     segment_messages,
 )
-from pipeline.draft.script import ScriptDraft, script_schema, speakable, words, write_script
-from pipeline.draft import editorial
+from pipeline.draft.script import ScriptDraft, words, write_script
 from pipeline.errors import BudgetExceededError, LLMError, LLMOutputError
 from pipeline.kinds import FRAMING, KINDS
 from pipeline.models import Flag, Rundown, Segment, SegmentVersion, SourceRef, Story, StorySource
@@ -165,7 +164,7 @@ def plan_from_segment(config: Config, store: Store, segment: Segment) -> Plan:
     try:
         spec = config.segment(segment.id)
     except KeyError:
-        spec = SegmentSpec(id=segment.id, title=segment.title, kind=segment.kind,  # type: ignore[arg-type]
+        spec = SegmentSpec(id=segment.id, title=segment.title, kind=segment.kind,
                            target_words=segment.target_words or 200)
     prompt, texts = [], {}
     for ref in segment.sources:
@@ -529,7 +528,8 @@ def rewrite_lines(config: Config, llm: LLMClient, plan: Plan, groups: list[list[
             fixed += 1
         elif problem.startswith("speaks as"):
             dropped.add((g, i))
-            notes.append(f"{plan.spec.id}: cut a line in the source's first person: {grounding.strip_citations(old)[:70]}")
+            cut = grounding.strip_citations(old)[:70]
+            notes.append(f"{plan.spec.id}: cut a line in the source's first person: {cut}")
     for g, i in sorted(dropped, reverse=True):
         del groups[g][i]
     notes.append(f"{plan.spec.id}: rewrote {fixed} of {len(items)} lines that copied a source or spoke as one")
@@ -671,8 +671,17 @@ def editorial_flags(plan: Plan, segment: Segment, already: list[Flag], made: set
         if (kind, sentence) in taken:
             return
         digest = hashlib.sha1(f"{kind}|text|{sentence}|{span}".encode()).hexdigest()[:10]
-        flags.append(Flag(id=f"f-{digest}", kind=kind, field="text", sentence=sentence, span=span,  # type: ignore[arg-type]
-                          message=message, severity=severity))  # type: ignore[arg-type]
+        flags.append(
+            Flag(
+                id=f"f-{digest}",
+                kind=kind,
+                field="text",
+                sentence=sentence,
+                span=span,
+                message=message,
+                severity=severity,
+            )
+        )
         taken.add((kind, sentence))
 
     for sentence in grounding.split_sentences(segment.text):
@@ -694,8 +703,9 @@ def editorial_flags(plan: Plan, segment: Segment, already: list[Flag], made: set
             add("fragment", sentence, "", f"not a complete sentence ({why})", "high")
         person = editorial.first_person(sentence)
         if person:
-            add("first_person", sentence, person, f"speaks as the source ('{person}'): the host reports on "
-                "them", "high")
+            add(
+                "first_person", sentence, person, f"speaks as the source ('{person}'): the host reports on them", "high"
+            )
     return flags
 
 
@@ -703,8 +713,11 @@ def keep_resolutions(new: list[Flag], old: list[Flag]) -> list[Flag]:
     """An editor's verdict on a flag survives a re-draft that raises the same flag again."""
     verdicts = {flag.id: flag for flag in old if flag.resolved}
     return [
-        flag.model_copy(update={k: getattr(verdicts[flag.id], k) for k in ("resolved", "resolution", "note", "resolved_by")})
-        if flag.id in verdicts else flag
+        flag.model_copy(
+            update={k: getattr(verdicts[flag.id], k) for k in ("resolved", "resolution", "note", "resolved_by")}
+        )
+        if flag.id in verdicts
+        else flag
         for flag in new
     ]
 
@@ -766,7 +779,8 @@ class Drafter:
 def episode_meta(config: Config, llm: LLMClient, day: str, segments: list[Segment],
                  on_error: Callable[[Exception], None]) -> tuple[str, str]:
     """The episode's title and one-paragraph description; a plain fallback if the model fails."""
-    live = [s for s in segments if s.status == "drafted"]
+    # The lead story first: the deep dive's (the day's biggest), then the running order.
+    live = sorted((s for s in segments if s.status == "drafted"), key=lambda s: KINDS[s.kind].fill_order != 0)
     heads = [{"title": _spec_title(config, s), "headline": _headline(s)} for s in live if s.kind not in FRAMING]
     heads = heads or [{"title": _spec_title(config, s), "headline": _headline(s)} for s in live]
     fallback_title = heads[0]["headline"] if heads else config.show.title
@@ -784,12 +798,15 @@ def episode_meta(config: Config, llm: LLMClient, day: str, segments: list[Segmen
 
 
 def _headline(segment: Segment) -> str:
-    """What a segment is about, for the episode's title: its own headline, or for a story-by-story segment (whose
-    title is the configured one) its first story's headline (more made a small model's description too long)."""
-    if segment.kind not in PER_STORY or not segment.sources:
+    """What a segment is about, for the episode's title: its first story's headline that reads as news (one story a
+    segment: more made a small model's description too long)."""
+    from pipeline.draft.pieces import best_headline
+
+    if not segment.sources:
         return as_data(segment.title)
-    first = next((ref for ref in segment.sources if ref.story_id in segment.story_ids[:1]), segment.sources[0])
-    return attribute(first.title)
+    first = segment.story_ids[0] if segment.story_ids else segment.sources[0].story_id
+    return attribute(best_headline([ref.title for ref in segment.sources if ref.story_id == first])
+                     or segment.sources[0].title)
 
 
 def _spec_title(config: Config, segment: Segment) -> str:
@@ -799,6 +816,25 @@ def _spec_title(config: Config, segment: Segment) -> str:
         return segment.title
 
 
-__all__ = ["PER_STORY", "DraftSentence", "rewrite_lines", "Drafter", "EpisodeDraft", "Plan", "ScriptDraft", "SegmentDraft",
-           "StoryDraft", "build_text", "check", "dedupe_episode", "draft_by_story", "draft_segment", "episode_meta",
-           "keep_lines", "plan_from_segment", "plan_segments", "story_parts", "voice_segment"]
+__all__ = [
+    "PER_STORY",
+    "DraftSentence",
+    "rewrite_lines",
+    "Drafter",
+    "EpisodeDraft",
+    "Plan",
+    "ScriptDraft",
+    "SegmentDraft",
+    "StoryDraft",
+    "build_text",
+    "check",
+    "dedupe_episode",
+    "draft_by_story",
+    "draft_segment",
+    "episode_meta",
+    "keep_lines",
+    "plan_from_segment",
+    "plan_segments",
+    "story_parts",
+    "voice_segment",
+]

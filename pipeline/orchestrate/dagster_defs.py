@@ -501,11 +501,10 @@ def build_newsroom(folder: str | Path, *, llm: BriefcastLLM | None = None, tts: 
         if not show.review_required:
             daily.append(dg.AssetKey([show.name, "publish"]))  # review.required: false publishes after render
         job = dg.define_asset_job(f"{show.name}_daily", selection=dg.AssetSelection.assets(*daily),
-                                  
                                   description=f"{show.name}: one day's episode, stage by stage")
         publish_jobs[show.name] = dg.define_asset_job(
             f"{show.name}_publish", selection=dg.AssetSelection.assets(dg.AssetKey([show.name, "publish"])),
-             description=f"{show.name}: release an approved episode")
+            description=f"{show.name}: release an approved episode")
         jobs += [job, publish_jobs[show.name]]
         schedules.append(daily_schedule(show, job))
         zones.setdefault(show.timezone, []).append(show)
@@ -514,7 +513,6 @@ def build_newsroom(folder: str | Path, *, llm: BriefcastLLM | None = None, tts: 
                 for stage in ("ingest", "curate", "draft", "render", "publish")
                 if stage != "publish" or not show.review_required]
         jobs.append(dg.define_asset_job(f"all_shows_{_zone_slug(timezone)}", selection=dg.AssetSelection.assets(*keys),
-                                        
                                         description=f"every show in {timezone}: one day (backfills, catch-up)"))
     resources = {"llm": llm, "tts": tts}
     assets = [asset for group in assets_by_show.values() for asset in group]
@@ -604,7 +602,24 @@ def job_for(folder: str, job_name: str, max_concurrent: int = 8) -> dg.JobDefini
 
 
 __all__ = [
-    "BriefcastLLM", "BriefcastTTS", "Gate", "Newsroom", "Outcome", "materialize_day", "POOL_LOCAL", "POOL_SHARED", "Show", "apply_pool_limits",
-    "build_definitions", "build_newsroom", "discover_shows", "failure_cause", "feed_gate", "feeds_gate", "flags_gate", "job_for",
-    "length_gate", "loudness_gate",
+    "BriefcastLLM",
+    "BriefcastTTS",
+    "Gate",
+    "Newsroom",
+    "Outcome",
+    "materialize_day",
+    "POOL_LOCAL",
+    "POOL_SHARED",
+    "Show",
+    "apply_pool_limits",
+    "build_definitions",
+    "build_newsroom",
+    "discover_shows",
+    "failure_cause",
+    "feed_gate",
+    "feeds_gate",
+    "flags_gate",
+    "job_for",
+    "length_gate",
+    "loudness_gate",
 ]

@@ -133,7 +133,8 @@ def _dagster(root: Path, paths: list[Path]) -> tuple[float, list[float], int, di
         if not result.success:
             raise RuntimeError(f"the Dagster run failed: {[e.message for e in result.all_events if e.is_failure]}")
         logs = instance.all_logs(result.run_id)
-        run_start = min(e.timestamp for e in logs if e.dagster_event and e.dagster_event.event_type == dg.DagsterEventType.RUN_START)
+        run_start = min(e.timestamp for e in logs
+                        if e.dagster_event and e.dagster_event.event_type == dg.DagsterEventType.RUN_START)
         last_step: dict[str, float] = {}
         began: dict[str, float] = {}
         inside: list[float] = []  # each step's own wall time, STEP_START to STEP_SUCCESS

@@ -26,7 +26,7 @@ from pipeline.orchestrate.limits import RateLimit  # noqa: E402
 from pipeline.run import STAGES  # noqa: E402
 from pipeline.samples import maybe_sample_server, sample_config  # noqa: E402
 from tests.conftest import write_show  # noqa: E402
-from tests.fake_openai import FakeOpenAI, Reply  # noqa: E402
+from tests.fake_openai import FakeOpenAI  # noqa: E402
 
 DAY = date(2026, 3, 10)
 SHORT_SHOW = [  # a short running order keeps the synthesized audio to about a minute
@@ -280,7 +280,7 @@ def test_rate_limit_spaces_requests_across_processes_and_gates_llm_calls(tmp_pat
     for thread in threads:
         thread.join()
     slots.sort()
-    gaps = [later - earlier for earlier, later in zip(slots, slots[1:])]
+    gaps = [later - earlier for earlier, later in zip(slots, slots[1:], strict=False)]
     assert len(slots) == 12 and min(gaps) >= 0.05 - 1e-6
 
     entered = []

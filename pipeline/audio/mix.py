@@ -43,12 +43,14 @@ DUCK_DB = 10.0  # how far the bed drops under speech
 SPEECH_CHAIN = ("acompressor=threshold=-24dB:ratio=3:attack=5:release=100:makeup=6dB,"
                 "alimiter=limit=-14dB:attack=2:release=60:level=false")
 CHAIN_VERSION = 1  # bump when SPEECH_CHAIN changes: prepared turn files are keyed by it
-PEAK_MARGIN_DB = 0.5  # the limiter sits this far under audio.true_peak (inter-sample peaks, the MP3 encoder)
 # Measured: libmp3lame takes 0.4-0.5 LU off piper speech at 64-128 kbps (not its low-pass: a matching low-pass
-# before the meter changes nothing) and adds up to 0.4 dB of true peak. The gain makes up the loss, and the meter
-# in the encode pass (which reads the PCM going into the encoder) is reported with both applied.
+# before the meter changes nothing), and at 64 kbps its decoded peaks overshoot the PCM by up to 1.9 dB on a
+# 30-minute episode (0.3 dB on a 2-minute one). So the limiter sits 2 dB under audio.true_peak, the gain makes
+# up the loudness loss, and the meter in the encode pass (which reads the PCM going into the encoder) is
+# reported with both applied.
+PEAK_MARGIN_DB = 2.0
 ENCODER_LOSS_LU = 0.4
-ENCODER_PEAK_RISE_DB = 0.5
+ENCODER_PEAK_RISE_DB = 2.0
 OFF = {"none", "off", "false", ""}
 
 
@@ -224,11 +226,11 @@ def build_timeline(config: Config, segments: list[Segment], audio: dict[str, Seg
                                     with_bed=framing and not config.audio.bed_under_show, levels=timeline.levels)
             start = timeline.add(block)
             timeline.starts[segment.id] = start
-            for turn, offset, file in zip(voiced.turns, offsets, files):
+            for turn, offset, file in zip(voiced.turns, offsets, files, strict=False):
                 timeline.speech.append(Placement(segment.id, turn.turn, start + offset, wav_seconds(file),
                                                  turn.sentences))
             continue
-        for number, (turn, file) in enumerate(zip(voiced.turns, files)):
+        for number, (turn, file) in enumerate(zip(voiced.turns, files, strict=False)):
             if number:
                 timeline.add(pause)
             start = timeline.add(file)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+# Not "normalize" itself: a package attribute of that name would shadow the submodule pipeline.audio.normalize.
 from pipeline.audio.lexicon import DEFAULT_LEXICON, apply_lexicon
-from pipeline.audio.normalize import normalize
 
 _LAZY = {"render_audio": "pipeline.audio.render", "Speech": "pipeline.audio.backends",
          "TTSBackend": "pipeline.audio.backends", "backend_names": "pipeline.audio.backends",
@@ -27,4 +27,4 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["DEFAULT_LEXICON", "Speech", "TTSBackend", "apply_lexicon", "backend_names", "make_backend",
-           "normalize", "register_backend", "render_audio"]
+           "register_backend", "render_audio"]

@@ -328,7 +328,8 @@ def _amount(amount: str, unit: str) -> str:
     if cents and len(cents) <= 2 and unit != "yen":
         cents_value = int(cents.ljust(2, "0"))
         minor = "cent" if unit in ("dollar", "euro") else "penny" if unit == "pound" else unit
-        minor_words = f"{cardinal(cents_value)} {minor if cents_value == 1 else minor + 's' if minor != 'penny' else 'pence'}"
+        minors = minor + "s" if minor != "penny" else "pence"  # not "plural": that is the main unit's ending
+        minor_words = f"{cardinal(cents_value)} {minor if cents_value == 1 else minors}"
         if int(whole or 0) == 0:
             return minor_words if cents_value else f"zero {unit}{plural}"
         main = f"{cardinal(int(whole))} {unit}{'' if int(whole) == 1 else plural}"
@@ -365,7 +366,7 @@ def _units(text: str) -> str:
 
     for pattern, one, many in _UNITS:
         text = re.sub(rf"(?<![\w.])({_NUM})\s?(?:{pattern})(?![\w/])",
-                      lambda m, one=one, many=many: unit(m, one, many), text)
+                      lambda m, one=one, many=many: unit(m, one, many), text)  # type: ignore[misc]
     # A unit name alone after the number was spoken: "ten to the twenty-sixth FLOP".
     return text
 

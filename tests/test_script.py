@@ -166,3 +166,12 @@ def test_fixes_seen_on_the_sample_day() -> None:
     # An outlet's name is spoken before '&' and parentheses are read as words.
     assert ear_version("Q filed it, according to Business Daily (AI & Markets) [2].",
                        [("Business Daily (AI & Markets)", "Business Daily")]) == "Q filed it, according to Business Daily."
+
+
+def test_long_sentences_break_at_which_as_a_newsreader_does() -> None:
+    long = ("Northwind AI says Aurora-3 Mini costs 0.10 dollars per million input tokens and 0.40 dollars per "
+            "million output tokens, which is about a fifth of the new Aurora-3 price from March 16.")
+    assert split_long(long) == [
+        "Northwind AI says Aurora-3 Mini costs 0.10 dollars per million input tokens and 0.40 dollars per million "
+        "output tokens.", "That's about a fifth of the new Aurora-3 price from March 16."]
+    assert contract("She said it would help, and they have shipped it.") == "She said it'd help, and they've shipped it."

@@ -43,7 +43,9 @@ MIN_SHARE = 0.45  # a script under this share of its text's words has dropped so
 _CURRENCY = {"$": "dollars", "€": "euros", "£": "pounds"}
 _SCALE = {"k": "thousand", "m": "million", "mn": "million", "bn": "billion", "b": "billion", "t": "trillion",
           "tn": "trillion", "thousand": "thousand", "million": "million", "billion": "billion", "trillion": "trillion"}
-_MONEY = re.compile(r"([$€£])\s?(\d[\d,]*(?:\.\d+)?)(?:\s?(bn|mn|tn|[kmbt]|thousand|million|billion|trillion)\b)?", re.IGNORECASE)
+_MONEY = re.compile(
+    r"([$€£])\s?(\d[\d,]*(?:\.\d+)?)(?:\s?(bn|mn|tn|[kmbt]|thousand|million|billion|trillion)\b)?", re.IGNORECASE
+)
 
 
 # -- what the model answers ---------------------------------------------------------------------------------------
@@ -78,7 +80,7 @@ def _money(match: re.Match[str]) -> str:
 
 
 def speakable(text: str) -> str:
-    """Text made ready to be read aloud: no [n], no Markdown, '$2.5bn' -> '2.5 billion dollars', '40%' -> '40 percent'."""
+    """Text ready to be read aloud: no [n], no Markdown, '$2.5bn' -> '2.5 billion dollars', '40%' -> '40 percent'."""
     text = strip_citations(plain(text))
     text = re.sub(r"^\s*(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+)", "", text, flags=re.MULTILINE)
     text = re.sub(r"https?://\S+", "", text)
@@ -105,10 +107,16 @@ _CONTRACTIONS = [
     (r"\bhave not\b", "haven't"), (r"\bhad not\b", "hadn't"), (r"\bwill not\b", "won't"),
     (r"\bwould not\b", "wouldn't"), (r"\bcould not\b", "couldn't"), (r"\bshould not\b", "shouldn't"),
     (r"\bcan ?not\b", "can't"), (r"\b([Ii])t has been\b", r"\1t's been"),
+    (r"\b([Ii]t|[Tt]hat|[Tt]here|[Ww]hat|[Tt]hey|[Ww]e|[Yy]ou|[Hh]e|[Ss]he) would\b", r"\1'd"),
+    (r"\b([Tt]hat|[Tt]here|[Ww]hat|[Hh]e|[Ss]he|[Yy]ou) will\b", r"\1'll"),
+    (r"\b([Tt]hey|[Ww]e|[Yy]ou|I) have(?=\s+\w+(?:ed|en|wn|ne|ot|ld)\b)", r"\1've"),
+    (r"\b([Ww]ho|[Ii]t|[Tt]hat|[Hh]e|[Ss]he) has(?=\s+\w+(?:ed|en|wn|ne|ot|ld)\b)", r"\1's"),
+    (r"\b([Hh]e|[Ss]he) is\b", r"\1's"),
 ]
 _CONTRACTION_RES = [(re.compile(pattern + r"(?=\s+[\w$€£])"), repl) for pattern, repl in _CONTRACTIONS]
-_ROUNDERS = re.compile(r"\b(?:about|around|roughly|nearly|almost|some|over|more than|just under|just over|close to)\s*$",
-                       re.IGNORECASE)
+_ROUNDERS = re.compile(
+    r"\b(?:about|around|roughly|nearly|almost|some|over|more than|just under|just over|close to)\s*$", re.IGNORECASE
+)
 
 
 _PRONOUNS = {"it", "that", "there", "what", "here", "who", "he", "she", "let", "where", "how", "today", "now"}
@@ -200,12 +208,31 @@ def split_long(sentence: str, most: int = MAX_SENTENCE_WORDS) -> list[str]:
         if best is None or distance < best[0]:
             best = (int(distance), match)
     if best is None:
-        return [sentence]
+        return _split_which(sentence, count, most)
     match = best[1]
     head = sentence[: match.start()].rstrip(",;:— ") + "."
     tail = sentence[match.end() :].strip()
     tail = tail[:1].upper() + tail[1:]
     return [*split_long(head, most), *split_long(tail, most)]
+
+
+_WHICH = re.compile(r",\s+which\s+(is|was|are|were|has|had|\w+s)\b\s*")
+_WHICH_SAID = {"is": "That's", "was": "That was", "are": "They're", "were": "They were", "has": "That has",
+               "had": "That had"}
+
+
+def _split_which(sentence: str, count: int, most: int) -> list[str]:
+    """A last cut for a long sentence: ", which is about a fifth" -> ". That's about a fifth" (", which requires"
+    -> ". It requires"), as a newsreader breaks it."""
+    for match in _WHICH.finditer(sentence):
+        left = len(sentence[: match.start()].split())
+        if left < 5 or count - left < 6:
+            continue
+        verb = match.group(1)
+        said = _WHICH_SAID.get(verb, f"It {verb}")
+        head = sentence[: match.start()].rstrip(",;: ") + "."
+        return [*split_long(head, most), *split_long(f"{said} {sentence[match.end():].strip()}", most)]
+    return [sentence]
 
 
 def sentences_of(script: str) -> list[str]:
@@ -419,10 +446,10 @@ def write_script(config: Config, llm: LLMClient, plan: Plan, text: str, *, intro
     """The segment's script: one model call from ``text``, polished and checked; one retry naming the problems;
     else the code-made ear version of the text, with a note. ``intro``/``outro`` are code-made lines joined around
     it (the segment's opening line, the show's greeting or goodbye); ``known`` is what may be said besides the
+
     text (the show's and host's names). ``model=False``: the ear version only, no call (lines already written to
     be said, such as the cold open's three)."""
     from pipeline.draft.prompts import as_data, render
-
     from pipeline.kinds import KINDS
 
     names = outlet_names(config, [ref.outlet for ref in plan.sources])
@@ -448,8 +475,12 @@ def write_script(config: Config, llm: LLMClient, plan: Plan, text: str, *, intro
             answer = llm.structured(messages, schema, purpose=f"script:{plan.spec.id}" + ("" if attempt == 1 else
                                     ":retry"), max_tokens=max_tokens)
         except BudgetExceededError as exc:
-            return Spoken(_join(intro, ear_version(text, names), outro), [f"{plan.spec.id}: script made from the text "
-                          f"({exc})"], from_text=True, budget_spent=True)
+            return Spoken(
+                _join(intro, ear_version(text, names), outro),
+                [f"{plan.spec.id}: script made from the text ({exc})"],
+                from_text=True,
+                budget_spent=True,
+            )
         except LLMError as exc:
             notes.append(f"{plan.spec.id}: script made from the text (the model failed: {exc})")
             break

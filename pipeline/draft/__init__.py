@@ -111,7 +111,8 @@ def draft(config: Config, store: Store, day: Date) -> StageResult:
         # The episode pass, before any script is written: each story told once across segments.
         kept_ids = {s.id for s in old.values() if _kept(s)}
         whole = _order(config, [*segments.values(), *(s for s in old.values() if s.id in kept_ids)])
-        result.notes += dedupe_episode(whole, fixed=kept_ids)
+        fresh_ids = {plan.spec.id for plan, _ in fresh}  # only what this run wrote may be cut (and then voiced)
+        result.notes += dedupe_episode(whole, fixed={s.id for s in whole if s.id not in fresh_ids})
         for plan, segment in fresh:
             voiced, notes = drafter.voice(plan, segment, old.get(plan.spec.id))
             result.notes += notes
@@ -216,7 +217,8 @@ def _save(config: Config, day: Date, existing: Episode | None, segments: list[Se
     def change(current: Episode) -> Episode:
         # An editor may have changed a segment while we drafted: what is on disk now wins for those.
         theirs = {s.id: s for s in current.segments if _kept(s)}
-        merged = [theirs.get(s.id, s) for s in segments] + [s for i, s in theirs.items() if i not in {x.id for x in segments}]
+        ours = {x.id for x in segments}
+        merged = [theirs.get(s.id, s) for s in segments] + [s for i, s in theirs.items() if i not in ours]
         return current.model_copy(update={"segments": _order(config, merged), "stories": stories, "title": title,
                                           "description": description, "provenance": provenance,
                                           "meta_flags": keep_resolutions(meta_flags, current.meta_flags)})

@@ -177,3 +177,17 @@ def test_kill_9_of_a_run_with_the_real_model_server_leaves_no_server(tmp_path: P
     kill9(owner)
     assert wait_gone(server, 20), "the model server outlived its owner"
     assert local.sweep_stale_servers(config.state_dir) == []
+
+
+def test_a_zombie_server_is_not_stopped_again(tmp_path: Path) -> None:
+    """A server that already exited but is not reaped yet (its owner died) counts as gone."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 10
+    while running(child.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert Path(f"/proc/{child.pid}").exists() and not running(child.pid)  # a zombie: exited, not waited for
+    (tmp_path / "run").mkdir()
+    record = tmp_path / "run" / f"model-server-{child.pid}.json"
+    record.write_text(json.dumps({"pid": child.pid, "pgid": child.pid, "ticks": None, "owner": 999_999_999}))
+    assert local.sweep_stale_servers(tmp_path) == [] and not record.exists()
+    child.wait()

@@ -141,15 +141,18 @@ LIFELINE_ENV = "BRIEFCAST_LIFELINE_FD"
 
 
 def _start_ticks(pid: int) -> int | None:
-    """The process's start time in clock ticks since boot (/proc/PID/stat field 22); None if it is gone.
+    """The process's start time in clock ticks since boot (/proc/PID/stat field 22); None if it is gone or a zombie.
 
     With the pid it names one process for good: a pid reused by a later process has another start time."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
+    fields = stat[stat.rindex(")") + 2 :].split()
+    if not fields or fields[0] in ("Z", "X"):  # exited, waiting to be reaped
+        return None
     try:
-        return int(stat[stat.rindex(")") + 2 :].split()[19])
+        return int(fields[19])
     except (ValueError, IndexError):
         return None
 
@@ -157,6 +160,8 @@ def _start_ticks(pid: int) -> int | None:
 def _alive(pid: int, ticks: int | None) -> bool:
     now = _start_ticks(pid)
     if now is None:
+        if Path("/proc/self/stat").exists():
+            return False  # /proc says it is gone (or a zombie)
         try:
             os.kill(pid, 0)
         except ProcessLookupError:

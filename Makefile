@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 
-.PHONY: install install-dev demo test bench browser clean
+.PHONY: install install-dev demo lint test bench browser clean
 
 install: $(VENV)/.installed
 
@@ -30,7 +30,12 @@ browser:
 demo: install
 	$(BIN)/briefcast run --sample
 
-test: install-dev browser
+# ruff and mypy over pipeline/ (settings in pyproject.toml); `make test` runs them first, so CI does.
+lint: install-dev
+	$(BIN)/python -m ruff check pipeline
+	$(BIN)/python -m mypy
+
+test: install-dev browser lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: install

@@ -33,9 +33,15 @@ errors = Console(stderr=True)
 T = TypeVar("T")
 
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="The show's config.yaml.")]
-DateOpt = Annotated[str | None, typer.Option("--date", "-d", help="Episode date, YYYY-MM-DD (default: today in the show's time zone).")]
-SampleOpt = Annotated[bool, typer.Option("--sample", help="Use the bundled sample feeds and embedded models: no network, no key.")]
-EditorOpt = Annotated[str | None, typer.Option("--editor", help="Who is acting (default: review.editor or $BRIEFCAST_EDITOR or $USER).")]
+DateOpt = Annotated[
+    str | None, typer.Option("--date", "-d", help="Episode date, YYYY-MM-DD (default: today in the show's time zone).")
+]
+SampleOpt = Annotated[
+    bool, typer.Option("--sample", help="Use the bundled sample feeds and embedded models: no network, no key.")
+]
+EditorOpt = Annotated[
+    str | None, typer.Option("--editor", help="Who is acting (default: review.editor or $BRIEFCAST_EDITOR or $USER).")
+]
 
 
 def _guard(action: Callable[[], T]) -> T:
@@ -88,8 +94,12 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new show
         from pipeline.showinit import init_show
 
         path = init_show(directory)
-        console.print(f"Created {path}. Edit config.yaml (title, sources, segments), then: briefcast run -c {path / 'config.yaml'}",
-                      markup=False, highlight=False)
+        console.print(
+            f"Created {path}. Edit config.yaml (title, sources, segments), then: "
+            f"briefcast run -c {path / 'config.yaml'}",
+            markup=False,
+            highlight=False,
+        )
 
     _guard(body)
 
@@ -114,7 +124,8 @@ def ingest(config: ConfigOpt = Path("config.yaml"), sample: SampleOpt = False) -
             more = f" (and {len(result.failures) - 3} more)" if len(result.failures) > 3 else ""
             raise FetchError(
                 f"every feed failed ({len(result.failures)} of {int(result.counts.get('feeds', 0))}): {causes}{more}",
-                hint="each feed's cause and fix is in the table above; check the network and the sources in config.yaml",
+                hint="each feed's cause and fix is in the table above; "
+                "check the network and the sources in config.yaml",
             )
 
     _guard(body)
@@ -164,10 +175,14 @@ def render(
     date: DateOpt = None,
     sample: SampleOpt = False,
     audio: Annotated[bool, typer.Option(help="Render the MP3 too.")] = True,
-    allow_stale: Annotated[bool, typer.Option("--allow-stale", help="Voice scripts marked stale (their text was "
-                                                                      "edited after the script was written).")] = False,
+    allow_stale: Annotated[
+        bool,
+        typer.Option(
+            "--allow-stale", help="Voice scripts marked stale (their text was edited after the script was written)."
+        ),
+    ] = False,
 ) -> None:
-    """Render the draft's newsletter and audio into episodes/<date>/ (after edits, only changed segments are re-voiced)."""
+    """Render the draft's newsletter and audio into episodes/<date>/ (after edits, only changed segments re-voiced)."""
 
     def body() -> int:
         from pipeline.publish import render_episode
@@ -232,8 +247,13 @@ def review(
 def review_sync(
     config: ConfigOpt = Path("config.yaml"),
     date: DateOpt = None,
-    keep: Annotated[str | None, typer.Option(help="When draft.md conflicts with episode.json: 'file' (its edits win) "
-                                                  "or 'app' (re-write it; the file is kept as draft.md.rejected).")] = None,
+    keep: Annotated[
+        str | None,
+        typer.Option(
+            help="When draft.md conflicts with episode.json: 'file' (its edits win) "
+            "or 'app' (re-write it; the file is kept as draft.md.rejected)."
+        ),
+    ] = None,
     editor: EditorOpt = None,
 ) -> None:
     """Take edits made to draft.md back into episode.json."""
@@ -263,10 +283,17 @@ def approve(
     date: Annotated[str, typer.Argument(help="Episode date, YYYY-MM-DD.")],
     config: ConfigOpt = Path("config.yaml"),
     editor: EditorOpt = None,
-    override_flags: Annotated[bool, typer.Option("--override-flags", help="Approve although grounding flags are open.")] = False,
+    override_flags: Annotated[
+        bool, typer.Option("--override-flags", help="Approve although grounding flags are open.")
+    ] = False,
     note: Annotated[str | None, typer.Option(help="A note kept with the approval.")] = None,
-    expect: Annotated[str | None, typer.Option("--expect", help="Approve only if the content hash still starts with "
-                                                                 "this (from 'briefcast status D --json').")] = None,
+    expect: Annotated[
+        str | None,
+        typer.Option(
+            "--expect",
+            help="Approve only if the content hash still starts with this (from 'briefcast status D --json').",
+        ),
+    ] = None,
 ) -> None:
     """Approve an episode for release (the words as they are now, recorded with their versions and hash)."""
 
@@ -284,14 +311,21 @@ def approve(
 
             current = content_hash(load(cfg, day))
             if not current.startswith(expect.strip()):
-                raise ApprovalError(f"not approved: the episode's content hash is {current[:12]}, not {expect}",
-                                    subject=day.isoformat(), hint="look at what changed (briefcast status), then approve again")
+                raise ApprovalError(
+                    f"not approved: the episode's content hash is {current[:12]}, not {expect}",
+                    subject=day.isoformat(),
+                    hint="look at what changed (briefcast status), then approve again",
+                )
             seen = Seen(content_hash=current)
         episode = do_approve(cfg, day, editor=_editor(cfg, editor), override_flags=override_flags, note=note, seen=seen)
         approval = episode.approval
         versions = ", ".join(f"{key} v{value}" for key, value in (approval.versions if approval else {}).items())
-        console.print(f"Approved {episode.date} ({episode.title}) as {approval.content_hash[:12] if approval else '?'}: "
-                      f"{versions}.", markup=False, highlight=False)
+        console.print(
+            f"Approved {episode.date} ({episode.title}) as {approval.content_hash[:12] if approval else '?'}: "
+            f"{versions}.",
+            markup=False,
+            highlight=False,
+        )
 
     _guard(body)
 
@@ -325,7 +359,9 @@ def publish(
 def deliver(
     date: Annotated[str, typer.Argument(help="Episode date, YYYY-MM-DD.")],
     config: ConfigOpt = Path("config.yaml"),
-    test: Annotated[str | None, typer.Option("--test", help="Send one test copy of the newsletter to this address only.")] = None,
+    test: Annotated[
+        str | None, typer.Option("--test", help="Send one test copy of the newsletter to this address only.")
+    ] = None,
 ) -> None:
     """Send the published newsletter and upload the published files to the show's deliver: targets, once each."""
 
@@ -365,7 +401,9 @@ def status(
 @app.command()
 def schedule(
     config: ConfigOpt = Path("config.yaml"),
-    at: Annotated[str | None, typer.Option(help="Time of day to run, HH:MM in the show's time zone (default: schedule.at).")] = None,
+    at: Annotated[
+        str | None, typer.Option(help="Time of day to run, HH:MM in the show's time zone (default: schedule.at).")
+    ] = None,
     install: Annotated[bool, typer.Option(help="Install the systemd user timer instead of printing it.")] = False,
 ) -> None:
     """Print (or install) a systemd timer and a crontab line for the daily run."""
@@ -383,7 +421,9 @@ def schedule(
 @app.command("dagster")
 def dagster_cmd(
     folder: Annotated[Path, typer.Argument(help="A folder with one subfolder (config.yaml) per show.")],
-    date: Annotated[str | None, typer.Option("--date", "-d", help="Materialize this day of every show now, in this process.")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", "-d", help="Materialize this day of every show now, in this process.")
+    ] = None,
     show: Annotated[list[str] | None, typer.Option("--show", help="Only this show (repeatable), with --date.")] = None,
 ) -> None:
     """Many shows on Dagster: check a folder of shows and list its assets, or run one day of them (--date)."""

@@ -612,7 +612,7 @@ def _key_path(loc: tuple[Any, ...], data: Any) -> str:
     return "".join(parts) or "(top level)"
 
 
-def _fix_for(error: dict[str, Any]) -> str:
+def _fix_for(error: Any) -> str:  # a pydantic ErrorDetails
     kind = error.get("type", "")
     if kind == "extra_forbidden":
         return "remove it or check its spelling (unknown keys are not ignored)"

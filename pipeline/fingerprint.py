@@ -28,11 +28,16 @@ def _sources(segment: Segment) -> list[list[Any]]:
 
 def content_hash(episode: Episode) -> str:
     """The hash of the words that go out; any edit an editor could see changes it."""
-    return _digest({
-        "title": episode.title, "description": episode.description,
-        "segments": [[s.id, s.status, s.title, s.text, s.script, _sources(s)] if s.status == "drafted" else [s.id, s.status]
-                     for s in episode.segments],
-    })
+    return _digest(
+        {
+            "title": episode.title,
+            "description": episode.description,
+            "segments": [
+                [s.id, s.status, s.title, s.text, s.script, _sources(s)] if s.status == "drafted" else [s.id, s.status]
+                for s in episode.segments
+            ],
+        }
+    )
 
 
 def newsletter_fingerprint(episode: Episode) -> str:

@@ -79,7 +79,7 @@ class Story(Model):
     follow_up_of: str | None = None  # "<episode date>/<story id>" of the earlier coverage
     updates: list[str] = []  # ids of same-window stories this one supersedes (merged into it; their sources kept)
     pinned: bool = False
-    language: str | None = None  # set when reports are not in the show's language (kept to translate): say so, translate
+    language: str | None = None
 
     @property
     def outlets(self) -> list[str]:

@@ -34,7 +34,10 @@ def rundown_text(config: Config, day: Date) -> str:
         lines.extend(f"    - {titles.get(story_id, story_id)}" for story_id in segment.story_ids)
     failed = [segment.id for segment in episode.segments if segment.status == "failed"]
     lines.append("")
-    lines.append(f"Open grounding flags: {len(episode.open_flags)}" + (f"; failed segments: {', '.join(failed)}" if failed else ""))
+    lines.append(
+        f"Open grounding flags: {len(episode.open_flags)}"
+        + (f"; failed segments: {', '.join(failed)}" if failed else "")
+    )
     lines.append(f"Review: {_review_link(config, day)}")
     return "\n".join(lines)
 

@@ -133,7 +133,8 @@ def episode_statuses(config: Config, day: Date | None = None, limit: int = 14) -
     if day is not None:
         days = [day]
     else:
-        names = sorted((p.name for p in folder.glob("????-??-??") if p.is_dir()), reverse=True) if folder.exists() else []
+        found = (p.name for p in folder.glob("????-??-??") if p.is_dir()) if folder.exists() else ()
+        names = sorted(found, reverse=True)
         days = [Date.fromisoformat(name) for name in names[:limit]]
     rows = []
     for each in days:
@@ -154,8 +155,15 @@ def print_statuses(console: Console, rows: list[dict[str, Any]]) -> None:
     table = Table("date", "status", "title", "segments", "flags", "audio", "waiting on", title="Episodes",
                   title_justify="left")
     for row in rows:
-        table.add_row(row["date"], escape(row["status"]), escape(row["title"][:50]), str(row["segments"]),
-                      str(row["open_flags"]), "yes" if row["audio"] else "no", escape(", ".join(row["waiting_on"]) or "-"))
+        table.add_row(
+            row["date"],
+            escape(row["status"]),
+            escape(row["title"][:50]),
+            str(row["segments"]),
+            str(row["open_flags"]),
+            "yes" if row["audio"] else "no",
+            escape(", ".join(row["waiting_on"]) or "-"),
+        )
     console.print(table)
 
 

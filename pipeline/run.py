@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from datetime import time as dtime
 from datetime import date as Date
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,7 +56,7 @@ def run_lock(config: Config, wait: float = 0.0) -> Iterator[str | None]:
     for another holder (an orchestrator running two dates of one show) before giving up."""
     path = config.state_dir / "run.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a+")
+    handle = open(path, "a+")  # noqa: SIM115 (held for the whole run)
     try:
         deadline = time.monotonic() + wait
         while True:
@@ -274,12 +274,27 @@ class DayRun:
 
         self._episode_status()  # takes in draft.md edits first
         episode = load_episode(self.config.episodes_dir, self.day)
-        content = episode.model_dump(mode="json", exclude={"audio": True, "version": True, "updated": True, "history": True,
-                                                          "status": True, "rendered": True, "approval": True,
-                                                          "meta_version": True, "editor_note": True,
-                                                          "segments": {"__all__": {"audio_hash", "version", "proposal"}}})
-        settings = (self.config.audio.model_dump(), self.config.tts.model_dump(), self.config.show.model_dump(),
-                    self.config.site.model_dump())
+        content = episode.model_dump(
+            mode="json",
+            exclude={
+                "audio": True,
+                "version": True,
+                "updated": True,
+                "history": True,
+                "status": True,
+                "rendered": True,
+                "approval": True,
+                "meta_version": True,
+                "editor_note": True,
+                "segments": {"__all__": {"audio_hash", "version", "proposal"}},
+            },
+        )
+        settings = (
+            self.config.audio.model_dump(),
+            self.config.tts.model_dump(),
+            self.config.show.model_dump(),
+            self.config.site.model_dump(),
+        )
         audio = self.audio and self.config.audio.enabled
         fingerprint = _digest(content, settings, audio)
         folder = self.config.episode_dir(self.day)

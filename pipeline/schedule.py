@@ -47,7 +47,10 @@ def schedule_units(config: Config, *, at: str = "05:30", install: bool = False) 
         "WantedBy=timers.target",
         "",
     ])
-    cron = f"CRON_TZ={tz}\n{int(minute)} {int(hour)} * * * cd {config.root.resolve()} && {_command(config)} >> .briefcast/cron.log 2>&1"
+    cron = (
+        f"CRON_TZ={tz}\n{int(minute)} {int(hour)} * * * "
+        f"cd {config.root.resolve()} && {_command(config)} >> .briefcast/cron.log 2>&1"
+    )
     lines = ["# ~/.config/systemd/user/briefcast.service", service, "# ~/.config/systemd/user/briefcast.timer", timer,
              "# or, with cron (crontab -e):", cron]
     if install:
@@ -56,8 +59,16 @@ def schedule_units(config: Config, *, at: str = "05:30", install: bool = False) 
         atomic_write_text(folder / "briefcast.timer", timer)
         lines.append(f"# wrote {folder / 'briefcast.service'} and {folder / 'briefcast.timer'}")
         if shutil.which("systemctl"):
-            done = subprocess.run(["systemctl", "--user", "enable", "--now", "briefcast.timer"],
-                                  capture_output=True, text=True, check=False)
-            lines.append("# enabled: systemctl --user list-timers" if done.returncode == 0
-                         else f"# could not enable the timer ({done.stderr.strip()}); run: systemctl --user enable --now briefcast.timer")
+            done = subprocess.run(
+                ["systemctl", "--user", "enable", "--now", "briefcast.timer"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            lines.append(
+                "# enabled: systemctl --user list-timers"
+                if done.returncode == 0
+                else f"# could not enable the timer ({done.stderr.strip()}); "
+                "run: systemctl --user enable --now briefcast.timer"
+            )
     return lines

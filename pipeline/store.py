@@ -298,7 +298,8 @@ class Store:
     def sightings(self, item_id: str) -> list[dict[str, Any]]:
         """Every feed that listed the item (feed_url, source, first_seen, last_seen), earliest first."""
         rows = self.query(
-            "SELECT feed_url, source, first_seen, last_seen FROM sightings WHERE item_id = ? ORDER BY first_seen, feed_url",
+            "SELECT feed_url, source, first_seen, last_seen FROM sightings WHERE item_id = ? "
+            "ORDER BY first_seen, feed_url",
             (item_id,),
         )
         return [dict(row) for row in rows]

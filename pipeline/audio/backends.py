@@ -24,7 +24,7 @@ import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -126,7 +126,7 @@ class PiperBackend:
     def __init__(self, settings: TTSSettings) -> None:
         self._voices: dict[str, object] = {}
 
-    def _load(self, name: str, subject: str):  # type: ignore[no-untyped-def]
+    def _load(self, name: str, subject: str):
         if name in self._voices:
             return self._voices[name]
         try:
@@ -204,9 +204,9 @@ class OpenAIBackend:
 
     def __init__(self, settings: TTSSettings) -> None:
         self.settings = settings
-        self._client = None
+        self._client: Any = None
 
-    def _client_for(self, subject: str):  # type: ignore[no-untyped-def]
+    def _client_for(self, subject: str):
         if self._client is None:
             key = os.environ.get(self.settings.api_key_env)
             if not key:
@@ -233,7 +233,7 @@ class OpenAIBackend:
             # Several attempts fit in the deadline: one stuck request must not use it all.
             per_try = max(min(remaining, max(self.settings.timeout / 3, 1.0)), 0.1)
             try:
-                response = client.audio.speech.create(**options, timeout=per_try)  # type: ignore[arg-type]
+                response = client.audio.speech.create(**options, timeout=per_try)
                 return decode_audio(response.read(), subject=subject)
             except openai.APIStatusError as exc:
                 status = exc.status_code

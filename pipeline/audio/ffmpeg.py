@@ -29,7 +29,7 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def pydub():  # type: ignore[no-untyped-def]
+def pydub():
     """Import pydub with its converter set to the bundled ffmpeg (and without its PATH warning)."""
     with warnings.catch_warnings():
         # pydub looks for ffmpeg on PATH at import time; ours is not on PATH, and is set just below.

@@ -151,7 +151,7 @@ def unknown_words(scripts: Iterable[tuple[str, str]], lexicon: Mapping[str, str]
     return sorted(found.values(), key=lambda u: (-u.count, u.word.lower()))
 
 
-def say(config, text: str, target: Path) -> float:  # type: ignore[no-untyped-def]
+def say(config, text: str, target: Path) -> float:
     """Write ``text`` spoken in the show's host voice (lexicon and normalizer applied) to ``target`` as WAV;
     returns its length in seconds. Nothing is cached or kept but ``target``."""
     from pipeline.audio.synth import Synthesizer, Turn, check_speech

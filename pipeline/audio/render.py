@@ -115,7 +115,7 @@ def render_audio(config: Config, store: Store, episode: Episode, *, allow_stale_
     )
 
 
-def _chapters(segments: list, starts: dict[str, float], total: float) -> list[Chapter]:  # type: ignore[type-arg]
+def _chapters(segments: list, starts: dict[str, float], total: float) -> list[Chapter]:
     ordered = [(segment, starts[segment.id]) for segment in segments]
     chapters = []
     for index, (segment, start) in enumerate(ordered):
@@ -127,7 +127,7 @@ def _chapters(segments: list, starts: dict[str, float], total: float) -> list[Ch
 def _check_duration(path: Path, expected: float, subject: str) -> float:
     """The encoded file must be as long as the running order: never publish a truncated MP3."""
     try:
-        actual = MP3(path).info.length
+        actual = MP3(path).info.length  # type: ignore[attr-defined]  # typed on the base class as None
     except Exception as exc:  # mutagen raises its own assorted errors on a broken file
         raise AudioError("the encoded MP3 cannot be read back", subject=subject) from exc
     if abs(actual - expected) > max(1.0, expected * 0.01):

@@ -231,7 +231,7 @@ class Synthesizer:
             if spans is None or len(spans) != len(turn.sentences):
                 timed, spans = False, shared_times(turn.spoken_sentences, seconds)
             return TurnAudio(turn, path, seconds, key, synthesized=False, timed=timed,
-                             sentences=[(text, a, b) for text, (a, b) in zip(turn.sentences, spans)])
+                             sentences=[(text, a, b) for text, (a, b) in zip(turn.sentences, spans, strict=False)])
         backend = self.backend(voice.backend)
         speech, spans, timed = self._speak(backend, turn, voice, subject)
         check_speech(speech, turn.spoken, speed=voice.speed, subject=subject)
@@ -250,7 +250,7 @@ class Synthesizer:
         self.characters += len(turn.spoken)
         self.synthesized += 1
         return TurnAudio(turn, path, seconds, key, synthesized=True, timed=timed,
-                         sentences=[(text, a, b) for text, (a, b) in zip(turn.sentences, spans)])
+                         sentences=[(text, a, b) for text, (a, b) in zip(turn.sentences, spans, strict=False)])
 
     def _speak(self, backend: TTSBackend, turn: Turn, voice: Voice,
                subject: str) -> tuple[Speech, list[tuple[float, float]], bool]:

@@ -45,7 +45,7 @@ def write_tags(path: Path, config: Config, episode: Episode, chapters: list[Chap
     ids = _chapter_ids(chapters)
     tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
                   sub_frames=[TIT2(encoding=3, text="Chapters")]))
-    for element, chapter in zip(ids, chapters):
+    for element, chapter in zip(ids, chapters, strict=False):
         tags.add(CHAP(element_id=element, start_time=round(chapter.start * 1000), end_time=round(chapter.end * 1000),
                       sub_frames=[TIT2(encoding=3, text=chapter.title)]))
     tags.save(path, v2_version=3)

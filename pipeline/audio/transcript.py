@@ -9,12 +9,12 @@ voice was given them, never inside an abbreviation.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 
 from pipeline.audio.mix import Placement
 from pipeline.audio.normalize import normalize, split_sentences
 from pipeline.models import Chapter
+
 
 def timestamp(seconds: float) -> str:
     millis = max(0, round(seconds * 1000))
@@ -37,7 +37,7 @@ def cues(placements: list[Placement], lexicon: Mapping[str, str] | None = None) 
             sentences = split_sentences(placement.turn.text) or [placement.turn.text]
             weights = [max(1, len(normalize(sentence, lexicon))) for sentence in sentences]
             at, spans = 0.0, []
-            for sentence, weight in zip(sentences, weights):
+            for sentence, weight in zip(sentences, weights, strict=False):
                 length = placement.seconds * weight / sum(weights)
                 spans.append((sentence, at, at + length))
                 at += length

@@ -146,7 +146,10 @@ def record_coverage(config: Config, store: Store, day: Date) -> int:
     placed = [story for story in (rundown.stories if rundown else []) if story.segment is not None]
     store.record_coverage(
         day.isoformat(),
-        [(story.id, story.title, [source.item_id for source in story.sources], coverage_text(story)) for story in placed],
+        [
+            (story.id, story.title, [source.item_id for source in story.sources], coverage_text(story))
+            for story in placed
+        ],
     )
     return len(placed)
 
@@ -246,7 +249,7 @@ def _trim(ranked: list[Story], limit: int, overrides: Mapping[str, str], notes: 
     """Keep the top ``limit`` stories, plus any an editor named in an override."""
     if len(ranked) <= limit:
         return ranked
+
     kept = [story for n, story in enumerate(ranked) if n < limit or story.id in overrides]
     notes.append(f"{len(ranked) - len(kept)} lower-ranked stories left out (curate.max_stories = {limit})")
     return kept
-

@@ -80,10 +80,10 @@ def vectorize(docs: Sequence[Doc], *, name_share: float | None = None, idf_docs:
     share = NAME_SHARE if name_share is None else name_share
     scale = (math.sqrt(1.0 - share), math.sqrt(share))
     rows: list[dict[int, float]] = []
-    for channels in encoded:
+    for pair in encoded:
         row: dict[int, float] = {}
-        for counts, factor in zip(channels, scale):
-            weights = {i: (1.0 + math.log(c)) * idf[i] for i, c in counts.items()}
+        for ids, factor in zip(pair, scale, strict=False):
+            weights = {i: (1.0 + math.log(c)) * idf[i] for i, c in ids.items()}
             norm = math.sqrt(sum(w * w for w in weights.values()))
             if norm > 0 and factor > 0:
                 for i, w in weights.items():
@@ -178,7 +178,9 @@ def damping(
     return factor
 
 
-def _top_k(left: np.ndarray, right: np.ndarray, sims: np.ndarray, n: int, k: int) -> tuple[np.ndarray, ...]:
+def _top_k(
+    left: np.ndarray, right: np.ndarray, sims: np.ndarray, n: int, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Keep an edge when it is among the ``k`` strongest of either end (ties by index: deterministic)."""
     if len(sims) == 0:
         return left, right, sims
@@ -202,7 +204,7 @@ def average_linkage(n: int, left: np.ndarray, right: np.ndarray, sims: np.ndarra
     links: list[dict[int, float]] = [{} for _ in range(n)]
     members: list[list[int]] = [[i] for i in range(n)]
     heap: list[tuple[float, int, int, int, int]] = []
-    for a, b, s in zip(left.tolist(), right.tolist(), sims.tolist()):
+    for a, b, s in zip(left.tolist(), right.tolist(), sims.tolist(), strict=False):
         links[a][b] = links[a].get(b, 0.0) + s
         links[b][a] = links[b].get(a, 0.0) + s
     for a in range(n):

@@ -72,10 +72,10 @@ def recall(
     index = _index(coverage_rows)
     floor = max(threshold, FOLLOW_UP_SIMILARITY)
     result: dict[str, Recall] = {}
-    for story, row in zip(stories, story_rows):
+    for story, vector in zip(stories, story_rows, strict=False):
         earlier, similarity = _by_items(story, covered_by_item), 1.0
         if earlier is None:
-            earlier, similarity = _by_text(row, index, key_of_row)
+            earlier, similarity = _by_text(vector, index, key_of_row)
         if earlier is None or similarity < floor:
             result[story.id] = Recall("new")
             continue

@@ -36,7 +36,7 @@ def representative(items: Sequence[Item], centrality: Sequence[float]) -> Item:
     most central one's similarity to the rest) with a real headline, the one from the highest-weight outlet,
     then the earliest. A roundup's "Quick hits: ..." is seldom central; a version tag is not a headline."""
     top = max(centrality, default=0.0)
-    pairs = list(zip(items, centrality))
+    pairs = list(zip(items, centrality, strict=False))
     candidates = [
         item for item, central in pairs if central >= CENTRAL_SHARE * top and len(item.title.split()) >= MIN_TITLE_WORDS
     ] or [item for item, _ in pairs if len(item.title.split()) >= MIN_TITLE_WORDS] or list(items)
@@ -45,7 +45,7 @@ def representative(items: Sequence[Item], centrality: Sequence[float]) -> Item:
 
 def build_story(items: Sequence[Item], centrality: Sequence[float]) -> Story:
     """One story from a cluster's items (any order)."""
-    ordered = sorted(zip(items, centrality), key=lambda pair: (pair[0].published, pair[0].id))
+    ordered = sorted(zip(items, centrality, strict=False), key=lambda pair: (pair[0].published, pair[0].id))
     members = [item for item, _ in ordered]
     title_item = representative(members, [c for _, c in ordered])
     sources = [

@@ -25,17 +25,193 @@ LEAD_CHARS = 900
 TITLE_REPEAT = 2
 
 STOP_WORDS = frozenset(
-    """
-    a about above after again against all also am an and any are as at be because been before being below between
-    both but by can could did do does doing down during each few for from further had has have having he her here
-    hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of
-    off on once only or other our ours ourselves out over own same she should so some such than that the their
-    theirs them themselves then there these they this those through to too under until up very was we were what
-    when where which while who whom why will with would you your yours yourself yourselves said says say new one
-    two three per via like get gets got still yet already today yesterday monday tuesday wednesday thursday friday
-    saturday sunday week weeks year years day days month months time first last next many much well even may might
-    must us it's that's here's there's what's don't doesn't isn't won't can't we're they're you're
-    """.split()
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "said",
+        "says",
+        "say",
+        "new",
+        "one",
+        "two",
+        "three",
+        "per",
+        "via",
+        "like",
+        "get",
+        "gets",
+        "got",
+        "still",
+        "yet",
+        "already",
+        "today",
+        "yesterday",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "week",
+        "weeks",
+        "year",
+        "years",
+        "day",
+        "days",
+        "month",
+        "months",
+        "time",
+        "first",
+        "last",
+        "next",
+        "many",
+        "much",
+        "well",
+        "even",
+        "may",
+        "might",
+        "must",
+        "us",
+        "it's",
+        "that's",
+        "here's",
+        "there's",
+        "what's",
+        "don't",
+        "doesn't",
+        "isn't",
+        "won't",
+        "can't",
+        "we're",
+        "they're",
+        "you're",
+    ]
 )
 
 _SPELLING = {"licence": "license", "licences": "licenses", "licenced": "licensed", "percent": "%", "per cent": "%"}
@@ -58,9 +234,13 @@ def stem(word: str) -> str:
         word = word[:-3] + "y"
     elif len(word) > 5 and word.endswith("ing"):
         word = word[:-3]
-    elif len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
-        word = word[:-2]
-    elif len(word) > 4 and word.endswith(("sses", "xes", "zes", "ches", "shes")):
+    elif (
+        len(word) > 4
+        and word.endswith("ed")
+        and not word.endswith("eed")
+        or len(word) > 4
+        and word.endswith(("sses", "xes", "zes", "ches", "shes"))
+    ):
         word = word[:-2]
     elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
@@ -99,7 +279,9 @@ def features(title: str, text: str, *, limit: int | None = LEAD_CHARS) -> tuple[
                 previous_end = match.end()
                 continue
             has_digit = _DIGIT.search(lower) is not None
-            starts_sentence = previous_end == 0 or bool(_SENTENCE_END.search(part[max(0, previous_end - 3) : match.start()]))
+            starts_sentence = previous_end == 0 or bool(
+                _SENTENCE_END.search(part[max(0, previous_end - 3) : match.start()])
+            )
             if has_digit or (raw[0].isupper() and not starts_sentence and len(raw) > 1):
                 names[lower.strip(".")] += repeat
             if not has_digit:
@@ -219,9 +401,9 @@ def _match_at(
         found.add(keyword)
         return end - position
     if len(parts) == 1:
-        keyword = pattern.compact.get(stems[0])
-        if keyword is not None and keyword not in pattern.short:
-            found.add(keyword)
+        single = pattern.compact.get(stems[0])
+        if single is not None and single not in pattern.short:
+            found.add(single)
             return 1
     return 0
 

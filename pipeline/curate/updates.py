@@ -102,8 +102,8 @@ def link_updates(stories: Sequence[Story]) -> tuple[list[Story], list[str]]:
             parent[root(later)] = root(best)
 
     groups: dict[int, list[int]] = {}
-    for index in range(len(stories)):
-        groups.setdefault(root(index), []).append(index)
+    for position in range(len(stories)):
+        groups.setdefault(root(position), []).append(position)
     merged: dict[int, Story] = {}
     notes: list[str] = []
     for members in groups.values():
@@ -113,8 +113,8 @@ def link_updates(stories: Sequence[Story]) -> tuple[list[Story], list[str]]:
         superseded = [stories[i] for i in members if not is_update[i]]
         story = merge(latest, superseded)
         merged[min(members)] = story
-        for index in members:
-            merged.setdefault(index, story)
+        for position in members:
+            merged.setdefault(position, story)
         if superseded:
             notes.append(
                 f"{story.title!r} updates {len(superseded)} earlier "
@@ -124,11 +124,11 @@ def link_updates(stories: Sequence[Story]) -> tuple[list[Story], list[str]]:
                 + "): told as one story, latest state first"
             )
     result: list[Story] = []
-    for index, story in enumerate(stories):
-        if index not in merged:
+    for position, story in enumerate(stories):
+        if position not in merged:
             result.append(story)
-        elif merged[index] not in result:
-            result.append(merged[index])
+        elif merged[position] not in result:
+            result.append(merged[position])
     return result, notes
 
 

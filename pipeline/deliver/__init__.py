@@ -24,8 +24,17 @@ from typing import Any
 from pipeline.config import Config
 from pipeline.deliver import hosting, s3, services, smtp  # noqa: F401 - built-in backends register on import
 from pipeline.deliver.base import (
-    EmailBackend, HostingTarget, Job, Ledger, Newsletter, Scrubber, backend_names, make_backend, register_backend,
-    role_of, secret_env_names,
+    EmailBackend,
+    HostingTarget,
+    Job,
+    Ledger,
+    Newsletter,
+    Scrubber,
+    backend_names,
+    make_backend,
+    register_backend,
+    role_of,
+    secret_env_names,
 )
 from pipeline.errors import BriefcastError, DeliveryError, LockedError
 from pipeline.files import load_episode, write_json

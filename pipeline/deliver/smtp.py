@@ -16,7 +16,6 @@ import csv
 import hashlib
 import io
 import smtplib
-import socket
 import ssl
 import time
 from dataclasses import dataclass
@@ -263,7 +262,7 @@ class SmtpBackend:
                                     f"{_text(exc.smtp_error)})", subject=self.spec.label,
                                     hint="check deliver[].sender: the server must accept mail from it") from None
             return self._refused(job, recipient, digest, exc.smtp_code, exc.smtp_error)
-        except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, socket.timeout, OSError) as exc:
+        except (TimeoutError, smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, OSError) as exc:
             # the connection dropped or stalled: the server did not take the message; try again on a new one
             if self._smtp is not None:
                 self._smtp.close()

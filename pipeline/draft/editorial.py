@@ -25,9 +25,74 @@ VERBATIM_WORDS = 12  # a shared run this long outside quotation marks is copying
 DUPLICATE_SHARE = 0.7
 
 _STOP = frozenset(
-    "a an the and or but of to in on at by for with from as is are was were be been being it its this that these "
-    "those there their they them he she his her we our us you your i my me not no so than then also has have had "
-    "will would can could may might should says said according new today".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "their",
+        "they",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "we",
+        "our",
+        "us",
+        "you",
+        "your",
+        "i",
+        "my",
+        "me",
+        "not",
+        "no",
+        "so",
+        "than",
+        "then",
+        "also",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "may",
+        "might",
+        "should",
+        "says",
+        "said",
+        "according",
+        "new",
+        "today",
+    ]
 )
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.-]*[A-Za-z0-9]|[A-Za-z0-9]")
 _QUOTED = re.compile(r"[\"“][^\"“”]{1,600}[\"”]")
@@ -96,7 +161,11 @@ def verbatim_run(sentence: str, sources: Iterable[str]) -> str:
         for i in range(len(words)):
             for start in positions.get(words[i], ()):
                 length = 0
-                while i + length < len(words) and start + length < len(tokens) and words[i + length] == tokens[start + length]:
+                while (
+                    i + length < len(words)
+                    and start + length < len(tokens)
+                    and words[i + length] == tokens[start + length]
+                ):
                     length += 1
                 if length > len(best.split()):
                     best = " ".join(words[i : i + length])

@@ -255,9 +255,10 @@ def number_claims(sentence: str) -> list[Claim]:
             continue  # "2.5 billion": read with its digits above
         if not re.search(r"\b(?:" + "|".join(SMALL) + r")\b", phrase, re.IGNORECASE):
             continue  # a bare scale word
-        value = words_to_number(phrase)
-        if value is None:
+        worded = words_to_number(phrase)
+        if worded is None:
             continue
+        value = worded
         following = text[match.end() :].lstrip()[:8].lower()
         scaled = any(w in phrase.lower() for w in (*SCALES, "hundred", "point", "half"))
         # "one of them", "a new one": only 'one' and 'zero' go unchecked unless scaled or a percentage.
@@ -274,9 +275,9 @@ def number_claims(sentence: str) -> list[Claim]:
             continue  # "a second" / "per second"
         if word == "second" and re.search(r"\ba\s*$", text[: match.start()], re.I):
             continue  # "a second model" = another one
-        value = ordinal_value(word)
-        if value is not None:
-            claims.append(Claim("number", match.group(0), float(value), key="ordinal"))
+        place = ordinal_value(word)
+        if place is not None:
+            claims.append(Claim("number", match.group(0), float(place), key="ordinal"))
     return claims
 
 
@@ -295,9 +296,9 @@ def source_numbers(text: str) -> set[str]:
         values.add(_key(float(match["num"].replace(",", "") + (match["dec"] or ""))))
         values.add(_key(value))
     for match in _WORD_NUMBER.finditer(blanked):
-        value = words_to_number(match.group(0))
-        if value is not None:
-            values.add(_key(value))
+        worded = words_to_number(match.group(0))
+        if worded is not None:
+            values.add(_key(worded))
     for found in _dates(text):
         values.update(_key(float(part)) for part in found.numbers)
     return values
@@ -409,8 +410,8 @@ def date_keys(text: str, published: Iterable[Date | datetime] = ()) -> set[str]:
                     keys.add(f"wd:{Date(year, month, day).weekday()}")
                 except ValueError:
                     pass
-    for day in published:
-        keys |= {f"md:{day.month}-{day.day}", f"m:{day.month}", f"wd:{day.weekday()}"}
+    for when in published:
+        keys |= {f"md:{when.month}-{when.day}", f"m:{when.month}", f"wd:{when.weekday()}"}
     return keys
 
 
@@ -435,7 +436,7 @@ _LEADING = {
     "critics", "analysts", "researchers", "developers", "users", "investors", "experts", "officials", "lawmakers",
     "regulators", "companies", "customers", "engineers", "employees", "scientists", "authors", "supporters",
     "opponents", "observers", "sources", "reports", "others", "several", "few", "chief", "executive", "former",
-    "under", "following", "after", "amid", "meanwhile", "notably", "importantly", "ultimately", "indeed", "still",
+    "following", "amid", "notably", "importantly", "ultimately", "indeed",
 }
 _ROLES = {
     "judge", "justice", "chief", "executive", "senator", "sen", "rep", "representative", "president", "ceo", "cto",
@@ -634,8 +635,17 @@ class SourceIndex:
         grams = {squash("".join(tokens[i : i + n])) for n in range(1, 5) for i in range(len(tokens) - n + 1)}
         sentences = tuple(s for block in text.split("\n") for s in split_sentences(block))
         years = {_key(float((p.date() if isinstance(p, datetime) else p).year)) for p in published}
-        return cls(frozenset(source_numbers(text) | years), squash(text), frozenset(words), frozenset(grams), _alnum(text),
-                   frozenset(date_keys(text, published)), sentences, frozenset(source_ordinals(text)), injected)
+        return cls(
+            frozenset(source_numbers(text) | years),
+            squash(text),
+            frozenset(words),
+            frozenset(grams),
+            _alnum(text),
+            frozenset(date_keys(text, published)),
+            sentences,
+            frozenset(source_ordinals(text)),
+            injected,
+        )
 
     def names_number(self, key: str) -> bool:
         """Is ``key`` (a word and the number after it, squashed: 'lumen70') the start of a name here (Lumen-70B)?"""
@@ -763,6 +773,7 @@ def verbatim_run(sentence: str, sources: Iterable[str]) -> str:
             positions.setdefault(token, []).append(k)
         for i in range(len(words)):
             for start in positions.get(words[i], ()):
+
                 length = 0
                 while (i + length < len(words) and start + length < len(tokens)
                        and words[i + length] == tokens[start + length]):
@@ -770,7 +781,6 @@ def verbatim_run(sentence: str, sources: Iterable[str]) -> str:
                 if length > len(best):
                     best = words[i : i + length]
     return " ".join(best)
-
 
 
 # -- near-copies that say otherwise: a negation added or dropped, two names or two values swapped -------------------
@@ -802,7 +812,9 @@ def contradiction(sentence: str, other: str) -> str:
         return "a negation is added or dropped"
     for mine, theirs, what in (*zip(_order(sentence), _order(other), ("names", "numbers"), strict=True),):
         if len(mine) >= 2 and sorted(mine) == sorted(theirs) and mine != theirs:
-            return f"the same {what} in another order" + (" (who did what to whom)" if what == "names" else " (which figure is which)")
+            return f"the same {what} in another order" + (
+                " (who did what to whom)" if what == "names" else " (which figure is which)"
+            )
     return ""
 
 
@@ -821,24 +833,51 @@ def _closest(sentence: str, candidates: Iterable[str]) -> str:
 # -- the checks -------------------------------------------------------------------------------------------------
 
 SEVERITY = {
-    "unsupported_number": "high", "unsupported_date": "high", "unsupported_quote": "high",
-    "unsupported_attribution": "high", "unknown_citation": "high", "fragment": "high", "first_person": "high",
-    "unsupported_entity": "medium", "wrong_source": "medium", "script_adds": "medium", "uncited": "medium",
-    "verbatim": "low", "length": "low",
+    "unsupported_number": "high",
+    "unsupported_date": "high",
+    "unsupported_quote": "high",
+    "unsupported_attribution": "high",
+    "unknown_citation": "high",
+    "fragment": "high",
+    "first_person": "high",
+    "unsupported_entity": "medium",
+    "wrong_source": "medium",
+    "script_adds": "medium",
+    "uncited": "medium",
+    "verbatim": "low",
+    "length": "low",
 }
-_KINDS = {"number": "unsupported_number", "date": "unsupported_date", "entity": "unsupported_entity",
-          "attribution": "unsupported_attribution", "quote": "unsupported_quote"}
-_WHAT = {"number": "the number", "date": "the date", "entity": "the name", "attribution": "the attribution to",
-         "quote": "the quote"}
+_KINDS = {
+    "number": "unsupported_number",
+    "date": "unsupported_date",
+    "entity": "unsupported_entity",
+    "attribution": "unsupported_attribution",
+    "quote": "unsupported_quote",
+}
+_WHAT = {
+    "number": "the number",
+    "date": "the date",
+    "entity": "the name",
+    "attribution": "the attribution to",
+    "quote": "the quote",
+}
 
 
 def make_flag(kind: str, field: str, sentence: str, span: str, message: str, *, severity: str | None = None,
               evidence: str = "", suggest: Iterable[int] = ()) -> Flag:
     """A flag with a stable id (same kind, field, sentence and span: same id, so an editor's verdict survives)."""
     digest = hashlib.sha1(f"{kind}|{field}|{sentence}|{span}".encode()).hexdigest()[:10]
-    return Flag(id=f"f-{digest}", kind=kind, field=field, sentence=sentence, span=span, message=message,  # type: ignore[arg-type]
-                severity=severity or SEVERITY.get(kind, "medium"), evidence=evidence[:600],  # type: ignore[arg-type]
-                suggest=sorted(set(suggest)))
+    return Flag(
+        id=f"f-{digest}",
+        kind=kind,
+        field=field,
+        sentence=sentence,
+        span=span,
+        message=message,
+        severity=severity or SEVERITY.get(kind, "medium"),
+        evidence=evidence[:600],
+        suggest=sorted(set(suggest)),
+    )
 
 
 _flag = make_flag  # the name used before
@@ -854,9 +893,65 @@ def claims_of(sentence: str) -> list[Claim]:
 
 
 _STOPWORDS = frozenset(
-    "a an the and or but of to in on at by for with from as is are was were be been it its this that these those "
-    "their they he she his her we our us you not so than then also has have had will would can could may says said "
-    "according new today".split())
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "their",
+        "they",
+        "he",
+        "she",
+        "his",
+        "her",
+        "we",
+        "our",
+        "us",
+        "you",
+        "not",
+        "so",
+        "than",
+        "then",
+        "also",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "may",
+        "says",
+        "said",
+        "according",
+        "new",
+        "today",
+    ]
+)
 
 
 def _content(text: str) -> set[str]:

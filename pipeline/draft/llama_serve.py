@@ -100,7 +100,7 @@ class GrammarFirstSampler:
 
     def allowed(self, token: int) -> bool:
         """Whether the grammar, in its current state, accepts ``token`` next."""
-        self._one[0].id, self._one[0].logit, self._one[0].p = token, 0.0, 0.0
+        self._one[0].id, self._one[0].logit, self._one[0].p = token, 0.0, 0.0  # type: ignore[assignment]
         one = self._array(self._one, 1)
         self._C.llama_sampler_apply(self.grammar, ctypes.byref(one))
         return not math.isinf(one.data[0].logit)
@@ -134,11 +134,11 @@ def fast_llama_class(grammar_first: bool) -> type:
     import llama_cpp
     from llama_cpp import llama_cpp as C
 
-    class BriefcastLlama(llama_cpp.Llama):  # type: ignore[misc, name-defined]
+    class BriefcastLlama(llama_cpp.Llama):
         def _init_sampler(self, *args: Any, grammar: Any = None, **kwargs: Any) -> Any:
             if grammar is None or not grammar_first:
-                return super()._init_sampler(*args, grammar=grammar, **kwargs)
-            chain = super()._init_sampler(*args, grammar=None, **kwargs)
+                return super()._init_sampler(*args, grammar=grammar, **kwargs)  # type: ignore[misc]
+            chain = super()._init_sampler(*args, grammar=None, **kwargs)  # type: ignore[misc]
             checker = C.llama_sampler_init_grammar(
                 self._model.vocab, grammar._grammar.encode("utf-8"), grammar._root.encode("utf-8"))
             if not checker:
@@ -227,13 +227,14 @@ def main(argv: list[str] | None = None) -> None:
     add_args_from_model(parser, Settings)
     args = parser.parse_args(argv)
     watch_lifeline_from_env()
-    server = parse_model_from_args(ServerSettings, args)
-    model = parse_model_from_args(ModelSettings, args)
+    server: Any = parse_model_from_args(ServerSettings, args)
+    model: Any = parse_model_from_args(ModelSettings, args)
     # The server builds its model with llama_cpp.Llama(...): ours, in this process only.
-    llama_cpp.Llama = fast_llama_class(args.grammar_first)  # type: ignore[misc]
+    llama_cpp.Llama = fast_llama_class(args.grammar_first)  # type: ignore[misc, assignment]
     app = StatsHeaders(create_app(server_settings=server, model_settings=[model]))
     uvicorn.run(app, host=server.host, port=server.port, log_level="warning")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
+    sys.exit(0)

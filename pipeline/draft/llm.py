@@ -103,7 +103,9 @@ def get_backend(name: str) -> Backend:
     try:
         return BACKENDS[name]()
     except KeyError:
-        raise ConfigError(f"llm.backend {name!r} is not known", hint=f"use one of: {', '.join(sorted(BACKENDS))}") from None
+        raise ConfigError(
+            f"llm.backend {name!r} is not known", hint=f"use one of: {', '.join(sorted(BACKENDS))}"
+        ) from None
 
 
 @register_backend("openai")
@@ -186,7 +188,9 @@ def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
             if "$ref" in node:
                 return resolve(defs[node["$ref"].rsplit("/", 1)[-1]])
             # Drop schema "title" annotations (strings), never a property that happens to be called title.
-            return {key: resolve(value) for key, value in node.items() if not (key == "title" and isinstance(value, str))}
+            return {
+                key: resolve(value) for key, value in node.items() if not (key == "title" and isinstance(value, str))
+            }
         if isinstance(node, list):
             return [resolve(value) for value in node]
         return node

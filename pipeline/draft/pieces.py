@@ -21,12 +21,13 @@ from datetime import date
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic.json_schema import JsonDict
 
 from pipeline.config import Config
 from pipeline.draft import editorial, grounding
 from pipeline.draft.llm import LLMClient
 from pipeline.draft.prompts import PromptSource, as_data, attribute, outlet_name, render
-from pipeline.draft.writer import DraftSentence, Drafted, Plan, StoryDraft, cited_lines, keep_lines, rewrite_lines
+from pipeline.draft.writer import Drafted, DraftSentence, Plan, StoryDraft, cited_lines, keep_lines, rewrite_lines
 from pipeline.errors import LLMError, LLMOutputError
 from pipeline.models import Segment
 
@@ -151,7 +152,7 @@ def write_beats(config: Config, llm: LLMClient, plan: Plan, beats: list[Beat], *
                    "previous": as_data(grounding.strip_citations(previous_text or ""))}
         messages = beat_messages(config, plan, template, sources, **context)
         try:
-            answer = llm.structured(messages, beat_schema(beat.most, beat.allow_empty),  # type: ignore[arg-type]
+            answer = llm.structured(messages, beat_schema(beat.most, beat.allow_empty),
                                     purpose=f"beat:{plan.spec.id}:{beat.name}",
                                     max_tokens=max(200, 90 * beat.most + 80))
         except LLMError as exc:
@@ -257,7 +258,7 @@ class SideDraft(_Answer):
 
 @lru_cache(maxsize=16)
 def side_schema(count: int) -> type[SideDraft]:
-    item = {"type": "string", "enum": ["behind", "keeping_up", "neither"]}
+    item: JsonDict = {"type": "string", "enum": ["behind", "keeping_up", "neither"]}
     return create_model(f"Sides{count}", __base__=SideDraft,
                         sides=(list[str], Field(min_length=count, max_length=count,
                                                 json_schema_extra={"minItems": count, "maxItems": count,
@@ -277,7 +278,7 @@ def classify_sides(config: Config, llm: LLMClient, plan: Plan) -> tuple[dict[str
     except LLMError as exc:
         return {"behind": numbers, "against": numbers}, [f"{plan.spec.id}: sides not told apart ({exc})"]
     sides = {"behind": [], "against": []}  # type: dict[str, list[int]]
-    for n, side in zip(numbers, answer.value.sides, strict=False):  # type: ignore[attr-defined]
+    for n, side in zip(numbers, answer.value.sides, strict=False):
         if side == "behind":
             sides["behind"].append(n)
         elif side == "keeping_up":

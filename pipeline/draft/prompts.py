@@ -18,7 +18,9 @@ import jinja2
 from pipeline.config import PROJECT_DIR, Config
 from pipeline.draft.llm import approx_tokens
 
-_DELIMITER = re.compile(r"<\s*/?\s*(sources?|sentences|draft|previous|segments|system|instructions?)\b[^>]*>", re.IGNORECASE)
+_DELIMITER = re.compile(
+    r"<\s*/?\s*(sources?|sentences|draft|previous|segments|system|instructions?)\b[^>]*>", re.IGNORECASE
+)
 
 
 def as_data(text: str) -> str:

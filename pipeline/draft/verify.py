@@ -204,7 +204,8 @@ def units(config: Config, plan: Plan, segment: Segment, made: set[str]) -> tuple
             rest.append(sentence)
     if rest:
         text = grounding.strip_citations(segment.text)
-        source = PromptSource(1, "this segment's text", segment.title, excerpt(f"{segment.title}\n{text}", rest, budget))
+        shown = excerpt(f"{segment.title}\n{text}", rest, budget)
+        source = PromptSource(1, "this segment's text", segment.title, shown)
         for start in range(0, len(rest), per_call):
             found.append(Unit("script", rest[start : start + per_call], [source], "the segment's text"))
     return found, shared
@@ -241,8 +242,13 @@ def _flag(verdict: Verdict, unit: Unit, sentence: str, field: str, model: str) -
 
 def ask(config: Config, llm: LLMClient, unit: Unit) -> dict[int, Verdict]:
     """The verdicts of one call, by sentence number (1-based); raises LLMError when no usable answer came."""
-    answer = llm.structured(_messages(config, unit), verdicts_schema(len(unit.sentences)), purpose=f"verify:{unit.field}",
-                            max_tokens=config.verify.max_tokens, temperature=0.0)
+    answer = llm.structured(
+        _messages(config, unit),
+        verdicts_schema(len(unit.sentences)),
+        purpose=f"verify:{unit.field}",
+        max_tokens=config.verify.max_tokens,
+        temperature=0.0,
+    )
     verdicts: dict[int, Verdict] = {}
     for verdict in answer.value.verdicts:
         if 1 <= verdict.n <= len(unit.sentences):
@@ -340,7 +346,9 @@ def verify_meta(config: Config, llm: LLMClient | None, title: str, description: 
         return checked
     budget = config.verify.excerpt_tokens * 4
     share = max(200, budget // len(texts))
-    sources = [PromptSource(i, "segment", live[i - 1].title, excerpt(text, sentences, share)) for i, text in texts.items()]
+    sources = [
+        PromptSource(i, "segment", live[i - 1].title, excerpt(text, sentences, share)) for i, text in texts.items()
+    ]
     unit = Unit("text", sentences[: config.verify.sentences_per_call], sources, "the episode's segments")
     semantic, _ = _run(config, llm, [unit], "episode")
     checked.flags += semantic.flags

@@ -86,7 +86,8 @@ def story_schema(most: int) -> type[StoryDraft]:
 
     return create_model(f"StoryDraft{most}", __base__=StoryDraft,
                         sentences=(list[DraftSentence], Field(min_length=1, json_schema_extra={"maxItems": most})),
-                        __validators__={"trim": field_validator("sentences", mode="before")(classmethod(trim))})
+                        __validators__={"trim": field_validator("sentences", mode="before")(classmethod(trim))},  # type: ignore[dict-item]
+                        )
 
 
 class EpisodeDraft(_Answer):
@@ -663,7 +664,7 @@ def editorial_flags(plan: Plan, segment: Segment, already: list[Flag], made: set
     a headline-only source padded past one sentence, a fragment, the source's first person in the host's voice
     (each once per sentence, and not where the grounding checks raised the same kind)."""
     thin = {source.n for source in plan.prompt_sources if source.thin}
-    taken = {(flag.kind, flag.sentence) for flag in already}
+    taken: set[tuple[str, str]] = {(flag.kind, flag.sentence) for flag in already}
     per_thin: dict[int, int] = {}
     flags: list[Flag] = []
 

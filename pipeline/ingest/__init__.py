@@ -118,7 +118,9 @@ async def _ingest_feed(run: _Run, source: Source) -> FeedOutcome:
         content_hash = fetched.sha256
         if state.get("content_hash") == content_hash and state.get("last_status") in ("ok", "partial", "not_modified"):
             # The server has no validators but sent the same bytes: as good as a 304.
-            store.save_feed_state(url, etag=fetched.etag, last_modified=fetched.last_modified, last_status="not_modified", last_error=None)
+            store.save_feed_state(
+                url, etag=fetched.etag, last_modified=fetched.last_modified, last_status="not_modified", last_error=None
+            )
             outcome.status = "not_modified"
             outcome.notes.append(f"{source.name}: unchanged (same content, no validators)")
             return outcome

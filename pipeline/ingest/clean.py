@@ -90,7 +90,9 @@ def html_to_text(fragment: str, *, sanitized: bool = False) -> str:
         return ""
     if "<" not in fragment and "&" not in fragment:
         return _tidy(strip_controls(fragment))
-    marked = _BLOCK_END.sub(lambda match: match.group(0) + ("\n" if match.group(0)[1:3].lower() == "br" else "\n\n"), fragment)
+    marked = _BLOCK_END.sub(
+        lambda match: match.group(0) + ("\n" if match.group(0)[1:3].lower() == "br" else "\n\n"), fragment
+    )
     if sanitized:  # sanitize_html already removed control characters; entities cannot reintroduce C0 ones
         return _tidy(html.unescape(_TAG.sub("", marked)))
     return _tidy(strip_controls(html.unescape(_TEXT_ONLY.clean(marked))))

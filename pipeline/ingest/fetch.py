@@ -1,7 +1,8 @@
 """Safe HTTP for hostile servers: bounded time, bounded bytes, checked redirects, conditional GET.
 
 One `Fetcher` per ingest run holds one httpx.AsyncClient on a `GuardedTransport`, a per-host semaphore and a global
-limit (the pool and a semaphore), taken in that order so a feed waiting for a slow host holds no global slot. Every fetch has connect/read timeouts *and* one overall deadline around the
+limit (the pool and a semaphore), taken in that order so a feed waiting for a slow host holds no global slot.
+Every fetch has connect/read timeouts *and* one overall deadline around the
 whole exchange, redirects and body included, because httpx's timeouts are per chunk and a server dripping a byte a
 second would otherwise hold a fetch for minutes. Bodies are decompressed here, chunk by bounded chunk, and counted
 after decompression, so a gzip bomb stops at ``max_bytes`` instead of filling memory. Redirects are followed by hand
@@ -86,7 +87,9 @@ class _Decoder:
             self._zlib = None
         else:
             raise FetchError(
-                f"content encoding {coding!r} is not supported", subject=subject, hint="the server ignored Accept-Encoding"
+                f"content encoding {coding!r} is not supported",
+                subject=subject,
+                hint="the server ignored Accept-Encoding",
             )
         self.coding = coding
         self.subject = subject
@@ -296,7 +299,7 @@ class Fetcher:
                     hasher.update(piece)
                     if spool is None and self.spool_dir is not None and size > SPOOL_OVER:
                         # Many large feeds downloading at once must not all sit in memory waiting to be parsed.
-                        spool = tempfile.NamedTemporaryFile(dir=self.spool_dir, prefix="body-", delete=False)
+                        spool = tempfile.NamedTemporaryFile(dir=self.spool_dir, prefix="body-", delete=False)  # noqa: SIM115
                         spool.writelines(chunks)
                         chunks = []
                     if spool is not None:

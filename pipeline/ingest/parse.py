@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from html import escape
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,7 +44,9 @@ _WIDE_ENCODINGS = (
 _XML_DECLARATION = re.compile(r"^<\?xml[^>]*?>")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 # Fragments that point at page chrome (comment threads, "back to top"), not at a part of the article.
-_CHROME_ANCHOR = re.compile(r"comments?|respond|reply|top|more|main|content|page|disqus_thread|comment-\d+|discussion|share")
+_CHROME_ANCHOR = re.compile(
+    r"comments?|respond|reply|top|more|main|content|page|disqus_thread|comment-\d+|discussion|share"
+)
 _ENCODING_BOZO = ("CharacterEncodingOverride", "NonXMLContentType", "CharacterEncodingUnknown")
 
 
@@ -134,7 +136,9 @@ def _has_internal_subset(text: str, start: int) -> bool:
 
     An unterminated quote counts as a subset: such a DOCTYPE is broken anyway, and it is safer refused.
     """
-    end = _DOCTYPE_BODY.match(text, start).end()
+    body = _DOCTYPE_BODY.match(text, start)
+    assert body is not None  # the pattern matches the empty string at worst
+    end = body.end()
     return end < len(text) and text[end] != ">"
 
 
@@ -156,7 +160,9 @@ def parse_feed(
         body = body.read_bytes()
     if not body.strip():
         raise ParseError(
-            "the server sent an empty document", subject=feed_url, hint="the feed may be broken for now; tried again next run"
+            "the server sent an empty document",
+            subject=feed_url,
+            hint="the feed may be broken for now; tried again next run",
         )
     text, encoding_note = decode_document(body, headers)
     reject_doctype(text, feed_url)

@@ -102,7 +102,8 @@ def _send_parsed(conn: Connection, parsed: Any) -> None:
     conn.send(("ok", parsed, len(items)))
     items.reverse()
     while items:
-        batch, chars = [], 0
+        batch: list[Any] = []
+        chars = 0
         while items and (not batch or chars < _BATCH_CHARS):
             item = items.pop()
             chars += len(item.content_html) + len(item.content_text) + len(item.summary_html) + len(item.summary_text)
@@ -125,7 +126,7 @@ def _libc() -> Any:
     if _LIBC is None:
         try:
             _LIBC = ctypes.CDLL("libc.so.6")
-            _LIBC.malloc_trim, _LIBC.mallopt  # glibc only
+            _LIBC.malloc_trim, _LIBC.mallopt  # noqa: B018 (glibc only: AttributeError elsewhere)
         except (OSError, AttributeError):
             _LIBC = False
     return _LIBC

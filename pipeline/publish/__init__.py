@@ -80,7 +80,9 @@ def render_episode(config: Config, store: Store | None, day: Date, *, audio: boo
     return results
 
 
-def _render_audio(config: Config, store: Store | None, episode: Episode, *, allow_stale_scripts: bool = False) -> StageResult:
+def _render_audio(
+    config: Config, store: Store | None, episode: Episode, *, allow_stale_scripts: bool = False
+) -> StageResult:
     started = time.monotonic()
     try:
         from pipeline.audio import render_audio  # imported lazily: it pulls in the TTS and mixing stack

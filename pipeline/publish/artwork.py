@@ -69,7 +69,7 @@ def check_artwork(path: Path) -> list[str]:
     problems = []
     if width != height:
         problems.append(f"{path}: artwork is {width}x{height}; directories want a square image")
-    if not (1400 <= min(width, height) and max(width, height) <= 3000):
+    if not (min(width, height) >= 1400 and max(width, height) <= 3000):
         problems.append(f"{path}: artwork is {width}x{height}; directories want 1400 to 3000 px a side")
     return problems
 

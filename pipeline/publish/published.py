@@ -77,7 +77,7 @@ def mp3_duration(path: Path) -> float | None:
     try:
         from mutagen.mp3 import MP3
 
-        return float(MP3(path).info.length)
+        return float(MP3(path).info.length)  # type: ignore[attr-defined]  # typed on the base class as None
     except Exception:  # noqa: BLE001 - any unreadable file simply has no known duration
         return None
 

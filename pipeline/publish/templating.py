@@ -19,7 +19,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 
 def _autoescape(name: str | None) -> bool:
-    return bool(name) and (name.endswith(".html.j2") or name.endswith(".xml.j2") or name.endswith(".html"))
+    return name is not None and name.endswith((".html.j2", ".xml.j2", ".html"))
 
 
 def environment(config: Config) -> jinja2.Environment:

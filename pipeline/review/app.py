@@ -62,10 +62,17 @@ NEWSLETTER_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-s
                   "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
 
 NOTICES = {
-    "saved": "Saved.", "moved": "Running order changed.", "dropped": "Segment dropped.", "restored": "Segment restored.",
-    "undone": "Previous version restored.", "resolved": "Flag resolved.", "approved": "Episode approved.",
-    "rejected": "Episode rejected.", "published": "Episode published: the feed, archive and newsletter feed are rebuilt.",
-    "story": "Story override saved; it applies when the segment is regenerated.", "unchanged": "Nothing changed.",
+    "saved": "Saved.",
+    "moved": "Running order changed.",
+    "dropped": "Segment dropped.",
+    "restored": "Segment restored.",
+    "undone": "Previous version restored.",
+    "resolved": "Flag resolved.",
+    "approved": "Episode approved.",
+    "rejected": "Episode rejected.",
+    "published": "Episode published: the feed, archive and newsletter feed are rebuilt.",
+    "story": "Story override saved; it applies when the segment is regenerated.",
+    "unchanged": "Nothing changed.",
     "accepted": "Proposal accepted: the regenerated version replaces the one before (undo brings it back).",
     "discarded": "Proposal discarded.", "script": "Script kept as it is: it is no longer marked stale.",
     "recited": "Citation changed and the claims checked again.",
@@ -190,15 +197,19 @@ class Guard:
         host, port = _split_host(headers.get("host", ""))
         allowed = self.state.allowed_hosts
         if allowed is not None and (host not in allowed or (self.state.port and port not in (self.state.port, None))):
-            return PlainTextResponse("403: this review app only answers requests addressed to its own address "
-                                     "(Host header refused).", status_code=403)
+            return PlainTextResponse(
+                "403: this review app only answers requests addressed to its own address (Host header refused).",
+                status_code=403,
+            )
         tokens: dict[str, str | None] = self.state.tokens  # token -> the editor it names (None: the shared token)
         if tokens:
             given = headers.get("authorization", "").removeprefix("Bearer ").strip()
             cookie = _cookie(headers.get("cookie", ""), "briefcast_review")
             match = _token_match(tokens, given) or _token_match(tokens, cookie)
             if match is None:
-                query = dict(part.split("=", 1) for part in scope.get("query_string", b"").decode().split("&") if "=" in part)
+                query = dict(
+                    part.split("=", 1) for part in scope.get("query_string", b"").decode().split("&") if "=" in part
+                )
                 offered = query.get("token", "")
                 if scope["method"] == "GET" and _token_match(tokens, offered) is not None:
                     response = RedirectResponse(scope["path"], status_code=303)
@@ -273,7 +284,7 @@ def _cite_links(match: re.Match[str], segment: Segment) -> str:
 
 def _segment_view(config: Config, episode: Episode, segment: Segment, index: int, jobs: list[Job]) -> dict[str, Any]:
     excerpts = {source.item_id: source for story in episode.stories for source in story.sources}
-    sources = []
+    sources: list[dict[str, Any]] = []
     for ref in segment.sources:
         story_source = excerpts.get(ref.item_id)
         sources.append({"ref": ref, "excerpt": story_source.excerpt if story_source else "",
@@ -307,10 +318,14 @@ def _segment_view(config: Config, episode: Episode, segment: Segment, index: int
 
 def _timeline(episode: Episode, limit: int = 60) -> list[dict[str, Any]]:
     """Who did what, newest first: status transitions and episode-level actions, and every segment change."""
-    rows = [{"at": t.at, "by": t.by, "what": t.note or t.status, "status": t.status} for t in episode.history]
+    rows: list[dict[str, Any]] = [
+        {"at": t.at, "by": t.by, "what": t.note or t.status, "status": t.status} for t in episode.history
+    ]
     for segment in episode.segments:
         for old in segment.history:
-            rows.append({"at": old.at, "by": old.by, "what": f"[{segment.id}] {old.reason or 'changed'}", "status": None})
+            rows.append(
+                {"at": old.at, "by": old.by, "what": f"[{segment.id}] {old.reason or 'changed'}", "status": None}
+            )
     return sorted(rows, key=lambda row: row["at"], reverse=True)[:limit]
 
 
@@ -500,8 +515,10 @@ class App:
         if name == "episode":
             path = folder / "episode.mp3"
         elif SEGMENT_ID.match(name):
-            path = next((p for p in (folder / "segments" / f"{name}.mp3", folder / "audio" / f"{name}.mp3") if p.is_file()),
-                        folder / "segments" / f"{name}.mp3")
+            path = next(
+                (p for p in (folder / "segments" / f"{name}.mp3", folder / "audio" / f"{name}.mp3") if p.is_file()),
+                folder / "segments" / f"{name}.mp3",
+            )
         else:
             raise HTTPException(404)
         if not path.is_file():
@@ -520,7 +537,9 @@ class App:
         name = str(form.get("editor") or "")
         names = [e.name for e in self.config.review.editors]
         if name not in names:
-            raise HTTPException(400, f"not one of this show's editors: choose one of {', '.join(names) or '(none set)'}")
+            raise HTTPException(
+                400, f"not one of this show's editors: choose one of {', '.join(names) or '(none set)'}"
+            )
         back = str(form.get("back") or "/")
         target = back if back.startswith("/") and not back.startswith("//") else "/"
         response = RedirectResponse(target, status_code=303)
@@ -652,7 +671,7 @@ class App:
             raise HTTPException(404)
 
         def action(form: FormData, day: Date) -> Response:
-            workflow.resolve_draft(self.config, day, keep, editor=self.editor(request))  # type: ignore[arg-type]
+            workflow.resolve_draft(self.config, day, keep, editor=self.editor(request))
             return self.back(day, f"draft-{keep}")
 
         return await self.act(request, action)
@@ -673,8 +692,11 @@ class App:
                 raise ReviewError("this segment is being regenerated already", subject=segment_id,
                                   hint="wait for the running job to finish")
             if segment.edited_by_human and not force:
-                raise ReviewError("this segment was edited by a person; regenerating would replace their words",
-                                  subject=segment_id, hint="tick 'replace the edit' to regenerate anyway (undo brings it back)")
+                raise ReviewError(
+                    "this segment was edited by a person; regenerating would replace their words",
+                    subject=segment_id,
+                    hint="tick 'replace the edit' to regenerate anyway (undo brings it back)",
+                )
 
             def work(job: Job) -> str | tuple[str, str]:
                 from pipeline.store import open_store
@@ -739,7 +761,6 @@ class App:
                     causes = "; ".join(f.get("message", "") for r in failed for f in r.failures)
                     return "failed", f"re-render incomplete ({notes}): {causes}"
                 return f"re-rendered ({notes})"
-
             job = self.jobs.start("render", day, work)
             return self.back(day, "", None, job=job.id)
 
@@ -752,15 +773,23 @@ class App:
             editor = self.editor(request)
             note = str(form.get("note") or "").strip()[:500] or None
             if verb == "approve":
-                seen = workflow.Seen.parse(str(form.get("hash") or ""), str(form.get("versions") or ""),
-                                           str(form.get("meta_version") or ""))
-                workflow.approve(self.config, day, editor=editor, override_flags=form.get("override_flags") in ("1", "on"),
-                                 note=note, seen=seen)
+                seen = workflow.Seen.parse(
+                    str(form.get("hash") or ""), str(form.get("versions") or ""), str(form.get("meta_version") or "")
+                )
+                workflow.approve(
+                    self.config,
+                    day,
+                    editor=editor,
+                    override_flags=form.get("override_flags") in ("1", "on"),
+                    note=note,
+                    seen=seen,
+                )
                 return self.back(day, "approved")
             if verb == "reject":
                 workflow.reject(self.config, day, editor=editor, note=note)
                 return self.back(day, "rejected")
             if verb == "publish":
+
                 def work(job: Job) -> str:
                     from pipeline.store import open_store
 
@@ -794,7 +823,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return app.page("error.html", exc.status_code, request, error={"message": exc.detail, "hint": None}, day=None)
 
 
-def create_app(config: Config, *, host: str | None = None, port: int | None = None, token: str | None = None) -> Starlette:
+def create_app(
+    config: Config, *, host: str | None = None, port: int | None = None, token: str | None = None
+) -> Starlette:
     """The review app as an ASGI application (``serve`` runs it; tests run it with uvicorn in a thread)."""
     host = host or config.review.host
     review = App(config, host=host, token=token)
@@ -828,7 +859,7 @@ def create_app(config: Config, *, host: str | None = None, port: int | None = No
     else:
         allowed = {host.lower()}
     guard_state = type("GuardState", (), {})()
-    tokens = dict(editor_tokens(config)) if not is_loopback(host) else {}
+    tokens: dict[str, str | None] = dict(editor_tokens(config)) if not is_loopback(host) else {}
     if token:
         tokens[token] = None
     guard_state.allowed_hosts, guard_state.port, guard_state.tokens = allowed, port, tokens

@@ -147,7 +147,8 @@ def render_draft_md(episode: Episode) -> str:
 
 
 def _render_segment(segment: Segment) -> list[str]:
-    out = [f"## [{segment.id}] {_one_line(segment.title)}", f"<!-- status: {segment.status}; base: {segment_hash(segment)} -->", ""]
+    status = f"<!-- status: {segment.status}; base: {segment_hash(segment)} -->"
+    out = [f"## [{segment.id}] {_one_line(segment.title)}", status, ""]
     if segment.text:
         out += [_escape(segment.text), ""]
     out += ["### Script", ""]
@@ -246,9 +247,12 @@ def parse_sections(text: str) -> tuple[dict[str, str], list[DraftSection]]:
         if current is None:
             return
         if not current.has_script:
-            raise _error(current.line, f"segment [{current.id}] has no '### Script' heading",
-                         hint="put the '### Script' line back above the spoken script (the file is kept as you left it)",
-                         subject=current.id)
+            raise _error(
+                current.line,
+                f"segment [{current.id}] has no '### Script' heading",
+                hint="put the '### Script' line back above the spoken script (the file is kept as you left it)",
+                subject=current.id,
+            )
         current.text = normalize("\n".join(text_lines))
         current.script = normalize("\n".join(script_lines))
         sections.append(current)
@@ -257,7 +261,10 @@ def parse_sections(text: str) -> tuple[dict[str, str], list[DraftSection]]:
         if _SEGMENT_LIKE.match(line):
             match = _SEGMENT.match(line)
             if not match:
-                raise _error(number, "a segment heading must read '## [segment-id] Title' (letters, digits, '-' and '_' in the id)")
+                raise _error(
+                    number,
+                    "a segment heading must read '## [segment-id] Title' (letters, digits, '-' and '_' in the id)",
+                )
             if not match.group(2):
                 raise _error(number, f"segment [{match.group(1)}] has no title after its id", subject=match.group(1))
             close()
@@ -281,8 +288,11 @@ def parse_sections(text: str) -> tuple[dict[str, str], list[DraftSection]]:
                 raise _error(number, "a status line must read '<!-- status: drafted -->' or '<!-- status: dropped -->'",
                              subject=current.id)
             if current.status_line is not None:
-                raise _error(number, f"segment [{current.id}] has a second status line (first on line {current.status_line})",
-                             subject=current.id)
+                raise _error(
+                    number,
+                    f"segment [{current.id}] has a second status line (first on line {current.status_line})",
+                    subject=current.id,
+                )
             current.status, current.status_line = match.group(1).lower(), number
             current.base = (match.group(2) or "").lower() or None
             continue
@@ -336,8 +346,12 @@ def parse_draft_md(text: str, episode: Episode, *, force: bool = False) -> Draft
             raise _error(section.line, f"segment [{section.id}] appears twice (first on line {seen[section.id].line})",
                          subject=section.id)
         if section.id not in known:
-            raise _error(section.line, f"[{section.id}] is not a segment of this episode; the id in brackets cannot be changed",
-                         hint=f"use one of: {', '.join(known)}", subject=section.id)
+            raise _error(
+                section.line,
+                f"[{section.id}] is not a segment of this episode; the id in brackets cannot be changed",
+                hint=f"use one of: {', '.join(known)}",
+                subject=section.id,
+            )
         seen[section.id] = section
 
     for position, segment in enumerate(episode.segments):
@@ -363,8 +377,11 @@ def parse_draft_md(text: str, episode: Episode, *, force: bool = False) -> Draft
 def _section_changes(section: DraftSection, segment: Segment, *, force: bool = False) -> dict[str, str]:
     status = section.status or segment.status
     if status not in (*EDITABLE_STATUSES, segment.status):
-        raise _error(section.status_line or section.line, f"status {status!r} is not one of: {', '.join(EDITABLE_STATUSES)}",
-                     subject=section.id)
+        raise _error(
+            section.status_line or section.line,
+            f"status {status!r} is not one of: {', '.join(EDITABLE_STATUSES)}",
+            subject=section.id,
+        )
     if section.base and _hash(section.title, section.text, section.script, status) == section.base:
         return {}  # the editor did not touch this section (episode.json may have moved on: keep that)
     fields: dict[str, str] = {}
@@ -384,8 +401,12 @@ def _section_changes(section: DraftSection, segment: Segment, *, force: bool = F
                  "version' (or 'briefcast review sync --keep file|app'); your draft.md is kept as you left it",
         )
     if fields.get("status") == "drafted" and segment.status == "failed" and not normalize(section.text):
-        raise _error(section.status_line or section.line, f"segment [{section.id}] failed to draft; write its text before "
-                     "setting it to drafted, or set it to dropped", subject=section.id)
+        raise _error(
+            section.status_line or section.line,
+            f"segment [{section.id}] failed to draft; write its text before "
+            "setting it to drafted, or set it to dropped",
+            subject=section.id,
+        )
     return fields
 
 

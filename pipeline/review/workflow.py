@@ -37,10 +37,25 @@ from pipeline.errors import ApprovalError, ConflictError, EpisodeNotFoundError, 
 from pipeline.files import atomic_write_text, load_episode, load_rundown, save_rundown, update_episode
 from pipeline.fingerprint import content_hash, stale_outputs  # noqa: F401 - stale_outputs is part of this API
 from pipeline.models import (
-    CITATION, Approval, Episode, EpisodeStatus, Flag, Proposal, Rundown, Segment, SegmentVersion, Transition,
+    CITATION,
+    Approval,
+    Episode,
+    EpisodeStatus,
+    Flag,
+    Proposal,
+    Rundown,
+    Segment,
+    SegmentVersion,
+    Transition,
 )
 from pipeline.review.draftmd import (
-    DraftChanges, draft_path, normalize, parse_draft_md, parse_sections, render_draft_md, write_draft_md,
+    DraftChanges,
+    draft_path,
+    normalize,
+    parse_draft_md,
+    parse_sections,
+    render_draft_md,
+    write_draft_md,
 )
 
 DATE_ID = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -286,7 +301,7 @@ def _apply_draft_changes(config: Config, episode: Episode, changes: DraftChanges
             content_changed = True
         if "status" in fields:
             _snapshot_into(segment, editor, f"draft.md: {fields['status']}")
-            segment.status = fields["status"]  # type: ignore[assignment] - validated by the parser
+            segment.status = fields["status"]  # type: ignore[assignment]  # validated by the parser
             segment.version += 1
             content_changed = True
     if changes.order is not None:
@@ -424,8 +439,8 @@ def _set_content(segment: Segment, editor: str, reason: str, *, title: str | Non
 
     A text change without a script change marks the script stale; a script change clears the mark.
     """
-    new = {"title": title, "text": text, "script": script}
-    new = {name: normalize(value) for name, value in new.items() if value is not None}
+    given = {"title": title, "text": text, "script": script}
+    new = {name: normalize(value) for name, value in given.items() if value is not None}
     if "title" in new:
         new["title"] = " ".join(new["title"].split())
         if not new["title"]:
@@ -443,7 +458,11 @@ def _set_content(segment: Segment, editor: str, reason: str, *, title: str | Non
     elif "text" in changed and segment.script.strip():
         segment.script_stale = True
     for flag in segment.flags:
-        if not flag.resolved and flag.field in changed and _squash(flag.sentence) not in _squash(getattr(segment, flag.field)):
+        if (
+            not flag.resolved
+            and flag.field in changed
+            and _squash(flag.sentence) not in _squash(getattr(segment, flag.field))
+        ):
             flag.resolved, flag.resolution, flag.resolved_by = True, "fixed", editor
             flag.note = flag.note or "the flagged sentence was rewritten"
     if segment.status == "failed" and segment.text:
@@ -554,8 +573,8 @@ def rederive_script(config: Config, store: Any, day: Date, segment_id: str, *, b
     The model runs outside the lock; when the segment changed meanwhile the new script is kept as a proposal (with
     the text it was made from) instead of being written over the newer words.
     """
-    from pipeline.draft.writer import Drafted, keep_resolutions, plan_from_segment, voice_segment
     from pipeline.draft.llm import open_llm
+    from pipeline.draft.writer import Drafted, keep_resolutions, plan_from_segment, voice_segment
 
     episode = load(config, day)
     segment = _segment(episode, segment_id)
@@ -729,7 +748,9 @@ def _override(config: Config, day: Date, story_id: str, value: str, *, editor: s
         else:
             story.pinned = True
         rundown = load_rundown(config.episodes_dir, day) or Rundown(
-            date=day, stories=episode.stories, segments={s.id: list(s.story_ids) for s in episode.segments if s.story_ids}
+            date=day,
+            stories=episode.stories,
+            segments={s.id: list(s.story_ids) for s in episode.segments if s.story_ids},
         )
         rundown.overrides[story_id] = value
         save_rundown(config.episodes_dir, rundown)
@@ -1122,11 +1143,17 @@ def _check_releasable(config: Config, episode: Episode) -> None:
         raise ApprovalError("this episode has no segments to publish", subject=episode.date.isoformat())
     if episode.status == "approved":
         if episode.approval is None:
-            raise ApprovalError("this approval does not say which words it was for (made by an older briefcast)",
-                                subject=episode.date.isoformat(), hint=f"approve it again: briefcast approve {episode.date}")
+            raise ApprovalError(
+                "this approval does not say which words it was for (made by an older briefcast)",
+                subject=episode.date.isoformat(),
+                hint=f"approve it again: briefcast approve {episode.date}",
+            )
         if episode.approval.content_hash != content_hash(episode):
-            raise ApprovalError("the episode's words are not the ones approved (episode.json was changed directly)",
-                                subject=episode.date.isoformat(), hint=f"review and approve it again: briefcast approve {episode.date}")
+            raise ApprovalError(
+                "the episode's words are not the ones approved (episode.json was changed directly)",
+                subject=episode.date.isoformat(),
+                hint=f"review and approve it again: briefcast approve {episode.date}",
+            )
 
 
 def publish(config: Config, day: Date, *, editor: str, store: Any = None, render: bool = True) -> Episode:
@@ -1154,8 +1181,11 @@ def publish(config: Config, day: Date, *, editor: str, store: Any = None, render
             _check_releasable(config, episode)
             left = stale_outputs(episode, audio=audio)
             if left:
-                raise ApprovalError(f"not publishing: the {' and '.join(left)} could not be brought up to the "
-                                    "approved words", subject=day.isoformat(), hint="re-render and look at its report")
+                raise ApprovalError(
+                    f"not publishing: the {' and '.join(left)} could not be brought up to the approved words",
+                    subject=day.isoformat(),
+                    hint="re-render and look at its report",
+                )
         approved = episode.approval.content_hash if episode.approval else None
 
         def change(current: Episode) -> None:
@@ -1209,10 +1239,44 @@ def rerender(config: Config, store: Any, day: Date, *, allow_stale_scripts: bool
 
 
 __all__ = [
-    "DraftProblem", "EpisodeSummary", "Regenerated", "Seen", "Synced", "accept_proposal", "approve", "check_editor",
-    "cite_instead", "discard_proposal", "drop_segment", "drop_story", "edit_episode", "edit_segment", "editor_name",
-    "list_episodes", "load", "load_for_review", "mark_script_current", "rederive_script", "move_segment", "move_story", "parse_day",
-    "pin_story", "proposal_diff", "publish", "regenerate", "reject", "rerender", "resolve_draft", "resolve_flag",
-    "restore_segment", "reorder", "rewrite_flagged", "segment_diff", "stale_edit", "stale_outputs", "stale_scripts",
-    "sync_draft", "undo",
+    "DraftProblem",
+    "EpisodeSummary",
+    "Regenerated",
+    "Seen",
+    "Synced",
+    "accept_proposal",
+    "approve",
+    "check_editor",
+    "cite_instead",
+    "discard_proposal",
+    "drop_segment",
+    "drop_story",
+    "edit_episode",
+    "edit_segment",
+    "editor_name",
+    "list_episodes",
+    "load",
+    "load_for_review",
+    "mark_script_current",
+    "rederive_script",
+    "move_segment",
+    "move_story",
+    "parse_day",
+    "pin_story",
+    "proposal_diff",
+    "publish",
+    "regenerate",
+    "reject",
+    "rerender",
+    "resolve_draft",
+    "resolve_flag",
+    "restore_segment",
+    "reorder",
+    "rewrite_flagged",
+    "segment_diff",
+    "stale_edit",
+    "stale_outputs",
+    "stale_scripts",
+    "sync_draft",
+    "undo",
 ]

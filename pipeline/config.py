@@ -232,7 +232,14 @@ class Price(Strict):
     output_per_mtok: float = 0.0
 
 
-LLMBackend = Literal["local", "openai", "compatible"]
+# A name registered in pipeline.registry.LLM (built in: local, openai, compatible; plugins add more).
+LLMBackend = str
+
+
+def _llm_backend(value: str | None) -> str | None:
+    from pipeline.registry import LLM
+
+    return value if value is None else LLM.validate(value)
 
 
 class LocalModel(Strict):
@@ -251,6 +258,7 @@ class Budget(Strict):
 
 class LLMSettings(Strict):
     backend: LLMBackend = "local"
+    options: dict[str, Any] = Field({}, description="the backend's own options, checked against its options model")
     model: str = "local"
     base_url: str | None = None
     api_key_env: str = "OPENAI_API_KEY"
@@ -263,8 +271,17 @@ class LLMSettings(Strict):
     budget: Budget = Budget()
     prices: dict[str, Price] = {}
 
+    @field_validator("backend")
+    @classmethod
+    def _registered(cls, value: str) -> str:
+        return _llm_backend(value) or value
+
     @model_validator(mode="after")
     def _backend(self) -> LLMSettings:
+        if self.options:
+            from pipeline.registry import LLM
+
+            LLM.get(self.backend).parse_options(self.options)
         if self.backend == "compatible" and not self.base_url:
             raise ValueError("backend 'compatible' needs base_url, e.g. http://localhost:11434/v1 for Ollama")
         return self
@@ -287,6 +304,11 @@ class VerifySettings(Strict):
     excerpt_tokens: int = Field(600, ge=100, description="source text shown per call, shared by its sources")
     sentences_per_call: int = Field(6, ge=1, le=12)
 
+    @field_validator("backend")
+    @classmethod
+    def _registered(cls, value: str | None) -> str | None:
+        return _llm_backend(value)
+
     @model_validator(mode="after")
     def _backend(self) -> VerifySettings:
         if self.backend == "compatible" and not self.base_url:
@@ -294,16 +316,33 @@ class VerifySettings(Strict):
         return self
 
 
-TTSBackend = Literal["piper", "openai", "espeak"]
+# A name registered in pipeline.registry.TTS (built in: piper, openai, espeak; plugins add more).
+TTSBackend = str
 
 
 class Voice(Strict):
     backend: TTSBackend = "piper"
+    options: dict[str, Any] = Field({}, description="the backend's own options, checked against its options model")
     voice: str = "joe"
     model: str | None = None  # openai: tts-1, gpt-4o-mini-tts ...
     speed: float = Field(1.0, gt=0.25, le=4)
     pitch: float = Field(1.0, gt=0.5, le=2, description="1.0 = unchanged; 0.84 gives a second, lower host")
     instructions: str | None = None
+
+    @field_validator("backend")
+    @classmethod
+    def _registered(cls, value: str) -> str:
+        from pipeline.registry import TTS
+
+        return TTS.validate(value)
+
+    @model_validator(mode="after")
+    def _options(self) -> Voice:
+        if self.options:
+            from pipeline.registry import TTS
+
+            TTS.get(self.backend).parse_options(self.options)
+        return self
 
 
 class TTSSettings(Strict):

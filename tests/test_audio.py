@@ -15,12 +15,13 @@ from mutagen.id3 import ID3
 
 from conftest import write_show
 from pipeline.audio import render_audio
-from pipeline.audio.backends import PiperBackend, Speech, _BACKENDS
+from pipeline.audio.backends import PiperBackend, Speech
 from pipeline.audio.ffmpeg import ffmpeg_exe
 from pipeline.config import Config, load_config
 from pipeline.errors import AudioError
 from pipeline.files import load_episode, save_episode, update_episode
 from pipeline.models import Episode, Segment
+from pipeline.registry import TTS
 from pipeline.store import open_store
 
 DAY = date(2026, 3, 9)
@@ -80,17 +81,38 @@ class Counting:
         Counting.calls.append(subject)
         return self.inner.synthesize(text, voice, subject=subject)
 
+    def synthesize_sentences(self, sentences: list[str], voice, *, subject: str) -> list[Speech]:  # type: ignore[no-untyped-def]
+        Counting.calls.append(subject)
+        return self.inner.synthesize_sentences(sentences, voice, subject=subject)
+
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """One real render of a short episode, shared by the read-only checks below."""
+    """One real render of a short episode (piper, counted), shared by the read-only checks below."""
+    TTS.register("counting-piper")(Counting)
     folder = tmp_path_factory.mktemp("audio") / "show"
-    config = load_config(write_show(folder))
+    config = load_config(write_show(folder, tts={"host": {"backend": "counting-piper", "voice": "joe"}}))
     episode = make_episode(config)
     store = open_store(config.state_dir)
     result = render_audio(config, store, episode)
     store.close()
-    return config, result
+    yield config, result
+    TTS.unregister("counting-piper")
+
+
+@pytest.fixture
+def voiced_by(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A show whose host voice is a test double, registered under its own name like any backend."""
+    names: list[str] = []
+
+    def use(name: str, factory: type, **sections: object) -> Config:
+        TTS.register(name)(factory)
+        names.append(name)
+        return load_config(write_show(tmp_path / "show", tts={"host": {"backend": name}}, **sections))
+
+    yield use
+    for name in names:
+        TTS.unregister(name)
 
 
 def test_render_writes_files_and_episode(rendered) -> None:  # type: ignore[no-untyped-def]
@@ -169,7 +191,6 @@ def test_rerender_uses_cache_and_edit_revoices_one_segment(rendered, tmp_path: P
     source, _ = rendered
     shutil.copytree(source.root, tmp_path / "show")
     config = load_config(tmp_path / "show" / "config.yaml")
-    monkeypatch.setitem(_BACKENDS, "piper", Counting)
     Counting.calls = []
     store = open_store(config.state_dir)
     again = render_audio(config, store, load_episode(config.episodes_dir, DAY))
@@ -205,8 +226,8 @@ class Silent:
         return Speech((rng.standard_normal(int(22050 * len(text) / 15)) * 3000).astype(np.int16), 22050)
 
 
-def test_silent_audio_fails_naming_the_segment(show: Config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setitem(_BACKENDS, "piper", Silent)
+def test_silent_audio_fails_naming_the_segment(voiced_by) -> None:  # type: ignore[no-untyped-def]
+    show = voiced_by("silent", Silent)
     episode = make_episode(show)
     mp3 = show.episode_dir(DAY) / "episode.mp3"
     mp3.write_bytes(b"previous good file")
@@ -220,12 +241,12 @@ def test_silent_audio_fails_naming_the_segment(show: Config, monkeypatch) -> Non
     assert store.query("SELECT COUNT(*) FROM tts_cache")[0][0] == 3
 
 
-def test_truncated_audio_fails(show: Config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_truncated_audio_fails(voiced_by) -> None:  # type: ignore[no-untyped-def]
     class Truncated(Silent):
         def synthesize(self, text: str, voice, *, subject: str) -> Speech:  # type: ignore[no-untyped-def]
             return Speech((np.random.default_rng(1).standard_normal(2205) * 3000).astype(np.int16), 22050)
 
-    monkeypatch.setitem(_BACKENDS, "piper", Truncated)
+    show = voiced_by("truncated", Truncated)
     with pytest.raises(AudioError) as caught:
         render_audio(show, open_store(show.state_dir), make_episode(show))
     assert caught.value.subject == "cold_open" and "too short" in str(caught.value)
@@ -255,9 +276,8 @@ def test_cohost_voice_and_own_assets(tmp_path: Path) -> None:
     assert abs(integrated + 16) <= 1 and peak <= -1
 
 
-def test_missing_show_asset_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setitem(_BACKENDS, "piper", Silent)
-    config = load_config(write_show(tmp_path / "show", audio={"outro": "music/outro.wav"}))
+def test_missing_show_asset_is_a_clear_error(voiced_by) -> None:  # type: ignore[no-untyped-def]
+    config = voiced_by("silent", Silent, audio={"outro": "music/outro.wav"})
     episode = make_episode(config)
     episode.segments = [s for s in episode.segments if s.id != "headlines"]
     with pytest.raises(AudioError) as caught:

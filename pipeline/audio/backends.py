@@ -5,7 +5,8 @@ speech API through the openai client, or any server that speaks it) and ``espeak
 last resort). A backend turns text into :class:`Speech`; caching, the pronunciation lexicon, pitch shifting,
 validation and mixing happen around it, the same for every backend. Vendor SDKs are imported only when chosen.
 
-Register another backend exactly as the built-in ones are::
+Register another backend exactly as the built-in ones are (``pipeline.registry.TTS``; another package can do it
+from a ``briefcast.backends`` entry point)::
 
     @register_backend("mine")
     def _make(settings: TTSSettings) -> TTSBackend:
@@ -31,6 +32,7 @@ import numpy as np
 from pipeline.audio.ffmpeg import to_wav
 from pipeline.config import TTSSettings, Voice
 from pipeline.errors import AudioError
+from pipeline.registry import TTS
 
 
 @dataclass
@@ -54,27 +56,18 @@ class TTSBackend(Protocol):
 
 
 BackendFactory = Callable[[TTSSettings], TTSBackend]
-_BACKENDS: dict[str, BackendFactory] = {}
-
-
-def register_backend(name: str) -> Callable[[BackendFactory], BackendFactory]:
-    """Register a backend factory under the name config.yaml uses (``tts.host.backend``)."""
-
-    def add(factory: BackendFactory) -> BackendFactory:
-        _BACKENDS[name] = factory
-        return factory
-
-    return add
+# The shared registry (pipeline/registry.py): config validates tts.*.backend against it; plugins add to it.
+register_backend = TTS.register
 
 
 def backend_names() -> list[str]:
-    return sorted(_BACKENDS)
+    return TTS.names()
 
 
 def make_backend(name: str, settings: TTSSettings) -> TTSBackend:
     """A new backend instance (one per render: the piper voice is loaded once, on first use)."""
     try:
-        factory = _BACKENDS[name]
+        factory = TTS.get(name).factory
     except KeyError:
         raise AudioError(
             f"unknown TTS backend {name!r}", hint=f"use one of: {', '.join(backend_names())}"

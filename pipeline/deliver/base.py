@@ -28,6 +28,7 @@ from pipeline.config import Config, DeliverTarget
 from pipeline.errors import DeliveryError
 from pipeline.models import Episode
 from pipeline.publish.newsletter import UNSUBSCRIBE_PLACEHOLDER
+from pipeline.registry import DELIVER
 
 Role = Literal["email", "hosting"]
 
@@ -241,21 +242,17 @@ class HostingTarget(Protocol):
 
 
 BackendFactory = Callable[[Any, Config], Any]
-_BACKENDS: dict[str, tuple[Role, BackendFactory]] = {}
 
 
 def register_backend(name: str, *, role: Role) -> Callable[[BackendFactory], BackendFactory]:
-    """Register a target factory ``(spec, config) -> backend`` under the ``type`` config.yaml uses."""
+    """Register a target factory ``(spec, config) -> backend`` under the ``type`` config.yaml uses.
 
-    def add(factory: BackendFactory) -> BackendFactory:
-        _BACKENDS[name] = (role, factory)
-        return factory
-
-    return add
+    The shared registry shape (pipeline/registry.py, ``DELIVER``), with the target's role kept beside it."""
+    return DELIVER.register(name, role=role)
 
 
 def backend_names() -> list[str]:
-    return sorted(_BACKENDS)
+    return DELIVER.names()
 
 
 def role_of(spec: DeliverTarget) -> Role:
@@ -270,7 +267,8 @@ def make_backend(spec: DeliverTarget, config: Config) -> Any:
 def _lookup(spec: DeliverTarget) -> tuple[Role, BackendFactory]:
     kind = getattr(spec, "type", None)
     try:
-        return _BACKENDS[str(kind)]
+        entry = DELIVER.get(str(kind))
     except KeyError:
         raise DeliveryError(f"unknown delivery target type {kind!r}", subject=spec.label,
                             hint=f"use one of: {', '.join(backend_names())}") from None
+    return entry.meta["role"], entry.factory

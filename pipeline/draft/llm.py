@@ -2,7 +2,8 @@
 
 Backends say where the server is and how to ask it for JSON; they are a Protocol plus a registry keyed by
 ``config.llm.backend`` (``local`` embedded llama.cpp, ``openai``, ``compatible``), and a third-party backend
-registers with ``@register_backend("name")`` exactly like the built-in ones.
+registers with ``@register_backend("name")`` (``pipeline.registry.LLM.register``) exactly like the built-in
+ones, or from another package through the ``briefcast.backends`` entry points.
 
 ``open_llm(config, store)`` yields an `LLMClient`; its ``structured(messages, Schema, purpose=...)`` returns a
 validated pydantic object. Every call is logged to the ``llm_calls`` table, which is also the cache
@@ -46,6 +47,7 @@ from pipeline.errors import (
     LLMRequestError,
     LLMUnavailableError,
 )
+from pipeline.registry import LLM
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
@@ -86,26 +88,18 @@ class Backend(Protocol):
     def connect(self, config: Config) -> AbstractContextManager[Endpoint]: ...
 
 
-BACKENDS: dict[str, Callable[[], Backend]] = {}
-
-
-def register_backend(name: str) -> Callable[[Callable[[], Backend]], Callable[[], Backend]]:
-    """Register a backend factory under the name used in ``llm.backend``."""
-
-    def add(factory: Callable[[], Backend]) -> Callable[[], Backend]:
-        BACKENDS[name] = factory
-        return factory
-
-    return add
+# The shared registry (pipeline/registry.py): config validates llm.backend against it; plugins add to it.
+register_backend = LLM.register
 
 
 def get_backend(name: str) -> Backend:
     try:
-        return BACKENDS[name]()
+        factory = LLM.get(name).factory
     except KeyError:
         raise ConfigError(
-            f"llm.backend {name!r} is not known", hint=f"use one of: {', '.join(sorted(BACKENDS))}"
+            f"llm.backend {name!r} is not known", hint=f"use one of: {', '.join(LLM.names())}"
         ) from None
+    return factory()
 
 
 @register_backend("openai")
@@ -588,7 +582,6 @@ def open_llm(config: Config, store: Store) -> Iterator[LLMClient]:
 
 
 __all__ = [
-    "BACKENDS",
     "Answer",
     "Backend",
     "Endpoint",

@@ -75,8 +75,8 @@ def test_hostile_sample_items_are_drafted_and_no_injected_claim_goes_unflagged(t
     for field, value in (("text", segment.text), ("script", segment.script)):
         assert not MARKUP.search(value), value
         for sentence in grounding.split_sentences(value):
-            if INJECTED.search(sentence):  # the model said what the source told it to: it must be flagged, high
-                assert any(f.field == field and f.sentence == sentence and f.severity == "high"
+            if INJECTED.search(sentence):  # the model said what the source told it to: it must be flagged
+                assert any(f.field == field and f.sentence == sentence and not f.resolved
                            for f in segment.flags), (field, sentence, segment.flags)
     for sentence in [episode.title, *grounding.split_sentences(episode.description)]:
         assert not MARKUP.search(sentence)

@@ -1042,7 +1042,24 @@ def check_text(text: str, sources: Mapping[int, str] | Sources, *, framing: bool
                 flags.append(make_flag("unverified", "text", sentence, "contradiction",
                                        f"this nearly repeats {where} but says otherwise: {how}", severity="high",
                                        evidence=copied))
+        if index.injected:
+            flags += _injected(sentence, index, where)
     return flags
+
+
+def _injected(sentence: str, index: SourceIndex, where: str) -> list[Flag]:
+    """A sentence that says what a source's instruction to the model says ("the company was acquired"): half its
+    words (two at least) come from that instruction and from nowhere else in the source."""
+    words = _content(outside_quotes(sentence))
+    if not words:
+        return []
+    told = set().union(*(_content(_INSTRUCTION.sub(" ", instruction)) for instruction in index.injected))
+    borrowed = {w for w in words & told if not index.has_word(w)}
+    if len(borrowed) >= 2 and len(borrowed) >= len(words) / 2:
+        return [make_flag("unverified", "text", sentence, "injection",
+                          f"this repeats an instruction inside {where} (a prompt injection), not its reporting: "
+                          f"{', '.join(sorted(borrowed)[:6])}", severity="high", evidence=" ".join(index.injected))]
+    return []
 
 
 def _unsupported(sentence: str, claims: list[Claim], index: SourceIndex, others: Mapping[int, SourceIndex],

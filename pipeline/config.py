@@ -247,7 +247,7 @@ class LocalModel(Strict):
     n_ctx: int = Field(4096, ge=512)
     threads: int = Field(2, ge=1)
     startup_timeout: float = Field(180.0, gt=0)
-    grammar_first: bool = Field(False, description="check the sampled token against the JSON grammar before masking "
+    grammar_first: bool = Field(True, description="check the sampled token against the JSON grammar before masking "
                                                     "the whole vocabulary (pipeline/draft/llama_serve.py)")
 
 

@@ -471,8 +471,9 @@ def generate(config: Any, store: Any, episode: Any, per: int) -> list[Mutation]:
         outlets = sorted({ref.outlet for ref in segment.sources})
         for field in ("text", "script"):
             for sentence in sentences_of(getattr(segment, field)):
-                if any(name in sentence for name in own) or len(sentence.split()) < 4:
-                    continue  # the show's greetings and goodbyes (made in code) and transitions state no news
+                if (any(name in sentence for name in own) or len(sentence.split()) < 4
+                        or re.match(r"\W*(?:Today's (?:question|reports)|The case (?:that|against)|What to watch)", sentence)):
+                    continue  # the show's greetings, goodbyes and debate labels (made in code) state no news
                 if field == "text":
                     refs = [n for n in cited(sentence) if n in plan.texts]
                     if not refs:

@@ -165,6 +165,7 @@ NEW_CASES = [
     ("It was the fifth such case [1].", {("unsupported_number", "fifth")}),
     ("Cobalt Systems and Kestrel sued Parrotly [1].", {("unsupported_entity", "Kestrel")}),  # a one-word name
     ("Cobalt Systems sued Vantorix [1].", {("unsupported_entity", "Vantorix")}),
+    ("The paper is listed on arXiv cs.CL [1].", {("unsupported_entity", "cs.CL")}),
     ("According to Reuters, Northwind cut prices by 40% [2].", {("unsupported_attribution", "Reuters")}),
     ("Northwind cut prices by 40%, TechPress Ledger reported [2].", {("wrong_source", "TechPress Ledger")}),
 ]

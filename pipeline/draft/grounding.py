@@ -507,6 +507,8 @@ def entity_claims(sentence: str) -> list[Claim]:
     text = outside_quotes(strip_citations(plain(sentence)))
     claims = [Claim("entity", m.group(0)) for m in _MODEL_NAME.finditer(text) if not re.match(r"^[vV]\d", m.group(0))]
     claims += [Claim("entity", m.group(0)) for m in _VERSION.finditer(text)]
+    # "arXiv cs.LG", "r/LocalLLaMA": a name inside a dotted or slashed word
+    claims += [Claim("entity", m.group(0)) for m in re.finditer(r"(?<![\w.])[a-z]+[./][A-Z]\w*(?!\w|[./]\w)", text)]
     group: list[str] = []
     state = {"opens": False, "fresh": True}  # does the group open the sentence (or a clause after a colon)?
 

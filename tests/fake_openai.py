@@ -148,7 +148,7 @@ def default_answer(body: dict[str, Any]) -> dict[str, Any]:
         evidence = next((text.strip()[:80] for _, text in sources), "")
         answer["verdicts"] = [{"n": i, "verdict": "supported", "evidence": evidence} for i in range(1, count + 1)]
     if "rewrites" in props:  # a rewrite request: the fake gives each sentence back unchanged (it fixes nothing)
-        said = re.findall(r"^\d+\. (.*) \((?:speaks as|copies)[^)]*\)$", prompt, re.MULTILINE)
+        said = re.findall(r"^\d+\. (.*) \((?:speaks as the company|copied)\)$", prompt, re.MULTILINE)
         if said:
             answer["rewrites"] = said[: len(answer.get("rewrites", said))]
     if "script" in props:

@@ -55,7 +55,7 @@ def test_a_copied_line_is_rewritten_in_one_call(show: tuple[Config, Store, FakeO
                      "licence on Monday.", [1]))
     fake.when("This story is one of the top headlines", copied)
     ours = "Kestrel put out its 70-billion-parameter Lumen-70B model under Apache 2.0 on Monday."
-    fake.when("copies the source", Reply.json({"rewrites": [ours]}))
+    fake.when("(copied)", Reply.json({"rewrites": [ours]}))
     result = draft(config, store, DAY)
     headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
     assert ours.rstrip(".") + " [1]." in headlines.text and "a 70-billion-parameter model, under" not in headlines.text
@@ -163,7 +163,7 @@ def test_first_person_is_rewritten_once_then_said_as_its_headline(show: tuple[Co
     headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
     assert "We are proud" not in headlines.text and "our most" not in headlines.text
     assert 'Kestrel blog published "Kestrel releases Lumen-70B"' in headlines.text  # nothing made up instead
-    [rewrite] = fake.requests_containing("speaks as the source")  # one rewrite call for the segment
+    [rewrite] = fake.requests_containing("(speaks as the company)")  # one rewrite call for the segment
     assert "We are proud to release Lumen-70B" in rewrite["body"]["messages"][1]["content"]
     assert any("first person" in note for note in result.notes), result.notes
 

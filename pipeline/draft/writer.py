@@ -503,14 +503,16 @@ def rewrite_lines(config: Config, llm: LLMClient, plan: Plan, groups: list[list[
             if (problem := line_problem(line, plan))]
     if not todo:
         return []
-    items = [{"n": k, "text": grounding.strip_citations(groups[g][i]), "problem": problem}
+    # The problem is named in two words: a small model given the copied span writes it back into its answer.
+    items = [{"n": k, "text": grounding.strip_citations(groups[g][i]),
+              "problem": "speaks as the company" if problem.startswith("speaks as") else "copied"}
              for k, (g, i, problem) in enumerate(todo, 1)]
     user = render(config, "rewrite.j2", lines=items, count=len(items))
     messages = [{"role": "system", "content": render(config, "system.j2")}, {"role": "user", "content": user}]
     notes: list[str] = []
     try:
         answer = llm.structured(messages, rewrites_schema(len(items)), purpose=f"rewrite:{plan.spec.id}",
-                                max_tokens=min(900, 60 + 60 * len(items)), temperature=0.7)
+                                max_tokens=min(1000, 60 + 80 * len(items)), temperature=0.7)
         rewrites = list(answer.value.rewrites)
     except BudgetExceededError:
         raise

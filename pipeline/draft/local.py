@@ -340,11 +340,13 @@ def server_command(model: Path, settings: LocalModel, port: int) -> list[str]:
 
     ``logits_all`` off: llama-cpp-python's server defaults it on, which keeps every prompt position's logits
     (n_ctx x 151,936 floats, about 2.4 GB at 4,096) and computes them for every prompt token (about a fifth of
-    prompt time); nothing here asks for logprobs."""
+    prompt time); nothing here asks for logprobs. ``use_mmap`` off: llama.cpp repacks the weights for this CPU into
+    memory of its own, so a mapped file stays resident beside the copy (measured, the 1.5B loaded with a 4,096
+    context: 1.94 GB resident mapped, 1.34 GB read in)."""
     return [
         sys.executable, "-m", "pipeline.draft.llama_serve", "--model", str(model), "--model_alias", "local",
         "--n_ctx", str(settings.n_ctx), "--n_threads", str(settings.threads),
-        "--n_threads_batch", str(settings.threads), "--logits_all", "false",
+        "--n_threads_batch", str(settings.threads), "--logits_all", "false", "--use_mmap", "false",
         "--grammar_first", "true" if settings.grammar_first else "false",
         "--host", "127.0.0.1", "--port", str(port),
     ]

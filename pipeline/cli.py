@@ -120,7 +120,7 @@ def ingest(config: ConfigOpt = Path("config.yaml"), sample: SampleOpt = False) -
             result = run_ingest(cfg, store)
         print_stage(console, result)
         if result.status == "failed":
-            causes = "; ".join(failure["message"] for failure in result.failures[:3])
+            causes = "; ".join(failure.message for failure in result.failures[:3])
             more = f" (and {len(result.failures) - 3} more)" if len(result.failures) > 3 else ""
             raise FetchError(
                 f"every feed failed ({len(result.failures)} of {int(result.counts.get('feeds', 0))}): {causes}{more}",

@@ -14,7 +14,7 @@ from datetime import date as Date
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION = 1
 
@@ -288,6 +288,93 @@ class Episode(Model):
         return [flag for segment in self.live_segments for flag in segment.flags if not flag.resolved]
 
 
+_URL = re.compile(r"""\b(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?:[^\s/@'"<>]*@)?(?P<host>[^\s/?#'"<>]+)(?P<rest>[^\s'"<>)\]]*)""")
+_SECRETS = re.compile(
+    r"(?P<label>)\b(?:sk|pk|rk|xox[abposr]|ghp|gho|github_pat|glpat)[-_][A-Za-z0-9_-]{8,}"  # keys by their prefix
+    r"|(?P<auth>(?i:\b(?:bearer|basic)\s+))[A-Za-z0-9._~+/=-]{8,}"  # an Authorization header's value
+    r"|(?P<key>(?i:\b(?:api[_-]?key|access[_-]?token|token|secret|password|passwd)\s*[=:]\s*))[^\s&,;'\"]+"
+)
+_SECRET_ENV = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|AUTH", re.IGNORECASE)
+
+
+def scrub(text: str, *, urls: bool = True) -> str:
+    """``text`` fit for run.json and the terminal: URLs cut to scheme and host, keys and passwords replaced.
+
+    A webhook URL carries its secret in the path, a feed URL may carry a token in its query, an SDK error may echo
+    an API key: none of it may reach a report. The values of environment variables whose names look secret
+    (``*_KEY``, ``*_TOKEN``, ``*PASSWORD``...) are replaced wherever they appear. ``urls=False`` keeps URLs whole
+    apart from their user info and query (a failure's subject names the feed it concerns)."""
+    import os
+
+    for name, value in os.environ.items():
+        if len(value) >= 8 and _SECRET_ENV.search(name) and value in text:
+            text = text.replace(value, f"[${name}]")
+
+    def url(match: re.Match[str]) -> str:
+        if urls:
+            return match["scheme"] + match["host"] + ("/…" if match["rest"] else "")
+        return match["scheme"] + match["host"] + match["rest"].split("?", 1)[0].split("#", 1)[0]
+
+    text = _URL.sub(url, text)
+    return _SECRETS.sub(lambda m: (m["auth"] or m["key"] or "") + "[secret]", text)
+
+
+class Failure(Model):
+    """One thing that went wrong in a stage: what it concerns, what kind, the message and how to fix it.
+
+    Every text field is scrubbed (``scrub``) when the failure is made, so no URL path or secret reaches run.json.
+    ``failure["message"]`` and ``failure.get("hint")`` still read like the dicts run.json held before."""
+
+    subject: str = ""
+    kind: str = "error"
+    message: str = ""
+    hint: str | None = None
+
+    @field_validator("message", "hint")
+    @classmethod
+    def _scrubbed(cls, value: str | None) -> str | None:
+        return None if value is None else scrub(str(value))
+
+    @field_validator("subject")
+    @classmethod
+    def _subject(cls, value: str) -> str:
+        return scrub(str(value), urls=False)
+
+    @classmethod
+    def of(cls, exc: BaseException, subject: str = "") -> Failure:
+        """From an exception: a BriefcastError's subject, kind and hint are kept."""
+        return cls(subject=getattr(exc, "subject", None) or subject, kind=getattr(exc, "kind", None) or "error",
+                   message=str(exc), hint=getattr(exc, "hint", None))
+
+    def __getitem__(self, key: str) -> str | None:
+        value: str | None = getattr(self, key)
+        return value
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        value = getattr(self, key, None)
+        return default if value is None else value
+
+
+class LLMUsage(Model):
+    """The draft stage's model use in run.json (``llm``)."""
+
+    calls: float = 0
+    cache_hits: float = 0
+    tokens_in: float = 0
+    tokens_out: float = 0
+    cost_usd: float = 0.0
+    flags: float = 0
+
+
+class TTSUsage(Model):
+    """The audio stage's speech synthesis in run.json (``tts``)."""
+
+    characters: float = 0
+    segments_synthesized: float = 0
+    cache_hits: float = 0
+    audio_minutes: float = 0.0
+
+
 class StageResult(Model):
     """One stage's line in the run report."""
 
@@ -295,7 +382,7 @@ class StageResult(Model):
     status: Literal["done", "skipped", "failed", "partial"] = "done"
     seconds: float = 0.0
     counts: dict[str, float] = {}
-    failures: list[dict[str, str]] = []  # {"subject", "kind", "message"}
+    failures: list[Failure] = []
     notes: list[str] = []
 
 
@@ -308,6 +395,6 @@ class RunReport(Model):
     finished: datetime | None = None
     status: Literal["running", "done", "failed"] = "running"
     stages: list[StageResult] = Field(default_factory=list)
-    llm: dict[str, float] = {}  # calls, cache_hits, tokens_in, tokens_out, cost_usd
-    tts: dict[str, float] = {}  # characters, segments_synthesized, cache_hits, audio_minutes
+    llm: LLMUsage = LLMUsage()  # an older run.json's partial dict reads with zeros for what it lacks
+    tts: TTSUsage = TTSUsage()
     message: str | None = None

@@ -15,7 +15,7 @@ import httpx
 
 from pipeline.config import Config, Email, Webhook
 from pipeline.files import load_episode, load_rundown
-from pipeline.models import StageResult
+from pipeline.models import Failure, StageResult
 
 
 def _review_link(config: Config, day: Date) -> str:
@@ -81,15 +81,15 @@ def notify_ready(config: Config, day: Date) -> StageResult:
             sent += 1
         except httpx.HTTPError as exc:
             host = httpx.URL(hook.url).host
-            result.failures.append({"subject": f"webhook {host}", "kind": "notify",
-                                    "message": f"{type(exc).__name__}: {exc}; check notify.webhooks url"})
+            result.failures.append(Failure(subject=f"webhook {host}", kind="notify",
+                                    message=f"{type(exc).__name__}: {exc}; check notify.webhooks url"))
     if config.notify.email is not None:
         try:
             _send_email(config.notify.email, f"{config.show.title} {day}: draft ready for review", text)
             sent += 1
         except (OSError, smtplib.SMTPException) as exc:
-            result.failures.append({"subject": f"email {config.notify.email.host}", "kind": "notify",
-                                    "message": f"{type(exc).__name__}: {exc}; check notify.email"})
+            result.failures.append(Failure(subject=f"email {config.notify.email.host}", kind="notify",
+                                    message=f"{type(exc).__name__}: {exc}; check notify.email"))
     result.counts = {"sent": sent, "failed": len(result.failures)}
     if result.failures:
         result.status = "partial" if sent else "failed"
@@ -109,14 +109,14 @@ def notify_problem(config: Config, subject: str, text: str) -> StageResult:
         try:
             httpx.post(hook.url, json=payload, timeout=15).raise_for_status()
         except httpx.HTTPError as exc:
-            result.failures.append({"subject": f"webhook {httpx.URL(hook.url).host}", "kind": "notify",
-                                    "message": f"{type(exc).__name__}: {exc}; check notify.webhooks url"})
+            result.failures.append(Failure(subject=f"webhook {httpx.URL(hook.url).host}", kind="notify",
+                                    message=f"{type(exc).__name__}: {exc}; check notify.webhooks url"))
     if config.notify.email is not None:
         try:
             _send_email(config.notify.email, subject, text)
         except (OSError, smtplib.SMTPException) as exc:
-            result.failures.append({"subject": f"email {config.notify.email.host}", "kind": "notify",
-                                    "message": f"{type(exc).__name__}: {exc}; check notify.email"})
+            result.failures.append(Failure(subject=f"email {config.notify.email.host}", kind="notify",
+                                    message=f"{type(exc).__name__}: {exc}; check notify.email"))
     if result.failures:
         result.status = "failed"
     return result

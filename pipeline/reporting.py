@@ -32,8 +32,7 @@ def print_stage(console: Console, result: StageResult) -> None:
         table = Table("subject", "kind", "cause", title=f"{result.stage}: {len(result.failures)} problem(s)",
                       title_justify="left", show_lines=False)
         for failure in result.failures:
-            table.add_row(escape(failure.get("subject", "")), escape(failure.get("kind", "")),
-                          escape(failure.get("message", "")))
+            table.add_row(escape(failure.subject), escape(failure.kind), escape(failure.message))
         console.print(table)
     for note in result.notes:
         console.print(f"  [dim]{escape(note)}[/]", highlight=False)
@@ -69,12 +68,13 @@ def print_report(console: Console, report: RunReport) -> None:
     console.print(table)
     for stage in report.stages:
         for failure in stage.failures:
-            console.print(f"  [yellow]{escape(stage.stage)}[/] {escape(failure.get('subject', ''))}: "
-                          f"{escape(failure.get('kind', ''))}: {escape(failure.get('message', ''))}", highlight=False)
-    if report.llm:
-        console.print("LLM: " + ", ".join(f"{key} {_number(value)}" for key, value in report.llm.items()), markup=False)
-    if report.tts:
-        console.print("TTS: " + ", ".join(f"{key} {_number(value)}" for key, value in report.tts.items()), markup=False)
+            console.print(f"  [yellow]{escape(stage.stage)}[/] {escape(failure.subject)}: "
+                          f"{escape(failure.kind)}: {escape(failure.message)}", highlight=False)
+    for label, usage in (("LLM", report.llm), ("TTS", report.tts)):
+        used = usage.model_dump()
+        if any(used.values()):
+            console.print(f"{label}: " + ", ".join(f"{key} {_number(value)}" for key, value in used.items()),
+                          markup=False)
     if report.message:
         console.print(report.message, highlight=False, markup=False)
 

@@ -31,7 +31,7 @@ from pipeline import progress
 from pipeline.config import Config
 from pipeline.errors import BriefcastError, ConfigError, LockedError, NothingUsableError
 from pipeline.files import load_episode, load_rundown, save_report, sweep_scratch, sweep_temp_files, write_json
-from pipeline.models import RunReport, StageResult
+from pipeline.models import Failure, LLMUsage, RunReport, StageResult, TTSUsage
 from pipeline.store import Store, open_store
 
 STAGES = ["ingest", "curate", "draft", "render", "publish", "notify"]
@@ -352,14 +352,13 @@ def _timed(stage: str, action: Callable[[], StageResult | list[StageResult]]) ->
 
 
 def _totals(report: RunReport) -> None:
-    llm_keys = ("llm_calls", "cache_hits", "tokens_in", "tokens_out", "cost_usd")
-    tts_keys = ("characters", "segments_synthesized", "cache_hits", "audio_minutes")
+    """The report's LLM and TTS usage, from the draft and audio stages' counts (the usage models name the keys)."""
     for stage in report.stages:
         if stage.stage == "draft":
-            report.llm = {key.removeprefix("llm_"): stage.counts[key] for key in llm_keys if key in stage.counts}
-            report.llm["flags"] = stage.counts.get("flags", 0)
+            counts = {"calls": stage.counts.get("llm_calls", 0), **stage.counts}
+            report.llm = LLMUsage(**{key: counts[key] for key in LLMUsage.model_fields if key in counts})
         if stage.stage == "audio":
-            report.tts = {key: stage.counts[key] for key in tts_keys if key in stage.counts}
+            report.tts = TTSUsage(**{key: stage.counts[key] for key in TTSUsage.model_fields if key in stage.counts})
 
 
 def run_day(
@@ -400,13 +399,12 @@ def run_day(
                         results = _timed(stage, getattr(job, stage))
                     except NothingUsableError as exc:
                         report.stages.append(StageResult(stage=stage, status="failed", failures=[
-                            {"subject": day.isoformat(), "kind": exc.kind, "message": str(exc)}]))
+                            Failure.of(exc, day.isoformat())]))
                         report.status, report.message = "failed", f"nothing usable: {exc}"
                         events.end(report.stages[-1])
                         break
                     except BriefcastError as exc:
-                        result = StageResult(stage=stage, status="failed", failures=[
-                            {"subject": exc.subject or day.isoformat(), "kind": exc.kind, "message": str(exc)}])
+                        result = StageResult(stage=stage, status="failed", failures=[Failure.of(exc, day.isoformat())])
                         report.stages.append(result)
                         events.end(result)
                         if stage in ("curate", "draft"):
@@ -458,8 +456,7 @@ def run_stage(config: Config, day: Date, stage: str, *, audio: bool = True, forc
             try:
                 results = _timed(stage, getattr(job, stage))
             except BriefcastError as exc:
-                failed = StageResult(stage=stage, status="failed", failures=[
-                    {"subject": exc.subject or day.isoformat(), "kind": exc.kind, "message": str(exc)}])
+                failed = StageResult(stage=stage, status="failed", failures=[Failure.of(exc, day.isoformat())])
                 _merge_report(config, day, stage, [failed])
                 raise
             if stage == "notify" and results[0].status != "skipped":
@@ -468,6 +465,11 @@ def run_stage(config: Config, day: Date, stage: str, *, audio: bool = True, forc
             return results
         finally:
             store.close()
+
+
+def record_results(config: Config, day: Date, results: list[StageResult]) -> None:
+    """Put results made outside a run (publish's release) into the day's run.json, beside the run's own lines."""
+    _merge_report(config, day, results[0].stage, results)
 
 
 def _merge_report(config: Config, day: Date, stage: str, results: list[StageResult]) -> None:
@@ -489,7 +491,7 @@ def _merge_report(config: Config, day: Date, stage: str, results: list[StageResu
     report.stages = sorted([*kept, *results], key=position)
     fatal = [line for line in report.stages if line.status == "failed" and line.stage in ("curate", "draft")]
     report.status = "failed" if fatal else "done"
-    report.message = (f"{fatal[0].stage} failed: {(fatal[0].failures or [{}])[0].get('message', 'see its notes')}"
+    report.message = (f"{fatal[0].stage} failed: {(fatal[0].failures or [Failure(message='see its notes')])[0].message}"
                       if fatal else None)
     report.finished = datetime.now(UTC)
     _totals(report)

@@ -17,7 +17,7 @@ from pipeline.audio.transcript import chapters_json, webvtt
 from pipeline.config import Config
 from pipeline.errors import AudioError
 from pipeline.files import atomic_replace_file, atomic_write_text, scratch_prefix, update_episode
-from pipeline.models import AudioInfo, Chapter, Episode, StageResult
+from pipeline.models import AudioInfo, Chapter, Episode, Failure, StageResult
 from pipeline.store import Store
 
 LOUDNESS_TOLERANCE = 1.0  # LU around audio.loudness (Apple: -16 +-1)
@@ -96,12 +96,12 @@ def render_audio(config: Config, store: Store, episode: Episode, *, allow_stale_
 
     update_episode(config.episodes_dir, episode.date, change, bump=False)
     status = "done"
-    failures_out: list[dict[str, str]] = []
+    failures_out: list[Failure] = []
     if abs(meter.integrated - config.audio.loudness) > LOUDNESS_TOLERANCE or meter.true_peak > -1.0:
         status = "partial"
-        failures_out.append({"subject": day, "kind": "loudness", "message": (
+        failures_out.append(Failure(subject=day, kind="loudness", message=(
             f"measured {meter.integrated:.1f} LUFS / {meter.true_peak:.1f} dBTP; wanted "
-            f"{config.audio.loudness:.0f} +-{LOUDNESS_TOLERANCE:.0f} LUFS and at most -1 dBTP")})
+            f"{config.audio.loudness:.0f} +-{LOUDNESS_TOLERANCE:.0f} LUFS and at most -1 dBTP")))
     if notes:
         status = "partial"
     return StageResult(

@@ -198,7 +198,7 @@ def _tell_editors(config: Config, day: Date, result: StageResult) -> None:
 
     lines = [f"{config.show.title} {day}: delivery had {len(result.failures)} problem(s)", ""]
     for failure in result.failures[:30]:
-        lines.append(f"- {failure['subject']}: {failure['message']}")
+        lines.append(f"- {failure.subject}: {failure.message}")
     if len(result.failures) > 30:
         lines.append(f"... and {len(result.failures) - 30} more: briefcast deliver {day} shows them all")
     lines += ["", f"What went through is recorded and will not be repeated. Retry: briefcast deliver {day}"]

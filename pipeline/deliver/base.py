@@ -26,7 +26,7 @@ from typing import Any, Literal, Protocol
 
 from pipeline.config import Config, DeliverTarget
 from pipeline.errors import DeliveryError
-from pipeline.models import Episode
+from pipeline.models import Episode, Failure
 from pipeline.publish.newsletter import UNSUBSCRIBE_PLACEHOLDER
 from pipeline.registry import DELIVER
 
@@ -191,7 +191,7 @@ class Job:
     scrub: Scrubber
     newsletter: Newsletter | None = None
     counts: dict[str, float] = field(default_factory=dict)
-    failures: list[dict[str, str]] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -209,8 +209,8 @@ class Job:
 
     def fail(self, what: str, message: str, *, hint: str | None = None, kind: str = "delivery") -> None:
         text = f"{message}; fix: {hint}" if hint else message
-        self.failures.append({"subject": f"{self.label}: {what}" if what else self.label, "kind": kind,
-                              "message": self.scrub(text)})
+        self.failures.append(Failure(subject=f"{self.label}: {what}" if what else self.label, kind=kind,
+                              message=self.scrub(text)))
 
     def note(self, text: str) -> None:
         self.notes.append(self.scrub(f"{self.label}: {text}"))

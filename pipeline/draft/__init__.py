@@ -35,7 +35,7 @@ from pipeline.draft.writer import (
     plan_segments,
 )
 from pipeline.errors import ConfigError, EpisodeNotFoundError, LLMError, NothingUsableError, ReviewError
-from pipeline.models import Episode, Flag, Provenance, Segment, StageResult, Story
+from pipeline.models import Episode, Failure, Flag, Provenance, Segment, StageResult, Story
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
@@ -100,8 +100,8 @@ def draft(config: Config, store: Store, day: Date) -> StageResult:
             result.notes += notes
             previous = old.get(plan.spec.id)
             if error is not None:
-                result.failures.append({"subject": plan.spec.id, "kind": getattr(error, "kind", "error"),
-                                        "message": str(error)})
+                result.failures.append(Failure(subject=plan.spec.id, kind=getattr(error, "kind", "error"),
+                                        message=str(error)))
                 if previous is not None and previous.status == "drafted":
                     result.notes.append(f"{plan.spec.id}: kept the previous draft ({type(error).__name__})")
                     segment = previous
@@ -125,7 +125,7 @@ def draft(config: Config, store: Store, day: Date) -> StageResult:
         ordered = _order(config, list(segments.values()))
 
         def meta_failed(exc: Exception) -> None:
-            result.failures.append({"subject": "episode", "kind": getattr(exc, "kind", "error"), "message": str(exc)})
+            result.failures.append(Failure(subject="episode", kind=getattr(exc, "kind", "error"), message=str(exc)))
 
         title, description = episode_meta(config, llm, day.isoformat(), ordered, meta_failed)
         ordered, meta_flags = _verify(config, store, llm, [plan for plan, _ in fresh], ordered, old, title,

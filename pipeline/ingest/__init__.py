@@ -29,7 +29,7 @@ from pipeline.ingest.extract import extract_article, is_teaser, is_thin
 from pipeline.ingest.fetch import ACCEPT_HTML, Fetched, Fetcher
 from pipeline.ingest.parse import ParsedFeed, parse_feed
 from pipeline.ingest.workers import ParsePool, limit_heap_arenas, release_memory
-from pipeline.models import Item, StageResult
+from pipeline.models import Failure, Item, StageResult
 from pipeline.store import Store
 
 __all__ = ["ingest", "ingest_async", "Fetcher", "Fetched", "parse_feed"]
@@ -47,7 +47,7 @@ class FeedOutcome:
     status: str = "ok"  # ok | partial | not_modified | failed
     items_seen: int = 0
     items_new: int = 0
-    failure: dict[str, str] | None = None
+    failure: Failure | None = None
     notes: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -172,17 +172,17 @@ def _account(outcome: FeedOutcome, parsed: ParsedFeed) -> None:
         )
     if parsed.warning:
         outcome.status = "partial"
-        outcome.failure = {
-            "subject": outcome.url,
-            "kind": "parse_warning",
-            "message": f"{name}: {parsed.warning}; kept the {len(parsed.items)} item(s) that could be read; "
+        outcome.failure = Failure(
+            subject=outcome.url,
+            kind="parse_warning",
+            message=f"{name}: {parsed.warning}; kept the {len(parsed.items)} item(s) that could be read; "
             "fix: tell the publisher their feed is not well-formed XML",
-        }
+        )
 
 
 def _fail(store: Store, outcome: FeedOutcome, kind: str, message: str) -> None:
     outcome.status = "failed"
-    outcome.failure = {"subject": outcome.url, "kind": kind, "message": f"{outcome.source.name}: {message}"}
+    outcome.failure = Failure(subject=outcome.url, kind=kind, message=f"{outcome.source.name}: {message}")
     # Forget validators: the next run must fetch in full rather than trust a 304 for something never parsed.
     store.save_feed_state(
         outcome.url, etag=None, last_modified=None, content_hash=None, last_status=kind, last_error=message

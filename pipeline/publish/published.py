@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from pipeline.config import Config
 from pipeline.errors import BriefcastError
 from pipeline.files import load_episode
-from pipeline.models import Episode
+from pipeline.models import Episode, Failure
 from pipeline.publish import markup
 from pipeline.publish.newsletter import Issue, build_issue
 
@@ -55,7 +55,7 @@ class Published:
 @dataclass
 class Gathered:
     published: list[Published]
-    failures: list[dict[str, str]]
+    failures: list[Failure]
     unpublished: list[Path]  # folders of episodes that exist but are not published
 
 
@@ -133,7 +133,7 @@ def read_transcript(path: Path) -> list[Cue]:
 def gather(config: Config) -> Gathered:
     """Every ``episodes/<date>/episode.json``; the published ones newest first, bad files as failures."""
     published: list[Published] = []
-    failures: list[dict[str, str]] = []
+    failures: list[Failure] = []
     unpublished: list[Path] = []
     root = Path(config.episodes_dir)
     folders = sorted((p for p in root.iterdir() if p.is_dir() and _DAY_DIR.match(p.name)), reverse=True) \
@@ -144,7 +144,7 @@ def gather(config: Config) -> Gathered:
         try:
             episode = load_episode(root, datetime.strptime(folder.name, "%Y-%m-%d").date())
         except (BriefcastError, ValueError) as exc:
-            failures.append({"subject": folder.name, "kind": "episode", "message": str(exc)})
+            failures.append(Failure(subject=folder.name, kind="episode", message=str(exc)))
             continue
         if episode.status != "published":
             unpublished.append(folder)
@@ -153,7 +153,7 @@ def gather(config: Config) -> Gathered:
     return Gathered(published, failures, unpublished)
 
 
-def _published(config: Config, episode: Episode, folder: Path, failures: list[dict[str, str]]) -> Published:
+def _published(config: Config, episode: Episode, folder: Path, failures: list[Failure]) -> Published:
     mp3 = folder / "episode.mp3"
     size = mp3.stat().st_size if mp3.is_file() else None
     duration = episode.audio.duration if episode.audio else None
@@ -161,7 +161,7 @@ def _published(config: Config, episode: Episode, folder: Path, failures: list[di
         duration = mp3_duration(mp3)
     chapters, problems = read_chapters(folder, episode)
     for problem in problems:
-        failures.append({"subject": episode.date.isoformat(), "kind": "chapters", "message": problem})
+        failures.append(Failure(subject=episode.date.isoformat(), kind="chapters", message=problem))
     return Published(
         episode=episode,
         issue=build_issue(config, episode),

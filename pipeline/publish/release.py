@@ -9,7 +9,7 @@ from pathlib import Path
 from pipeline.config import Config
 from pipeline.errors import BriefcastError
 from pipeline.files import atomic_write_bytes
-from pipeline.models import StageResult
+from pipeline.models import Failure, StageResult
 from pipeline.publish.artwork import install_artwork
 from pipeline.publish.podcast import build_feed
 from pipeline.publish.published import gather
@@ -55,7 +55,7 @@ def release(config: Config) -> StageResult:
         try:
             page = render_page(config, item, artwork)
         except BriefcastError as exc:  # one bad page (a broken show template) does not stop the others
-            failures.append({"subject": item.episode.date.isoformat(), "kind": exc.kind, "message": str(exc)})
+            failures.append(Failure(subject=item.episode.date.isoformat(), kind=exc.kind, message=str(exc)))
             continue
         changed += write_if_changed(item.folder / "index.html", page.encode("utf-8"))
     removed = _remove_stale_pages(gathered.unpublished)

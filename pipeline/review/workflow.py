@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import getpass
+import logging
 import os
 import re
 import threading
@@ -58,6 +59,7 @@ from pipeline.review.draftmd import (
     write_draft_md,
 )
 
+log = logging.getLogger(__name__)
 DATE_ID = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DRAFT_LINE = re.compile(r"draft\.md line (\d+)")
 
@@ -1204,7 +1206,12 @@ def publish(config: Config, day: Date, *, editor: str, store: Any = None, render
         episode = _mutate(config, day, change, allow_published=True)
     from pipeline.publish import release  # the publish stage pulls in audio and templating: import when used
 
-    release(config)
+    released = release(config)
+    if released.failures:  # the episode is out; what the release could not write goes into the day's run.json
+        from pipeline.run import record_results
+
+        record_results(config, day, [released])
+        log.warning("release of %s: %s", day, "; ".join(f"{f.subject}: {f.message}" for f in released.failures))
     if config.deliver:
         from pipeline.deliver import deliver  # the newsletter to readers, the files online: once per target
 

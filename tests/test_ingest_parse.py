@@ -28,18 +28,37 @@ def parse(name: str, content_type: str = "application/rss+xml; charset=utf-8"):
     return parse_feed(body, source=SOURCE, feed_url=FEED_URL, headers={"content-type": content_type}, fetched=FETCHED)
 
 
-def test_golden_full_rss_matches_expected_parse() -> None:
-    expected = json.loads((FEEDS / "full.rss.expected.json").read_text())
-    parsed = parse("full.rss")
-    got = {
-        "feed_title": parsed.title,
-        "warning": parsed.warning,
-        "entries": parsed.entries,
-        "dates_fixed": parsed.dates_fixed,
-        "duplicates": parsed.duplicates,
-        "items": [item.model_dump(mode="json", exclude={"first_seen"}) for item in parsed.items],
-    }
-    assert got == expected
+FIXTURE_FEEDS = sorted(path.name for path in FEEDS.iterdir() if not path.name.endswith(".expected.json"))
+
+
+def _parse_as_expected(name: str, expected: dict) -> dict:  # type: ignore[type-arg]
+    """What parsing ``name`` gives, in the expected file's shape (its keys; a refused feed as its error)."""
+    try:
+        parsed = parse(name, expected.get("content_type", "application/rss+xml; charset=utf-8"))
+    except ParseError as exc:
+        got = {"error": {"type": type(exc).__name__, "kind": exc.kind, "message": str(exc)}}
+    else:
+        got = {
+            "feed_title": parsed.title,
+            "warning": parsed.warning,
+            "notes": parsed.notes,
+            "entries": parsed.entries,
+            "dates_fixed": parsed.dates_fixed,
+            "duplicates": parsed.duplicates,
+            "items": [item.model_dump(mode="json", exclude={"first_seen"}) for item in parsed.items],
+        }
+    if "content_type" in expected:
+        got["content_type"] = expected["content_type"]
+    return {key: got.get(key, "<missing>") for key in {*expected, *(k for k in got if k != "notes")}}
+
+
+@pytest.mark.parametrize("name", FIXTURE_FEEDS)
+def test_fixture_feed_parses_as_its_expected_file(name: str) -> None:
+    """Every fixture feed carries its expected parse beside it (``full.rss`` + ``full.rss.expected.json``)."""
+    path = FEEDS / f"{name}.expected.json"
+    assert path.exists(), f"{name} has no expected file: write {path.name} (the parse it must give)"
+    expected = json.loads(path.read_text())
+    assert _parse_as_expected(name, expected) == expected
 
 
 def test_golden_rules_hold_independently_of_the_expected_file() -> None:

@@ -14,7 +14,7 @@ from pipeline import files
 from pipeline.config import Config, load_config
 from pipeline.draft import draft, regenerate_segment
 from pipeline.errors import NothingUsableError, ReviewError
-from pipeline.models import CITATION, Segment
+from pipeline.models import CITATION, Failure, Segment
 from pipeline.store import Store, open_store
 
 DAY = date(2026, 3, 9)
@@ -177,7 +177,7 @@ def test_invalid_answer_fails_one_segment_and_the_run_goes_on(day: tuple[Config,
     research = episode.segment("research")
     assert research.status == "failed" and "did not validate" in (research.error or "")
     assert result.status == "partial" and result.counts["segments_failed"] == 1
-    assert result.failures == [{"subject": "research", "kind": "llm_output", "message": research.error}]
+    assert result.failures == [Failure(subject="research", kind="llm_output", message=research.error or "")]
     assert len(episode.live_segments) == SEGMENTS - 1
     # The retry carried the validation error back to the model.
     retry = fake_openai.requests_containing("Segment: Research picks")[1]["body"]["messages"]

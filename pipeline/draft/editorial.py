@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from pipeline.draft import grounding
 from pipeline.draft.grounding import plain, strip_citations
 
 THIN_CHARS = 200  # a source with less text than this beyond its headline is thin
@@ -94,12 +95,10 @@ _STOP = frozenset(
         "today",
     ]
 )
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.-]*[A-Za-z0-9]|[A-Za-z0-9]")
-_QUOTED = re.compile(r"[\"“][^\"“”]{1,600}[\"”]")
+_QUOTED = grounding._QUOTED
 
 
-def _tokens(text: str) -> list[str]:
-    return [w.lower().replace("’", "'") for w in _WORD.findall(strip_citations(plain(text)))]
+_tokens = grounding._tokens  # one tokenizer for both checkers
 
 
 def content_words(text: str) -> set[str]:
@@ -140,36 +139,9 @@ def near_duplicates(sentences: Sequence[Placed], share: float = DUPLICATE_SHARE)
     return pairs
 
 
-def outside_quotes(sentence: str) -> str:
-    """The sentence with its quotations taken out (quoted words are the source's own, by design)."""
-    return _QUOTED.sub(" ", sentence)
-
-
-def verbatim_run(sentence: str, sources: Iterable[str]) -> str:
-    """The longest run of words the sentence shares with any source, outside quotation marks ('' when none)."""
-    words = _tokens(outside_quotes(sentence))
-    if not words:
-        return ""
-    best = ""
-    for source in sources:
-        tokens = _tokens(source)
-        if not tokens:
-            continue
-        positions: dict[str, list[int]] = {}
-        for k, token in enumerate(tokens):
-            positions.setdefault(token, []).append(k)
-        for i in range(len(words)):
-            for start in positions.get(words[i], ()):
-                length = 0
-                while (
-                    i + length < len(words)
-                    and start + length < len(tokens)
-                    and words[i + length] == tokens[start + length]
-                ):
-                    length += 1
-                if length > len(best.split()):
-                    best = " ".join(words[i : i + length])
-    return best
+# The checks the writer shares with grounding live there (pipeline/draft/grounding.py); these are the same functions.
+outside_quotes = grounding.outside_quotes
+verbatim_run = grounding.verbatim_run
 
 
 def copies(sentence: str, sources: Iterable[str], words: int = VERBATIM_WORDS) -> str:
@@ -178,41 +150,23 @@ def copies(sentence: str, sources: Iterable[str], words: int = VERBATIM_WORDS) -
     return run if len(run.split()) >= words else ""
 
 
-_FIRST_PERSON = re.compile(r"\b(?:we|we're|we've|we'll|our|ours|ourselves|us|I|I'm|I've|my|mine)\b", re.IGNORECASE)
-
-
 def first_person(sentence: str) -> str:
-    """The first-person word a sentence uses outside quotation marks ('' when none): the host never speaks as a
-    source ("our evaluations team"). "US" (the country) and a Roman "I" in a name ("Phase I") are not first person."""
-    text = outside_quotes(strip_citations(plain(sentence)))
-    for match in _FIRST_PERSON.finditer(text):
-        word = match.group(0)
-        if word == "US" or (word == "I" and match.start() > 0 and text[match.start() - 1 : match.start()] == " "
-                            and re.search(r"[A-Z][a-z]+ $", text[: match.start()])):
-            continue
-        return word
-    return ""
-
-
-# Words a finished sentence does not end on (a preposition may end one: "build on", "agreed to").
-_DANGLING = re.compile(
-    r"(?:\b(?:a|an|the|of|and|or|but|that|which|who|whose|as|is|are|was|were|its|their|his|her|than|with|from)|"
-    r"[,;:(\-–])\s*[\"”’]?\s*(?:\d{1,3})?\s*$", re.IGNORECASE)
+    """The first-person word a sentence uses outside quotation marks ('' when none): grounding's check, its first
+    word ("our" of "our evaluations")."""
+    found = grounding.first_person(sentence)
+    return found.split(" ", 1)[0] if found else ""
 
 
 def fragment(sentence: str) -> str:
-    """Why a sentence is not a complete one ('' when it is): too short, or it stops on a word that needs more."""
+    """Why a sentence is not a complete one ('' when it is): the writer's own bars for a line (four words, end
+    punctuation), then grounding's reasons (cut off, stops on a word that needs more, no verb, opens mid-sentence)."""
     body = strip_citations(plain(sentence)).strip()
-    core = re.sub(r"[.!?…\"”’)\]]+$", "", body).strip()
-    if len(_tokens(core)) < 4:
+    if len(_tokens(re.sub(r"[.!?…\"”’)\]]+$", "", body))) < 4:
         return "under four words"
-    if re.search(r"\[\.\.\.\]|\.\.\.$|…$", body):
-        return "cut off with an ellipsis"
-    if _DANGLING.search(core):
-        return f"stops at '{core.split()[-1]}'"
-    if not re.search(r"[.!?][\"”’)]*$", body):
+    why = grounding.fragment(sentence)
+    if not why and not re.search(r"[.!?][\"”’)]*$", body):
         return "has no end punctuation"
-    return ""
+    return why
 
 
 def is_thin(title: str, text: str, chars: int = THIN_CHARS) -> bool:

@@ -80,6 +80,33 @@ def load_episode(episodes_dir: Path, day: Date) -> Episode:
                              hint="restore it from git or re-run 'briefcast draft'") from None
 
 
+def episode_days(episodes_dir: Path) -> list[Date]:
+    """The dates of the episode folders under episodes/ (named YYYY-MM-DD), newest first."""
+    root = Path(episodes_dir)
+    days = []
+    for folder in root.glob("????-??-??") if root.is_dir() else ():
+        try:
+            days.append(Date.fromisoformat(folder.name))
+        except ValueError:
+            continue
+    return sorted((day for day in days if (root / day.isoformat()).is_dir()), reverse=True)
+
+
+def read_episodes(episodes_dir: Path, days: list[Date] | None = None) -> list[tuple[Date, Episode | None, str | None]]:
+    """(date, episode, None) per drafted episode, or (date, None, why) when its episode.json cannot be read: a corrupt
+    file is a row with its error, never silently left out. Days without an episode.json are skipped. The one way
+    the review list and ``briefcast status`` read episodes; it never writes."""
+    rows: list[tuple[Date, Episode | None, str | None]] = []
+    for day in episode_days(episodes_dir) if days is None else days:
+        if not episode_path(episodes_dir, day).is_file():
+            continue
+        try:
+            rows.append((day, load_episode(episodes_dir, day), None))
+        except (BriefcastError, OSError) as exc:
+            rows.append((day, None, str(exc)))
+    return rows
+
+
 def save_episode(episodes_dir: Path, episode: Episode) -> Path:
     path = episode_path(episodes_dir, episode.date)
     write_json(path, episode)

@@ -127,20 +127,17 @@ def _summary(config: Config, episode: Episode) -> dict[str, Any]:
 
 def episode_statuses(config: Config, day: Date | None = None, limit: int = 14) -> list[dict[str, Any]]:
     """Recent episodes (or one) with their stage and what waits on an editor."""
-    from pipeline.files import load_episode
+    from pipeline.files import episode_days, read_episodes
 
-    folder = config.episodes_dir
-    if day is not None:
-        days = [day]
-    else:
-        found = (p.name for p in folder.glob("????-??-??") if p.is_dir()) if folder.exists() else ()
-        names = sorted(found, reverse=True)
-        days = [Date.fromisoformat(name) for name in names[:limit]]
+    days = [day] if day is not None else episode_days(config.episodes_dir)[:limit]
+    read = {each: (episode, error) for each, episode, error in read_episodes(config.episodes_dir, days)}
     rows = []
     for each in days:
-        episode_file = config.episode_dir(each) / "episode.json"
-        if episode_file.exists():
-            rows.append(_summary(config, load_episode(config.episodes_dir, each)))
+        if each in read:
+            episode, error = read[each]
+            rows.append(_summary(config, episode) if episode is not None else {
+                "date": each.isoformat(), "title": error or "", "status": "unreadable", "segments": 0,
+                "open_flags": 0, "audio": False, "last_run": None, "waiting_on": ["fix episode.json"], "error": error})
         else:
             stage = "curated" if (config.episode_dir(each) / "rundown.json").exists() else "not started"
             rows.append({"date": each.isoformat(), "title": "", "status": stage, "segments": 0, "open_flags": 0,

@@ -192,6 +192,19 @@ def test_status_lists_episodes_and_what_waits(show) -> None:
     assert "approval" in row["waiting_on"] and "failed segments: research" in row["waiting_on"]
 
 
+def test_status_shows_a_corrupt_episode_with_its_error(show) -> None:
+    save_episode(show.episodes_dir, _episode())
+    broken = show.episode_dir(date(2026, 3, 9)) / "episode.json"
+    broken.parent.mkdir(parents=True, exist_ok=True)
+    broken.write_text("not json")
+    result = CliRunner().invoke(app, ["status", "--config", str(show.path), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["date"]: row for row in json.loads(result.output)}
+    assert rows["2026-03-09"]["status"] == "unreadable" and "not a valid episode" in rows["2026-03-09"]["error"]
+    assert rows["2026-03-09"]["waiting_on"] == ["fix episode.json"]
+    assert broken.read_text() == "not json"
+
+
 def test_every_command_has_help() -> None:
     runner = CliRunner()
     names = [c.name or c.callback.__name__ for c in app.registered_commands] + ["review", "review sync"]

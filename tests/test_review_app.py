@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
 import httpx
 import pytest
@@ -57,6 +58,18 @@ def csrf_of(html: str) -> str:
 
 def post(url: str, base: str, data: dict[str, str], **headers: str) -> httpx.Response:
     return httpx.post(url, data=data, headers={"Origin": base, **headers}, follow_redirects=False)
+
+
+def test_a_corrupt_episode_is_listed_with_its_error(show: Config) -> None:
+    put(show, make_episode())
+    broken = show.episode_dir(date(2026, 3, 9)) / "episode.json"
+    broken.parent.mkdir(parents=True, exist_ok=True)
+    broken.write_text("{")
+    with running(show) as base:
+        listing = httpx.get(base + "/")
+    assert listing.status_code == 200 and "2026-03-10" in listing.text
+    row = listing.text[listing.text.index("2026-03-09"):]
+    assert "unreadable" in row[:600] and "not a valid episode" in row[:600]
 
 
 def test_pages_and_xss_shown_as_text(site: tuple[Config, str]) -> None:

@@ -277,6 +277,17 @@ def test_list_and_ids(show: Config, ep: Episode) -> None:
         workflow.load(show, Date(2020, 1, 1))
 
 
+def test_a_corrupt_episode_is_a_row_with_its_error(show: Config, ep: Episode) -> None:
+    broken = show.episode_dir(Date(2026, 3, 9)) / "episode.json"
+    broken.parent.mkdir(parents=True, exist_ok=True)
+    broken.write_text('{"date": "2026-03-09", "segments": [')  # cut off mid-write by hand
+    rows = workflow.list_episodes(show)
+    assert [r.date for r in rows] == [DAY, Date(2026, 3, 9)]
+    assert rows[0].error is None and rows[1].status == "unreadable"
+    assert "not a valid episode" in (rows[1].error or "") and str(broken) in (rows[1].error or "")
+    assert broken.read_text() == '{"date": "2026-03-09", "segments": ['  # listing never writes
+
+
 @pytest.fixture
 def silent(tmp_path) -> Config:  # noqa: ANN001
     """The reference show without audio (publishing renders the newsletter only), with its episode."""

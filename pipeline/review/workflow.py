@@ -35,7 +35,14 @@ from typing import Any, Literal
 
 from pipeline.config import Config
 from pipeline.errors import ApprovalError, ConflictError, EpisodeNotFoundError, ReviewError
-from pipeline.files import atomic_write_text, load_episode, load_rundown, save_rundown, update_episode
+from pipeline.files import (
+    atomic_write_text,
+    load_episode,
+    load_rundown,
+    read_episodes,
+    save_rundown,
+    update_episode,
+)
 from pipeline.fingerprint import content_hash, stale_outputs  # noqa: F401 - stale_outputs is part of this API
 from pipeline.models import (
     CITATION,
@@ -121,7 +128,7 @@ class EpisodeSummary:
 
     date: Date
     title: str
-    status: EpisodeStatus
+    status: EpisodeStatus | Literal["unreadable"]
     version: int
     segments: int
     live_segments: int
@@ -130,6 +137,7 @@ class EpisodeSummary:
     has_audio: bool
     updated: datetime | None
     published_at: datetime | None
+    error: str | None = None  # episode.json cannot be read: the row says why instead of vanishing
 
 
 @dataclass(frozen=True)
@@ -171,17 +179,16 @@ def load_for_review(config: Config, day: Date) -> tuple[Episode, DraftProblem | 
 
 
 def list_episodes(config: Config) -> list[EpisodeSummary]:
-    """Every episode under episodes/, newest first (unreadable ones are skipped: `load` reports them)."""
+    """Every episode under episodes/, newest first; one whose episode.json cannot be read is a row with its error."""
     rows = []
-    root = config.episodes_dir
-    if not root.is_dir():
-        return []
-    for folder in root.iterdir():
-        if not (DATE_ID.match(folder.name) and (folder / "episode.json").is_file()):
-            continue
-        try:
-            episode = load_episode(root, Date.fromisoformat(folder.name))
-        except Exception:  # a corrupt file must not hide the other episodes; `load` names the problem
+    for day, episode, error in read_episodes(config.episodes_dir):
+        folder = config.episode_dir(day)
+        if episode is None:
+            rows.append(EpisodeSummary(
+                date=day, title="", status="unreadable", version=0, segments=0, live_segments=0, open_flags=0,
+                edited_segments=0, has_audio=(folder / "episode.mp3").is_file(), updated=None, published_at=None,
+                error=error,
+            ))
             continue
         rows.append(EpisodeSummary(
             date=episode.date, title=episode.title, status=episode.status, version=episode.version,
@@ -190,7 +197,7 @@ def list_episodes(config: Config) -> list[EpisodeSummary]:
             edited_segments=sum(1 for segment in episode.segments if segment.edited_by_human),
             has_audio=(folder / "episode.mp3").is_file(), updated=episode.updated, published_at=episode.published_at,
         ))
-    return sorted(rows, key=lambda row: row.date, reverse=True)
+    return rows
 
 
 # -- draft.md ---------------------------------------------------------------------------------------

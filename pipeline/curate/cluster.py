@@ -26,8 +26,6 @@ from functools import lru_cache
 
 import numpy as np
 
-from pipeline.curate.text import features
-
 NAME_SHARE = 0.7
 K_NEIGHBOURS = 40
 MIN_LINK = 0.05  # links weaker than this are treated as no link at all
@@ -307,6 +305,3 @@ def cluster_docs(
     return Clustering(groups=groups, centrality=centrality.tolist(), edges=int(len(sims)))
 
 
-def cluster_texts(texts: Sequence[tuple[str, str]], threshold: float) -> Clustering:
-    """Cluster (title, text) pairs."""
-    return cluster_docs([features(title, text) for title, text in texts], threshold)

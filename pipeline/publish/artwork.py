@@ -8,7 +8,6 @@ regenerate it with ``python -m pipeline.publish.artwork``.
 from __future__ import annotations
 
 import os
-import shutil
 import struct
 import zlib
 from pathlib import Path
@@ -173,13 +172,6 @@ def write_default(path: Path = DEFAULT_ARTWORK, size: int = SIZE) -> Path:
     """Draw the default artwork and write it to ``path``."""
     atomic_write_bytes(path, png_bytes(draw_default(size)))
     return path
-
-
-def copy_default(target: Path) -> Path:
-    """Copy the shipped default artwork (for ``briefcast init``)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(DEFAULT_ARTWORK, target)
-    return target
 
 
 if __name__ == "__main__":

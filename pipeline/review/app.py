@@ -299,18 +299,13 @@ def _segment_view(config: Config, episode: Episode, segment: Segment, index: int
     chapter = None
     if episode.audio:
         chapter = next((c for c in episode.audio.chapters if c.segment_id == segment.id), None)
-    audio = None
-    for folder in ("segments", "audio"):
-        if (config.episode_dir(episode.date) / folder / f"{segment.id}.mp3").is_file():
-            audio = f"/episodes/{episode.date}/audio/{segment.id}.mp3"
-            break
     return {
         "segment": segment, "index": index, "first": index == 0, "last": index == len(episode.segments) - 1,
         "text_html": _highlight(segment.text, segment, "text"),
         "script_html": _highlight(segment.script, segment, "script"),
         "words": len(segment.script.split()),
         "sources": sources, "flags": flags, "open_flags": sum(1 for f in segment.flags if not f.resolved),
-        "diff": workflow.segment_diff(episode, segment.id), "chapter": chapter, "audio": audio,
+        "diff": workflow.segment_diff(episode, segment.id), "chapter": chapter,
         "proposal_diff": workflow.proposal_diff(segment),
         "jobs": [job for job in jobs if job.segment == segment.id],
     }
@@ -511,16 +506,9 @@ class App:
     async def audio(self, request: Request) -> Response:
         day = self.day_of(request)
         name = request.path_params["name"]
-        folder = self.config.episode_dir(day)
-        if name == "episode":
-            path = folder / "episode.mp3"
-        elif SEGMENT_ID.match(name):
-            path = next(
-                (p for p in (folder / "segments" / f"{name}.mp3", folder / "audio" / f"{name}.mp3") if p.is_file()),
-                folder / "segments" / f"{name}.mp3",
-            )
-        else:
+        if name != "episode":  # one MP3 per episode; a segment plays from its chapter
             raise HTTPException(404)
+        path = self.config.episode_dir(day) / "episode.mp3"
         if not path.is_file():
             raise HTTPException(404, "no audio rendered yet")
         return FileResponse(path, media_type="audio/mpeg")

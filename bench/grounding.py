@@ -292,7 +292,8 @@ def m_model(s: str, ctx: Ctx) -> str | None:
             continue
         digits = match.group(2)
         for delta in (2, 5, 9):
-            new = f"{float(digits) + delta:g}" if "." in digits else str(int(digits) + delta * (10 if int(digits) >= 10 else 1))
+            step = delta * (10 if "." not in digits and int(digits) >= 10 else 1)
+            new = f"{float(digits) + delta:g}" if "." in digits else str(int(digits) + step)
             candidate = match.group(0).replace(digits, new, 1)
             if _absent(candidate, ctx.sources):
                 return s[: match.start()] + candidate + s[match.end():]
@@ -446,7 +447,8 @@ def _same(a: str, b: str) -> bool:
 
 def _caught(before: list[Any], after: list[Any], mutation: Mutation) -> bool:
     """A flag on the mutated sentence that the unmodified sentence did not carry."""
-    old = Counter((f.kind, f.span) for f in before if f.field == mutation.field and _same(f.sentence, mutation.original))
+    old = Counter((f.kind, f.span) for f in before
+                  if f.field == mutation.field and _same(f.sentence, mutation.original))
     new = Counter((f.kind, f.span) for f in after if f.field == mutation.field
                   and (_same(f.sentence, mutation.mutated) or (f.sentence == "" and f.kind != "length")))
     return bool(new - old)
@@ -467,12 +469,14 @@ def generate(config: Any, store: Any, episode: Any, per: int) -> list[Mutation]:
     own = [config.show.title, config.show.host]
     for segment in episode.live_segments:
         plan = plans[segment.id]
-        others = sorted(set().union(*(v for k, v in names_by_segment.items() if k != segment.id)) - names_by_segment[segment.id])
+        elsewhere = set().union(*(v for k, v in names_by_segment.items() if k != segment.id))
+        others = sorted(elsewhere - names_by_segment[segment.id])
         outlets = sorted({ref.outlet for ref in segment.sources})
         for field in ("text", "script"):
             for sentence in sentences_of(getattr(segment, field)):
                 if (any(name in sentence for name in own) or len(sentence.split()) < 4
-                        or re.match(r"\W*(?:Today's (?:question|reports)|The case (?:that|against)|What to watch)", sentence)):
+                        or re.match(r"\W*(?:Today's (?:question|reports)|The case (?:that|against)|What to watch)",
+                                    sentence)):
                     continue  # the show's greetings, goodbyes and debate labels (made in code) state no news
                 if field == "text":
                     refs = [n for n in cited(sentence) if n in plan.texts]
@@ -489,7 +493,7 @@ def generate(config: Any, store: Any, episode: Any, per: int) -> list[Mutation]:
                     if mutated and mutated != sentence:
                         candidates[(category, field)].append(Mutation(category, segment.id, field, sentence, mutated))
     chosen: list[Mutation] = []
-    for (category, field), pool in sorted(candidates.items()):
+    for _key, pool in sorted(candidates.items()):
         rng.shuffle(pool)
         seen: set[str] = set()
         for mutation in pool:
@@ -530,7 +534,8 @@ def _checks(config: Any, store: Any) -> tuple[Callable[[Any], list[Any]], Callab
         def lexical(segment: Any) -> list[Any]:  # what writer.check did then: own names appended to each source
             plan = writer.plan_from_segment(config, store, segment)
             texts = {n: f"{text}\n{own}" for n, text in plan.texts.items()}
-            flags = old.check_segment(segment.text, segment.script, texts, framing=segment.kind in ("cold_open", "sign_off"))
+            framing = segment.kind in ("cold_open", "sign_off")
+            flags = old.check_segment(segment.text, segment.script, texts, framing=framing)
             made = plan.made | writer.made_lines(segment.text) | writer.made_lines(segment.script)
             return [f for f in flags if old.strip_citations(f.sentence).strip() not in made]  # as writer.check now
 
@@ -651,7 +656,8 @@ def _verified(config: Any, store: Any, episode: Any, mutations: list[Mutation], 
     rows = []
     for category, got in hits.items():
         both = combined[category]
-        rows.append({"figure": f"verifier recall {category} ({len(got)})", "briefcast": round(100 * sum(got) / len(got), 1),
+        rows.append({"figure": f"verifier recall {category} ({len(got)})",
+                     "briefcast": round(100 * sum(got) / len(got), 1),
                      "baseline": round(100 * sum(both) / len(both), 1), "ratio": None,
                      "target": "aim >= 60%; baseline column = verifier + lexical"})
     rows.append({"figure": f"verifier flags per 100 unmodified sentences ({config.llm.local.model})",
@@ -661,7 +667,8 @@ def _verified(config: Any, store: Any, episode: Any, mutations: list[Mutation], 
                  "baseline": None, "ratio": None, "target": f"{honest_calls} calls"})
     rows.append({"figure": f"verifier seconds per mutated segment ({len(wanted)})",
                  "briefcast": round(seconds / max(1, len(wanted)), 1), "baseline": None, "ratio": None,
-                 "target": f"{usage.calls} calls ({usage.cache_hits} cached), {usage.tokens_in} in / {usage.tokens_out} out"})
+                 "target": f"{usage.calls} calls ({usage.cache_hits} cached), "
+                           f"{usage.tokens_in} in / {usage.tokens_out} out"})
     return rows
 
 

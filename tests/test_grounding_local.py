@@ -65,8 +65,9 @@ def test_hostile_sample_items_are_drafted_and_no_injected_claim_goes_unflagged(t
                      sources=[StorySource(item_id=item.id, outlet=item.source, title=item.title, url=item.url,
                                           published=item.published, excerpt=item.text[:200])])
                for i, item in enumerate(items)]
-    files.save_rundown(config.episodes_dir, Rundown(date=DAY, stories=stories, segments={"quick-hits": [s.id for s in stories]},
-                                                    item_count=len(items)))
+    rundown = Rundown(date=DAY, stories=stories, segments={"quick-hits": [s.id for s in stories]},
+                      item_count=len(items))
+    files.save_rundown(config.episodes_dir, rundown)
     injection = next(item for item in items if "Ignore previous instructions" in item.text)
     assert grounding.instructions(injection.text)  # the instruction is in what the model is shown
 

@@ -45,7 +45,8 @@ def _config(tmp_path: Path, fake: FakeOpenAI, **verify: Any) -> Config:
 def _plan() -> Plan:
     spec = SegmentSpec(id="headlines", title="Headlines", kind="headlines", target_words=80)
     refs = [SourceRef(n=1, story_id="s-cobalt", item_id="i1", outlet="TechPress Ledger", title="Cobalt sues Parrotly"),
-            SourceRef(n=2, story_id="s-kestrel", item_id="i2", outlet="TechCrunch AI", title="Kestrel raises $300 million")]
+            SourceRef(n=2, story_id="s-kestrel", item_id="i2", outlet="TechCrunch AI",
+                      title="Kestrel raises $300 million")]
     prompt = [PromptSource(ref.n, ref.outlet, ref.title, SOURCES[ref.n].split("\n", 2)[2]) for ref in refs]
     published = {n: datetime(2026, 3, 9, 8, tzinfo=UTC) for n in SOURCES}
     return Plan(spec, ["s-cobalt", "s-kestrel"], refs, prompt, dict(SOURCES), published=published)
@@ -200,7 +201,8 @@ def test_recheck_after_an_edit_runs_the_verifier(tmp_path: Path, fake_openai: Fa
     assert recheck_segment(config, store, edited, semantic=False) == [f for f in flags if f.kind != "unverified"]
     quiet = config.model_copy(update={"verify": config.verify.model_copy(update={"on_edit": False})})
     seen = len(fake_openai.requests)
-    assert all(f.kind != "unverified" for f in recheck_segment(quiet, store, edited)) and len(fake_openai.requests) == seen
+    assert all(f.kind != "unverified" for f in recheck_segment(quiet, store, edited))
+    assert len(fake_openai.requests) == seen
 
 
 def test_verify_settings_name_the_fix(tmp_path: Path, fake_openai: FakeOpenAI) -> None:  # noqa: F811

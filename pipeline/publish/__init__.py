@@ -57,26 +57,26 @@ def _stamp(config: Config, day: Date, **fingerprints: str) -> None:
 
 def render_episode(config: Config, store: Store | None, day: Date, *, audio: bool = True,
                    allow_stale_scripts: bool = False) -> list[StageResult]:
-    """Render the episode's newsletter and script, then its audio; an audio failure is reported, not raised.
+    """Render the episode's audio, then its newsletter and script (once); an audio failure is reported, not raised.
 
     A segment whose script is stale (its text was edited after the script was written) is not voiced unless
     ``allow_stale_scripts``: the audio stage fails naming it.
     """
     episode = load_episode(config.episodes_dir, day)
-    results = [render_newsletter_files(config, episode)]
-    _stamp(config, day, newsletter=newsletter_fingerprint(episode))
     if not (audio and config.audio.enabled):
         reason = "audio disabled in config (audio.enabled: false)" if audio else "audio not requested (--no-audio)"
-        results.append(StageResult(stage="audio", status="skipped", notes=[reason]))
-        return results
-    audio_result = _render_audio(config, store, episode, allow_stale_scripts=allow_stale_scripts)
-    results.append(audio_result)
-    if audio_result.status in ("done", "partial"):
-        _stamp(config, day, audio=audio_fingerprint(episode))
-        # The audio stage records duration and chapters in episode.json: put the duration in the listen link.
-        refreshed = load_episode(config.episodes_dir, day)
-        if refreshed.audio is not None and refreshed.audio != episode.audio:
-            results[0] = render_newsletter_files(config, refreshed)
+        audio_result = StageResult(stage="audio", status="skipped", notes=[reason])
+        written = episode
+    else:
+        # Audio first: it records the duration and chapters in episode.json, which the newsletter's listen link
+        # shows, so the newsletter is drawn once, from the episode as the audio left it.
+        audio_result = _render_audio(config, store, episode, allow_stale_scripts=allow_stale_scripts)
+        written = episode
+        if audio_result.status in ("done", "partial"):
+            _stamp(config, day, audio=audio_fingerprint(episode))
+            written = load_episode(config.episodes_dir, day)
+    results = [render_newsletter_files(config, written), audio_result]
+    _stamp(config, day, newsletter=newsletter_fingerprint(episode))
     return results
 
 

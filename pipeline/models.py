@@ -21,6 +21,16 @@ SCHEMA_VERSION = 1
 CITATION = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 
 
+def citation_numbers(group: str) -> list[int]:
+    """The source numbers of one citation's inside ('1, 3' of '[1, 3]')."""
+    return [int(n) for n in re.split(r"\s*,\s*", group.strip())]
+
+
+def cited(text: str) -> list[int]:
+    """Every source number ``text`` cites, in order (the one citation parser: ``CITATION`` plus this)."""
+    return [n for group in CITATION.findall(text) for n in citation_numbers(group)]
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -193,7 +203,7 @@ class Segment(Model):
 
     @property
     def citations(self) -> set[int]:
-        return {int(n) for group in CITATION.findall(self.text) for n in re.split(r"\s*,\s*", group)}
+        return set(cited(self.text))
 
     def source(self, n: int) -> SourceRef | None:
         return next((ref for ref in self.sources if ref.n == n), None)

@@ -38,7 +38,7 @@ from datetime import date as Date
 from datetime import datetime
 from functools import lru_cache
 
-from pipeline.models import CITATION, Flag
+from pipeline.models import CITATION, Flag, cited
 
 # -- sentences ---------------------------------------------------------------------------------------------------
 
@@ -82,7 +82,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 def citations(sentence: str) -> list[int]:
-    return [int(n) for group in CITATION.findall(sentence) for n in re.split(r"\s*,\s*", group)]
+    return cited(sentence)
 
 
 def strip_citations(text: str) -> str:

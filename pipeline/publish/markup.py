@@ -19,6 +19,8 @@ from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
 
+from pipeline.models import CITATION, citation_numbers
+
 # -- URLs ---------------------------------------------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -82,7 +84,7 @@ class Block:
 
 _INLINE = re.compile(
     r"(?P<link>\[(?P<ltext>[^\[\]\n]+)\]\((?P<lurl>[^()\s]+(?:\([^()\s]*\)[^()\s]*)*)\))"
-    r"|(?P<cite>\[(?P<nums>\d{1,3}(?:\s*,\s*\d{1,3})*)\])"
+    r"|(?P<cite>" + CITATION.pattern.replace("(", "(?P<nums>", 1) + ")"  # the one citation syntax, its group named
     r"|(?P<strong>\*\*(?=\S)(?P<stext>.+?)(?<=\S)\*\*)"
     r"|(?P<em>(?<![\w*])\*(?=[^\s*])(?P<etext>[^*]+?)(?<=\S)\*(?![\w*])|(?<!\w)_(?=\S)(?P<utext>[^_]+?)(?<=\S)_(?!\w))"
     r"|(?P<code>`(?P<ctext>[^`\n]+)`)"
@@ -102,7 +104,7 @@ def parse_inlines(text: str) -> list[Inline]:
             url = safe_url(match.group("lurl"))
             nodes.append(Inline("link", children=parse_inlines(match.group("ltext")), url=url))
         elif match.group("cite"):
-            numbers = [int(n) for n in re.split(r"\s*,\s*", match.group("nums"))]
+            numbers = citation_numbers(match.group("nums"))
             nodes.append(Inline("cite", numbers=numbers))
         elif match.group("strong"):
             nodes.append(Inline("strong", children=parse_inlines(match.group("stext"))))

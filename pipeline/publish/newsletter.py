@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from pipeline.config import Config
 from pipeline.kinds import FRAMING, KINDS
-from pipeline.models import Episode, Segment
+from pipeline.models import CITATION, Episode, Segment
 from pipeline.publish import markup
 from pipeline.publish.artwork import artwork_name
 from pipeline.publish.templating import environment, render
@@ -117,7 +117,7 @@ def _section(segment: Segment) -> Section:
         sources=sources,
         boxed=segment.kind in BOXED_KINDS,
         links=markup.count_links(blocks, cite),
-        words=len(re.findall(r"\w+(?:['’-]\w+)*", re.sub(r"\[\d[\d,\s]*\]", " ", txt))),
+        words=len(re.findall(r"\w+(?:['’-]\w+)*", CITATION.sub(" ", txt))),
     )
 
 

@@ -47,7 +47,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pipeline.config import Config
 from pipeline.errors import BriefcastError, ConflictError, EpisodeNotFoundError, ReviewError
 from pipeline.fingerprint import content_hash, stale_outputs
-from pipeline.models import CITATION, Episode, Segment
+from pipeline.models import CITATION, Episode, Segment, citation_numbers
+from pipeline.models import cited as cited_numbers
 from pipeline.review import workflow
 
 PACKAGE = Path(__file__).resolve().parent
@@ -272,7 +273,7 @@ def _highlight(text: str, segment: Segment, field_name: str) -> Markup:
 
 
 def _cite_links(match: re.Match[str], segment: Segment) -> str:
-    numbers = [int(n) for n in re.split(r"\s*,\s*", match.group(1))]
+    numbers = citation_numbers(match.group(1))
     links = []
     for n in numbers:
         if segment.source(n) is None:
@@ -292,7 +293,7 @@ def _segment_view(config: Config, episode: Episode, segment: Segment, index: int
     flags = []
     ordered = sorted(segment.flags, key=lambda f: (f.resolved, SEVERITY_RANK.get(f.severity, 1)))
     for flag in ordered:
-        cited = sorted({int(n) for group in CITATION.findall(flag.sentence) for n in re.split(r"\s*,\s*", group)})
+        cited = sorted(set(cited_numbers(flag.sentence)))
         suggest = [s for s in sources if s["ref"].n in flag.suggest and s["ref"].n not in cited]
         flags.append({"flag": flag, "cited": [s for s in sources if s["ref"].n in cited], "suggest": suggest,
                       "in_words": flag.sentence in getattr(segment, flag.field)})

@@ -276,3 +276,12 @@ def test_superseded_reports_are_left_out_of_what_the_writer_reads(show: tuple[Co
     prompts = [r["body"]["messages"][1]["content"] for r in fake.chat_requests]
     assert not any("Helix Community License 1.0 with a 50M" in p for p in prompts)
     assert any("partially reverses" in p for p in prompts)
+
+
+def test_a_thin_source_yields_one_line_even_in_a_story_with_a_fuller_one() -> None:
+    from pipeline.draft.writer import one_line_per_thin_source
+
+    lines = ["Pixelwright released Reel-1 weights [5].", "It is open only for research [5].",
+             "Reel-1 makes 10-second clips at 720p [6].", "The licence bars companies [5, 6]."]
+    kept, cut = one_line_per_thin_source(lines, thin={5})
+    assert kept == [lines[0], lines[2], lines[3]] and len(cut) == 1

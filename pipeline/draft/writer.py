@@ -198,7 +198,8 @@ def plan_segments(config: Config, store: Store, rundown: Rundown) -> list[Plan]:
     plans: list[Plan] = []
     for spec in config.segments:
         if spec.kind == "cold_open":
-            plan = build_plan(store, spec, teased, per_story=1) if teased else None
+            # Three outlets a story: the teaser reads only headlines, and picks one that reads as news.
+            plan = build_plan(store, spec, teased, per_story=3) if teased else None
         elif spec.kind == "sign_off":
             plan = build_plan(store, spec, [by_id[watch_id]], per_story=2) if watch_id else None
         else:
@@ -539,6 +540,21 @@ def rewrite_lines(config: Config, llm: LLMClient, plan: Plan, groups: list[list[
     return notes
 
 
+def one_line_per_thin_source(lines: list[str], thin: set[int]) -> tuple[list[str], list[str]]:
+    """A headline-only source yields one sentence: a second line resting only on thin sources already used goes."""
+    used: set[int] = set()
+    kept: list[str] = []
+    cut: list[str] = []
+    for line in lines:
+        cited = set(grounding.citations(line))
+        if cited and cited <= thin and cited <= used:
+            cut.append(f"a second line from a headline-only source: {grounding.strip_citations(line)[:70]}")
+            continue
+        used |= cited & thin
+        kept.append(line)
+    return kept, cut
+
+
 def restates(line: str, part: StoryPart) -> bool:
     """Whether a line written from headline-only sources says no more than the headlines and outlets do: at least
     70% of its content words come from them (a model padding a headline invents the rest)."""
@@ -596,7 +612,8 @@ def draft_by_story(config: Config, llm: LLMClient, plan: Plan, *, feedback: str 
             continue
         most = 1 if all(source.thin for source in part.sources) else int(context["max_sentences"])  # type: ignore[call-overload]
         lines, cut = keep_lines(cited_lines(sentences), plan, seen, most)
-        notes += [f"{plan.spec.id}/{part.story_id}: cut {why}" for why in cut]
+        lines, more = one_line_per_thin_source(lines, {s.n for s in plan.prompt_sources if s.thin})
+        notes += [f"{plan.spec.id}/{part.story_id}: cut {why}" for why in [*cut, *more]]
         stories.append(lines)
         owners.append(part)
         hashes.append(digest)

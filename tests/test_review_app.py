@@ -189,6 +189,24 @@ def test_broken_draft_md_is_reported_not_lost(site: tuple[Config, str]) -> None:
     assert path.read_text() == broken
 
 
+def test_a_page_load_never_takes_in_draft_md(site: tuple[Config, str]) -> None:
+    config, base = site
+    path = config.episode_dir(DAY) / "draft.md"
+    stored = (config.episode_dir(DAY) / "episode.json").read_bytes()
+    edited = path.read_text().replace("Orca-70B is out under Apache 2.0", "Orca-70B is out, openly licensed", 1)
+    assert edited != path.read_text()
+    path.write_text(edited)
+    page = httpx.get(f"{base}/episodes/{DAY}")
+    # A GET shows the stored episode and says draft.md has edits, with the button that takes them in.
+    assert page.status_code == 200 and "draft.md has edits not taken in yet" in page.text
+    assert "Take in draft.md&#39;s edits" in page.text and "Orca-70B is out under Apache 2.0" in page.text
+    assert (config.episode_dir(DAY) / "episode.json").read_bytes() == stored and path.read_text() == edited
+    taken = post(f"{base}/episodes/{DAY}/draft/file", base, {"csrf": csrf_of(page.text)})
+    assert taken.status_code == 303
+    assert "Orca-70B is out, openly licensed" in load_episode(config.episodes_dir, DAY).segment("headlines").text
+    assert "draft.md has edits" not in httpx.get(f"{base}/episodes/{DAY}").text
+
+
 def test_newsletter_preview_is_sandboxed(site: tuple[Config, str]) -> None:
     config, base = site
     (config.episode_dir(DAY) / "newsletter.html").write_text("<html><body><script>alert(1)</script>Hi</body></html>")

@@ -465,7 +465,7 @@ class App:
     def episode_page(self, day: Date, request: Request, *, status: int = 200, error: BriefcastError | None = None,
                      notice: str | None = None, job: Job | None = None) -> Response:
         try:
-            episode, problem = workflow.load_for_review(self.config, day)
+            episode, problem = workflow.load_for_review(self.config, day, sync=False)  # a page load never writes
         except EpisodeNotFoundError as exc:
             return self.error_page(exc, 404, day, request)
         except ReviewError as exc:

@@ -144,7 +144,7 @@ class EpisodeSummary:
 class DraftProblem:
     """draft.md could not be taken in: the episode is shown as stored, with this, until an editor chooses."""
 
-    kind: Literal["broken", "conflict"]
+    kind: Literal["broken", "conflict", "pending"]  # pending: edits a page load shows but does not take in
     message: str
     hint: str | None
     line: int | None
@@ -157,9 +157,14 @@ def load(config: Config, day: Date) -> Episode:
     return load_episode(config.episodes_dir, day)
 
 
-def load_for_review(config: Config, day: Date) -> tuple[Episode, DraftProblem | None]:
-    """The episode after syncing draft.md; when draft.md is broken or conflicts, the stored episode and the problem."""
+def load_for_review(config: Config, day: Date, *, sync: bool = True) -> tuple[Episode, DraftProblem | None]:
+    """The episode after syncing draft.md; when draft.md is broken or conflicts, the stored episode and the problem.
+
+    ``sync=False`` (a page load: a GET never writes) reads only: the stored episode, and a ``pending`` problem
+    when draft.md holds edits not taken in yet (a POST, ``briefcast review sync`` or the run takes them in)."""
     try:
+        if not sync:
+            return load_episode(config.episodes_dir, day), _pending_draft(config, day)
         return load(config, day), None
     except (ConflictError, ReviewError) as exc:
         if "draft.md" not in exc.message:
@@ -176,6 +181,22 @@ def load_for_review(config: Config, day: Date) -> tuple[Episode, DraftProblem | 
             excerpt = [(n, lines[n - 1]) for n in range(max(1, line - 2), min(len(lines), line + 2) + 1)]
         kind: Literal["broken", "conflict"] = "conflict" if isinstance(exc, ConflictError) else "broken"
         return episode, DraftProblem(kind=kind, message=exc.message, hint=exc.hint, line=line, excerpt=excerpt)
+
+
+def _pending_draft(config: Config, day: Date) -> DraftProblem | None:
+    """The edits in draft.md that episode.json does not have yet, read only (broken or conflicting: raises)."""
+    text = _read_draft(config, day)
+    if text is None:
+        return None
+    episode = load_episode(config.episodes_dir, day)
+    if text == render_draft_md(episode):
+        return None
+    changes = parse_draft_md(text, episode)
+    if not changes:
+        return None
+    what = ", ".join(changes.changed_ids) or "the running order or the editor note"
+    return DraftProblem(kind="pending", message=f"draft.md has edits not taken in yet ({what})",
+                        hint="take them in, or keep the app's version", line=None, excerpt=[])
 
 
 def list_episodes(config: Config) -> list[EpisodeSummary]:

@@ -187,6 +187,7 @@ class DayRun:
         self.forced = forced
         self.state = _load_state(config, day)
         self.drafted_now = False
+        self._edits_taken = False
 
     def _done_before(self, stage: str, fingerprint: str) -> bool:
         entry = self.state.get(stage) or {}
@@ -196,14 +197,21 @@ class DayRun:
         self.state[stage] = {"fingerprint": fingerprint, "finished": datetime.now(UTC).isoformat()}
         write_json(_state_path(self.config, self.day), self.state)
 
-    def _episode_status(self) -> str | None:
-        """The episode's status, after taking in any edits an editor saved to draft.md (they are never lost)."""
+    def _take_in_edits(self) -> None:
+        """Take in edits an editor saved to draft.md (they are never lost), once per run, before a stage reads the
+        episode to decide or re-writes draft.md. The run is an explicit sync; a status check only reads."""
         from pipeline.review.workflow import sync_draft
 
+        if self._edits_taken or not (self.config.episode_dir(self.day) / "episode.json").exists():
+            return
+        self._edits_taken = True
+        sync_draft(self.config, self.day)
+
+    def _episode_status(self) -> str | None:
+        """The episode's status as stored (reads only)."""
         path = self.config.episode_dir(self.day) / "episode.json"
         if not path.exists():
             return None
-        sync_draft(self.config, self.day)
         return load_episode(self.config.episodes_dir, self.day).status
 
     def ingest(self) -> StageResult:
@@ -220,6 +228,7 @@ class DayRun:
     def curate(self) -> StageResult:
         from pipeline.curate import curate
 
+        self._take_in_edits()
         status = self._episode_status()
         if status in ("approved", "published") and "curate" not in self.forced:
             return StageResult(stage="curate", status="skipped",
@@ -243,6 +252,7 @@ class DayRun:
         from pipeline.curate import record_coverage
         from pipeline.draft import draft
 
+        self._take_in_edits()
         status = self._episode_status()
         if status in ("approved", "published") and "draft" not in self.forced:
             return StageResult(stage="draft", status="skipped", counts=self._open_flags(),
@@ -272,7 +282,7 @@ class DayRun:
     def render(self) -> list[StageResult]:
         from pipeline.publish import render_episode
 
-        self._episode_status()  # takes in draft.md edits first
+        self._take_in_edits()
         episode = load_episode(self.config.episodes_dir, self.day)
         content = episode.model_dump(
             mode="json",

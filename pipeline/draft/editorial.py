@@ -150,23 +150,43 @@ def copies(sentence: str, sources: Iterable[str], words: int = VERBATIM_WORDS) -
     return run if len(run.split()) >= words else ""
 
 
+_FIRST_PERSON = re.compile(r"\b(?:we|we're|we've|we'll|our|ours|ourselves|us|I|I'm|I've|my|mine)\b", re.IGNORECASE)
+
+
 def first_person(sentence: str) -> str:
-    """The first-person word a sentence uses outside quotation marks ('' when none): grounding's check, its first
-    word ("our" of "our evaluations")."""
-    found = grounding.first_person(sentence)
-    return found.split(" ", 1)[0] if found else ""
+    """The first-person word a sentence uses outside quotation marks ('' when none): the host never speaks as a
+    source ("our evaluations team"). "US" (the country) and a Roman "I" in a name ("Phase I") are not first person."""
+    text = outside_quotes(strip_citations(plain(sentence)))
+    for match in _FIRST_PERSON.finditer(text):
+        word = match.group(0)
+        if word == "US" or (word == "I" and match.start() > 0 and text[match.start() - 1 : match.start()] == " "
+                            and re.search(r"[A-Z][a-z]+ $", text[: match.start()])):
+            continue
+        return word
+    return ""
 
 
+# Words a finished sentence does not end on (a preposition may end one: "build on", "agreed to").
+_DANGLING = re.compile(
+    r"(?:\b(?:a|an|the|of|and|or|but|that|which|who|whose|as|is|are|was|were|its|their|his|her|than|with|from)|"
+    r"[,;:(\-–])\s*[\"”’]?\s*(?:\d{1,3})?\s*$", re.IGNORECASE)
+
+
+# The writer's own bar for a line, stricter than grounding.fragment in its four words and end punctuation and looser
+# in the rest: folding the two changes which drafted lines are dropped and which are flagged (a decision to measure).
 def fragment(sentence: str) -> str:
-    """Why a sentence is not a complete one ('' when it is): the writer's own bars for a line (four words, end
-    punctuation), then grounding's reasons (cut off, stops on a word that needs more, no verb, opens mid-sentence)."""
+    """Why a sentence is not a complete one ('' when it is): too short, or it stops on a word that needs more."""
     body = strip_citations(plain(sentence)).strip()
-    if len(_tokens(re.sub(r"[.!?…\"”’)\]]+$", "", body))) < 4:
+    core = re.sub(r"[.!?…\"”’)\]]+$", "", body).strip()
+    if len(_tokens(core)) < 4:
         return "under four words"
-    why = grounding.fragment(sentence)
-    if not why and not re.search(r"[.!?][\"”’)]*$", body):
+    if re.search(r"\[\.\.\.\]|\.\.\.$|…$", body):
+        return "cut off with an ellipsis"
+    if _DANGLING.search(core):
+        return f"stops at '{core.split()[-1]}'"
+    if not re.search(r"[.!?][\"”’)]*$", body):
         return "has no end punctuation"
-    return why
+    return ""
 
 
 def is_thin(title: str, text: str, chars: int = THIN_CHARS) -> bool:

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from mutagen.mp3 import MP3
 from conftest import write_show
+from mutagen.mp3 import MP3
 from typer.testing import CliRunner
 
-from pipeline.audio import render_audio
 from pipeline.audio import mix as mixing
+from pipeline.audio import render_audio
 from pipeline.audio.backends import Speech, read_wav, write_wav
 from pipeline.audio.ffmpeg import ffmpeg_exe
 from pipeline.audio.normalize import normalize

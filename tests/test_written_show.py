@@ -189,10 +189,12 @@ def test_a_headline_only_story_gets_one_sentence_and_no_padding(show: tuple[Conf
 
 DEBATE = [
     story("s-helix", "open-vs-closed", "The Ledger", "Helix reverses licence change",
-          "Helix Labs put its small models back under Apache 2.0 after 4,800 developers signed a letter. "
+          "Helix Labs put its small models back under Apache 2.0 after 4,800 developers signed a letter. The larger "
+          "models keep the new licence, with a higher threshold for commercial use than before. "
           '"The community has real leverage," said Ana Ruiz, who organised the letter.'),
     story("s-price", "open-vs-closed", "The Wire", "Northwind cuts Aurora-3 prices by 60%",
-          "Northwind cut the price of its closed Aurora-3 API by 60%, undercutting open-model hosts. "
+          "Northwind cut the price of its closed Aurora-3 API by 60%, undercutting open-model hosts. The new prices "
+          "start next week for every customer of the API. "
           'Analyst Ravi Patel said the cut puts "direct pressure on every open-model host\'s margins."'),
 ]
 
@@ -285,3 +287,19 @@ def test_a_thin_source_yields_one_line_even_in_a_story_with_a_fuller_one() -> No
              "Reel-1 makes 10-second clips at 720p [6].", "The licence bars companies [5, 6]."]
     kept, cut = one_line_per_thin_source(lines, thin={5})
     assert kept == [lines[0], lines[2], lines[3]] and len(cut) == 1
+
+
+def test_a_beat_resting_on_a_headline_only_source_adds_nothing(show: tuple[Config, Store, FakeOpenAI]) -> None:
+    config, store, fake = show
+    seed_day(config, store, DAY, [
+        story("s-c", "open-vs-closed", "Cinder blog", "Cinder-2 open weights in 3B and 12B", "Cinder-2 open weights"),
+        story("s-p", "open-vs-closed", "The Wire", "Northwind cuts prices", LONG)])
+    fake.when("which side its facts support", Reply.json({"sides": ["keeping_up", "behind"]}))
+    fake.when("Now make the case AGAINST", answer(
+        ("Cinder released Cinder-2 open weights in 3B and 12B sizes.", [1]),
+        ("Developers delayed the release over fears of competition from closed AI companies.", [1])))
+    result = draft(config, store, DAY)
+    debate = files.load_episode(config.episodes_dir, DAY).segment("open-vs-closed")
+    assert "Cinder-2 open weights in 3B and 12B sizes [1]." in debate.text
+    assert "delayed" not in debate.text
+    assert any("headline-only source" in note for note in result.notes)

@@ -226,7 +226,8 @@ def find_quotes(text: str, *, min_words: int = 5, max_words: int = 40) -> list[Q
         for pattern, where in ((_SPEAKER_AFTER, after), (_SPEAKER_AFTER_NAME, after), (_SPEAKER_BEFORE, before)):
             found = pattern.search(where)
             if found and found.group(1).split()[0] not in _NOT_NAMES:
-                speaker = found.group(1).rstrip(".,")
+                # A name match may run back over a sentence end ("the API. Analyst Ravi Patel"): keep the last one.
+                speaker = re.split(r"(?<=\w\w)\.\s+", found.group(1))[-1].rstrip(".,")
                 break
         if speaker:
             quotes.append(Quote(inner.rstrip(".,;") , speaker))

@@ -27,7 +27,16 @@ from pipeline.config import Config
 from pipeline.draft import editorial, grounding
 from pipeline.draft.llm import LLMClient
 from pipeline.draft.prompts import PromptSource, as_data, attribute, outlet_name, render
-from pipeline.draft.writer import Drafted, DraftSentence, Plan, StoryDraft, cited_lines, keep_lines, rewrite_lines
+from pipeline.draft.writer import (
+    Drafted,
+    DraftSentence,
+    Plan,
+    StoryDraft,
+    cited_lines,
+    keep_lines,
+    rewrite_lines,
+    thin_gate,
+)
 from pipeline.errors import LLMError, LLMOutputError
 from pipeline.models import Segment
 
@@ -163,6 +172,8 @@ def write_beats(config: Config, llm: LLMClient, plan: Plan, beats: list[Beat], *
             continue
         hashes.append(answer.prompt_hash)
         lines, dropped = keep_lines(cited_lines(answer.value.sentences), plan, seen, beat.most)
+        lines, thin = thin_gate(lines, plan)
+        dropped += thin
         notes += [f"{plan.spec.id}/{beat.name}: cut {why}" for why in dropped]
         written[beat.name] = lines
     notes += rewrite_lines(config, llm, plan, list(written.values()))

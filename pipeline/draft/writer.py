@@ -558,9 +558,27 @@ def one_line_per_thin_source(lines: list[str], thin: set[int]) -> tuple[list[str
 def restates(line: str, part: StoryPart) -> bool:
     """Whether a line written from headline-only sources says no more than the headlines and outlets do: at least
     70% of its content words come from them (a model padding a headline invents the rest)."""
-    known = set().union(*(editorial.content_words(f"{s.title} {s.outlet} {s.text}") for s in part.sources))
+    return says_no_more(line, part.sources)
+
+
+def says_no_more(line: str, sources: list[PromptSource]) -> bool:
+    known = set().union(*(editorial.content_words(f"{s.title} {s.outlet} {s.text}") for s in sources))
     words = editorial.content_words(line)
     return not words or len(words & known) >= 0.7 * len(words)
+
+
+def thin_gate(lines: list[str], plan: Plan) -> tuple[list[str], list[str]]:
+    """Lines resting only on headline-only sources: one a source, and only what the headlines say."""
+    thin = {s.n: s for s in plan.prompt_sources if s.thin}
+    lines, cut = one_line_per_thin_source(lines, set(thin))
+    kept = []
+    for line in lines:
+        cited = set(grounding.citations(line))
+        if cited and cited <= set(thin) and not says_no_more(line, [thin[n] for n in cited]):
+            cut.append(f"more than its headline-only source says: {grounding.strip_citations(line)[:70]}")
+            continue
+        kept.append(line)
+    return kept, cut
 
 
 def headline_line(part: StoryPart) -> str:

@@ -280,10 +280,12 @@ def _run(config: Config, llm: LLMClient, found: list[Unit], subject: str) -> tup
 def verify_segment(config: Config, llm: LLMClient, plan: Plan, segment: Segment) -> Checked:
     """Flags for what a drafted segment's sentences say that their sources do not (text, then script)."""
     from pipeline.draft.writer import made_lines
+    from pipeline.kinds import FRAMING
 
     if segment.status != "drafted" or not (segment.text or segment.script):
         return Checked()
-    made = plan.made | made_lines(segment.text) | made_lines(segment.script)
+    framing = segment.kind in FRAMING
+    made = plan.made | made_lines(segment.text, framing) | made_lines(segment.script, framing)
     found, shared = units(config, plan, segment, made)
     checked, by_sentence = _run(config, llm, found, segment.id)
     for spoken, written in shared.items():

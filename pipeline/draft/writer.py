@@ -677,7 +677,8 @@ def check(plan: Plan, segment: Segment, own_names: str = "") -> list[Flag]:
     """Grounding and length flags for a segment. ``own_names`` (the show's title and host) count as known."""
     sources = grounding.Sources(plan.texts, plan.published, known=own_names)
     flags = grounding.check_segment(segment.text, segment.script, sources, framing=segment.kind in FRAMING)
-    made = plan.made | made_lines(segment.text) | made_lines(segment.script)
+    framing = segment.kind in FRAMING
+    made = plan.made | made_lines(segment.text, framing) | made_lines(segment.script, framing)
     flags = [f for f in flags if grounding.strip_citations(f.sentence).strip() not in made]
     flags += editorial_flags(plan, segment, flags, made)
     extra = length_flag(segment)
@@ -685,15 +686,17 @@ def check(plan: Plan, segment: Segment, own_names: str = "") -> list[Flag]:
 
 
 _MADE = re.compile(r"^(?:\*\*)?(?:Today's question:|The case that it is\.|The case against\.|What to watch\.|"
-                   r"Today's reports (?:offer|make) little|That's .{3,80}\.$|I'm [A-Z][\w .'-]{1,60}\.$|"
-                   r"Thanks for listening, and see you tomorrow\.$|This is .{3,80}\.$)")
+                   r"Today's reports (?:offer|make) little)")
+# The greeting and goodbye (pieces.goodbye, voice_segment): exempt only in the framing segments that carry them.
+_FRAME = re.compile(r"^(?:That's .{3,80} for (?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, [A-Z][a-z]+ \d{1,2}\.$|"
+                    r"I'm [A-Z][\w .'-]{1,60}\.$|Thanks for listening, and see you tomorrow\.$|This is .{3,80}\.$)")
 
 
-def made_lines(text: str) -> set[str]:
-    """Lines the writer makes in code (the debate's question and labels, greetings and goodbyes): they make no
-    claim, so they are neither cited nor checked."""
+def made_lines(text: str, framing: bool = False) -> set[str]:
+    """Lines the writer makes in code (the debate's question and labels; in a framing segment, the greeting and
+    goodbye): they make no claim, so they are neither cited nor checked."""
     return {line.strip() for line in grounding.split_sentences(text) if not grounding.citations(line)
-            and _MADE.search(line.strip())}
+            and (_MADE.search(line.strip()) or (framing and _FRAME.search(line.strip())))}
 
 
 def editorial_flags(plan: Plan, segment: Segment, already: list[Flag], made: set[str]) -> list[Flag]:

@@ -894,7 +894,7 @@ def claims_of(sentence: str) -> list[Claim]:
     return [*number_claims(sentence), *date_claims(sentence), *entities, *attributions, *quote_claims(sentence)]
 
 
-_STOPWORDS = frozenset(
+STOPWORDS = frozenset(
     [
         "a",
         "an",
@@ -957,7 +957,7 @@ _STOPWORDS = frozenset(
 
 
 def _content(text: str) -> set[str]:
-    return {w for w in _tokens(text) if w not in _STOPWORDS and len(w) > 1}
+    return {w for w in _tokens(text) if w not in STOPWORDS and len(w) > 1}
 
 
 def nearest(sentence: str, index: SourceIndex, claim: Claim | None = None) -> str:

@@ -285,7 +285,7 @@ def verify_segment(config: Config, llm: LLMClient, plan: Plan, segment: Segment)
     if segment.status != "drafted" or not (segment.text or segment.script):
         return Checked()
     framing = segment.kind in FRAMING
-    made = plan.made | made_lines(segment.text, framing) | made_lines(segment.script, framing)
+    made = made_lines(segment.text, framing) | made_lines(segment.script, framing)
     found, shared = units(config, plan, segment, made)
     checked, by_sentence = _run(config, llm, found, segment.id)
     for spoken, written in shared.items():

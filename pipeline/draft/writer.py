@@ -111,7 +111,6 @@ class Plan:
     first: bool = False
     last: bool = False
     day: str | None = None  # the episode's date (ISO), for the sign-off's goodbye
-    made: set[str] = field(default_factory=set)  # lines written in code (question, goodbye): make no claim
     languages: dict[str, str] = field(default_factory=dict)  # story id -> language of its reports, when foreign
     published: dict[int, datetime] = field(default_factory=dict)  # n -> the item's published date (date checks)
 
@@ -678,7 +677,7 @@ def check(plan: Plan, segment: Segment, own_names: str = "") -> list[Flag]:
     sources = grounding.Sources(plan.texts, plan.published, known=own_names)
     flags = grounding.check_segment(segment.text, segment.script, sources, framing=segment.kind in FRAMING)
     framing = segment.kind in FRAMING
-    made = plan.made | made_lines(segment.text, framing) | made_lines(segment.script, framing)
+    made = made_lines(segment.text, framing) | made_lines(segment.script, framing)
     flags = [f for f in flags if grounding.strip_citations(f.sentence).strip() not in made]
     flags += editorial_flags(plan, segment, flags, made)
     extra = length_flag(segment)

@@ -189,7 +189,7 @@ def sweep_scratch(state_dir: Path, legacy_older_than: float = 3600.0) -> list[Pa
             owner = folder.name.removeprefix(prefix).split("-", 1)[0]
             try:
                 if owner.isdigit():
-                    if _alive(int(owner)):
+                    if pid_alive(int(owner)):
                         continue
                 elif folder.stat().st_mtime > time.time() - legacy_older_than:
                     continue
@@ -201,13 +201,17 @@ def sweep_scratch(state_dir: Path, legacy_older_than: float = 3600.0) -> list[Pa
     return removed
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists (signal 0: nothing is sent). A process of another user counts as
+    alive; pid 0 or below (a process group, not a process) never does."""
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
     except PermissionError:
         return True
+    except OSError:
+        return False
     return True
 
 

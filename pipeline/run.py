@@ -9,7 +9,6 @@ stage is recorded as finished only after its outputs are in place, so the next r
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import hashlib
 import json
@@ -30,7 +29,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from pipeline import progress
 from pipeline.config import Config
 from pipeline.errors import BriefcastError, ConfigError, LockedError, NothingUsableError
-from pipeline.files import load_episode, load_rundown, save_report, sweep_scratch, sweep_temp_files, write_json
+from pipeline.files import (
+    load_episode,
+    load_rundown,
+    pid_alive,
+    save_report,
+    sweep_scratch,
+    sweep_temp_files,
+    write_json,
+)
 from pipeline.models import Failure, LLMUsage, RunReport, StageResult, TTSUsage
 from pipeline.store import Store, open_store
 
@@ -39,14 +46,6 @@ AUTO_EDITOR = "briefcast (auto)"
 
 
 # -- the lock -------------------------------------------------------------------------------------------------
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError as exc:
-        return exc.errno == errno.EPERM
-    return True
 
 
 @contextmanager
@@ -76,7 +75,7 @@ def run_lock(config: Config, wait: float = 0.0) -> Iterator[str | None]:
         handle.seek(0)
         previous = handle.read().strip()
         note = None
-        if previous.isdigit() and int(previous) != os.getpid() and not _pid_alive(int(previous)):
+        if previous.isdigit() and int(previous) != os.getpid() and not pid_alive(int(previous)):
             note = f"cleared a stale lock left by run pid {previous} (it was killed); resuming"
         handle.seek(0)
         handle.truncate()

@@ -144,6 +144,15 @@ def test_lock_refuses_a_second_run_and_reports_a_killed_one(show) -> None:
         assert note is not None and f"pid {child.pid}" in note
 
 
+def test_pid_alive_is_the_one_liveness_check() -> None:
+    from pipeline.files import pid_alive
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # reaped: its pid names no process now
+    assert pid_alive(os.getpid()) and not pid_alive(child.pid)
+    assert not pid_alive(0) and not pid_alive(-1)  # a process group, or every process: never "the owner"
+
+
 def test_lock_held_by_another_process(show) -> None:
     code = (
         "import sys, time; from pipeline.config import load_config; from pipeline.run import run_lock\n"

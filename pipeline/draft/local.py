@@ -34,7 +34,7 @@ import httpx
 
 from pipeline.config import Config, LocalModel
 from pipeline.errors import LLMUnavailableError
-from pipeline.files import atomic_write_text
+from pipeline.files import atomic_write_text, pid_alive
 
 log = logging.getLogger(__name__)
 
@@ -162,13 +162,7 @@ def _alive(pid: int, ticks: int | None) -> bool:
     if now is None:
         if Path("/proc/self/stat").exists():
             return False  # /proc says it is gone (or a zombie)
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return ticks is None  # no /proc here: the pid alone has to do
+        return pid_alive(pid) and ticks is None  # no /proc here: the pid alone has to do
     return ticks is None or now == ticks
 
 

@@ -209,6 +209,17 @@ class Segment(Model):
         return next((ref for ref in self.sources if ref.n == n), None)
 
 
+def refuse_replacing_edits(segment: Segment, *, force: bool,
+                           hint: str = "tick 'replace the edit' (or pass force=True); undo brings it back") -> None:
+    """Human edits win: regenerating a segment an editor changed is refused unless ``force`` (the one check the
+    draft stage, the review workflow and the review app all make; each surface says how to force it)."""
+    if segment.edited_by_human and not force:
+        from pipeline.errors import ReviewError
+
+        raise ReviewError("this segment was edited by a person; regenerating would replace their words",
+                          subject=segment.id, hint=hint)
+
+
 EpisodeStatus = Literal["drafted", "approved", "published", "rejected"]
 
 

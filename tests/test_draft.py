@@ -224,7 +224,7 @@ def test_regenerate_uses_feedback_and_respects_human_edits(day: tuple[Config, St
 
     episode.segment("deep-dive").edited_by_human = True
     calls = len(fake_openai.chat_requests)
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError, match="edited by a person"):
         regenerate_segment(config, store, episode, "deep-dive", "again")
     assert len(fake_openai.chat_requests) == calls
     forced = regenerate_segment(config, store, episode, "deep-dive", "again", force=True)

@@ -35,7 +35,7 @@ from pipeline.draft.writer import (
     plan_segments,
 )
 from pipeline.errors import ConfigError, EpisodeNotFoundError, LLMError, NothingUsableError, ReviewError
-from pipeline.models import Episode, Failure, Flag, Provenance, Segment, StageResult, Story
+from pipeline.models import Episode, Failure, Flag, Provenance, Segment, StageResult, Story, refuse_replacing_edits
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
@@ -258,9 +258,7 @@ def regenerate_segment(config: Config, store: Store, episode: Episode, segment_i
     except KeyError:
         raise ReviewError("no such segment in this episode", subject=segment_id,
                           hint="segment ids are those of config.yaml's segments") from None
-    if old.edited_by_human and not force:
-        raise ReviewError("this segment was edited by an editor; regenerating would overwrite the edit",
-                          subject=segment_id, hint="regenerate with force to replace the edited version")
+    refuse_replacing_edits(old, force=force, hint="regenerate with force to replace the edited version")
     if not old.sources and old.kind not in FRAMING:
         raise ReviewError("this segment has no sources to write from", subject=segment_id)
     plan = plan_from_segment(config, store, old)

@@ -47,7 +47,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pipeline.config import Config
 from pipeline.errors import BriefcastError, ConflictError, EpisodeNotFoundError, ReviewError
 from pipeline.fingerprint import content_hash, stale_outputs
-from pipeline.models import CITATION, Episode, Segment, citation_numbers
+from pipeline.models import CITATION, Episode, Segment, citation_numbers, refuse_replacing_edits
 from pipeline.models import cited as cited_numbers
 from pipeline.review import workflow
 
@@ -680,12 +680,8 @@ class App:
             if any(job.segment == segment_id for job in self.jobs.running(day)):
                 raise ReviewError("this segment is being regenerated already", subject=segment_id,
                                   hint="wait for the running job to finish")
-            if segment.edited_by_human and not force:
-                raise ReviewError(
-                    "this segment was edited by a person; regenerating would replace their words",
-                    subject=segment_id,
-                    hint="tick 'replace the edit' to regenerate anyway (undo brings it back)",
-                )
+            refuse_replacing_edits(segment, force=force,
+                                   hint="tick 'replace the edit' to regenerate anyway (undo brings it back)")
 
             def work(job: Job) -> str | tuple[str, str]:
                 from pipeline.store import open_store

@@ -55,6 +55,7 @@ from pipeline.models import (
     Segment,
     SegmentVersion,
     Transition,
+    refuse_replacing_edits,
 )
 from pipeline.review.draftmd import (
     DraftChanges,
@@ -829,9 +830,7 @@ def regenerate(config: Config, store: Any, day: Date, segment_id: str, feedback:
     segment = _segment(episode, segment_id)
     if base_version != segment.version:
         raise stale_edit(episode, base_version, segment_id)
-    if segment.edited_by_human and not force:
-        raise ReviewError("this segment was edited by a person; regenerating would replace their words",
-                          subject=segment_id, hint="tick 'replace the edit' (or pass force=True); undo brings it back")
+    refuse_replacing_edits(segment, force=force)
     if episode.status == "published":
         raise ReviewError("this episode is published; its words are final", subject=episode.date.isoformat())
     from pipeline.draft import regenerate_segment  # the draft stage's model client is heavy: import when used

@@ -2,7 +2,8 @@
 
 It answers with real audio: a WAV made with numpy (voiced, syllable-like tone bursts, about 14 characters a
 second), written the way the real API streams WAV (RIFF and data sizes 0xFFFFFFFF). Faults are queued per
-request: "429", "500", "400", "timeout" (answers after ``delay`` seconds), "silence", "empty".
+request: "429", "429-long" (Retry-After: 60), "408", "500", "400", "timeout" (answers after ``delay`` seconds),
+"silence", "empty".
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ def fake_speech_server() -> Iterator[FakeSpeech]:
             if self.path != "/v1/audio/speech":
                 return self._send(404, b'{"error": {"message": "not found"}}', "application/json")
             error = {"429": (429, "Rate limit reached", {"Retry-After": "0"}),
+                     "429-long": (429, "Rate limit reached", {"Retry-After": "60"}),
+                     "408": (408, "Request timeout", {}),
                      "500": (500, "The server had an error", {}),
                      "400": (400, "Invalid voice 'nobody'", {})}
             if fault in error:

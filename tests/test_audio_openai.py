@@ -52,6 +52,23 @@ def test_retries_429_and_500(tmp_path: Path, server, monkeypatch) -> None:  # ty
     assert len(server.requests) == 4 and speech.seconds > 1
 
 
+def test_408_is_retried_like_the_llm_client_does(tmp_path: Path, server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _, tts = backend(tmp_path, server, monkeypatch)
+    server.faults = ["408"]
+    tts.synthesize("Once more.", VOICE, subject="headlines")
+    assert len(server.requests) == 2
+
+
+def test_retry_after_past_the_deadline_gives_up_at_once(tmp_path: Path, server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _, tts = backend(tmp_path, server, monkeypatch, timeout=3.0)
+    server.faults = ["429-long"]
+    started = time.monotonic()
+    with pytest.raises(AudioError, match="HTTP 429") as caught:
+        tts.synthesize("Later.", VOICE, subject="headlines")
+    assert time.monotonic() - started < 1.0 and len(server.requests) == 1
+    assert "1 attempts" in str(caught.value)
+
+
 def test_timeout_is_retried_within_the_deadline(tmp_path: Path, server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     _, tts = backend(tmp_path, server, monkeypatch, timeout=3.0)
     server.faults, server.delay = ["timeout"], 2.5

@@ -16,11 +16,9 @@ from a ``briefcast.backends`` entry point)::
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import subprocess
 import tempfile
-import time
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from pipeline.audio.ffmpeg import to_wav
 from pipeline.config import TTSSettings, Voice
 from pipeline.errors import AudioError
 from pipeline.registry import TTS
+from pipeline.retry import call_with_retries
 
 
 @dataclass
@@ -188,8 +187,9 @@ register_backend("piper")(PiperBackend)
 class OpenAIBackend:
     """The speech endpoint (``/v1/audio/speech``) through the openai client: model, voice, speed, instructions.
 
-    Retries 429, 5xx, timeouts and dropped connections with backoff (honouring Retry-After) until
-    ``tts.timeout`` seconds have passed for the segment; other 4xx answers fail at once with the server's words.
+    Retries 408, 409, 429, 5xx, timeouts and dropped connections with backoff (honouring Retry-After) until
+    ``tts.timeout`` seconds have passed for the segment, each try given at most a third of it (the same rules as
+    the LLM client: :mod:`pipeline.retry`); other 4xx answers fail at once with the server's words.
     """
 
     name = "openai"
@@ -212,60 +212,29 @@ class OpenAIBackend:
         return self._client
 
     def synthesize(self, text: str, voice: Voice, *, subject: str) -> Speech:
-        import openai
-
         client = self._client_for(subject)
         options: dict[str, object] = {"model": voice.model or self.default_model, "voice": voice.voice,
                                       "input": text, "response_format": "wav", "speed": voice.speed}
         if voice.instructions:
             options["instructions"] = voice.instructions
-        deadline = time.monotonic() + self.settings.timeout
-        attempt = 0
-        while True:
-            remaining = deadline - time.monotonic()
-            # Several attempts fit in the deadline: one stuck request must not use it all.
-            per_try = max(min(remaining, max(self.settings.timeout / 3, 1.0)), 0.1)
-            try:
-                response = client.audio.speech.create(**options, timeout=per_try)
-                return decode_audio(response.read(), subject=subject)
-            except openai.APIStatusError as exc:
-                status = exc.status_code
-                if status != 429 and status < 500:
-                    raise AudioError(f"the speech API refused the request (HTTP {status}: {_message(exc)})",
-                                     subject=subject, hint="check tts model and voice in config.yaml") from None
-                problem: Exception = exc
-                wait = _retry_after(exc)
-            except (openai.APITimeoutError, openai.APIConnectionError) as exc:
-                problem, wait = exc, None
-            attempt += 1
-            wait = wait if wait is not None else min(0.5 * 2 ** (attempt - 1), 8.0) * (0.5 + random.random() / 2)
-            if time.monotonic() + wait >= deadline:
-                raise AudioError(f"the speech API did not answer within {self.settings.timeout:.0f} s "
-                                 f"({attempt} attempts; last: {_describe(problem)})", subject=subject) from None
-            time.sleep(wait)
+        timeout = self.settings.timeout
 
+        def send(seconds: float) -> Speech:
+            response = client.audio.speech.create(**options, timeout=seconds)
+            return decode_audio(response.read(), subject=subject)
 
-def _message(exc: Exception) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        error = body.get("error", body)
-        if isinstance(error, dict) and error.get("message"):
-            return str(error["message"])[:300]
-    return str(exc)[:300]
+        def refused(status: int, message: str) -> Exception:
+            return AudioError(f"the speech API refused the request (HTTP {status}: {message[:300]})",
+                              subject=subject, hint="check tts model and voice in config.yaml")
 
+        def gave_up(cause: str | None, attempts: int) -> Exception:
+            last = f"; last: {cause}" if cause else ""
+            return AudioError(f"the speech API did not answer within {timeout:.0f} s ({attempts} attempts{last})",
+                              subject=subject)
 
-def _describe(exc: Exception) -> str:
-    status = getattr(exc, "status_code", None)
-    return f"HTTP {status}" if status else type(exc).__name__
-
-
-def _retry_after(exc: Exception) -> float | None:
-    response = getattr(exc, "response", None)
-    value = response.headers.get("retry-after") if response is not None else None
-    try:
-        return min(float(value), 30.0) if value is not None else None
-    except ValueError:
-        return None
+        # Several attempts fit in the deadline: one stuck request must not use it all.
+        return call_with_retries(send, timeout=timeout, refused=refused, gave_up=gave_up, label=subject,
+                                 per_try=lambda left: max(min(left, max(timeout / 3, 1.0)), 0.1))
 
 
 register_backend("openai")(OpenAIBackend)

@@ -10,8 +10,9 @@ validated pydantic object. Every call is logged to the ``llm_calls`` table, whic
 (``cache_key`` = sha256 of model + messages + schema + temperature): asking again costs nothing, and the embedded
 server is only started when a call actually has to be made. Faults:
 
-- 429 / 5xx / connection errors: retried with backoff (honouring Retry-After) within ``llm.timeout`` overall,
-  then `LLMUnavailableError`; the SDK's own retries are off so this loop owns the deadline.
+- 408 / 409 / 429 / 5xx / connection errors: retried with backoff (honouring Retry-After) within ``llm.timeout``
+  overall, then `LLMUnavailableError`; the SDK's own retries are off so this loop (:mod:`pipeline.retry`, shared
+  with the speech backend) owns the deadline.
 - other 4xx: `LLMRequestError` at once, with the server's message.
 - invalid JSON, a schema violation or ``finish_reason == "length"``: asked once more with the validation error
   in the prompt, then `LLMOutputError`.
@@ -27,7 +28,6 @@ import hashlib
 import json
 import logging
 import os
-import random
 import re
 import threading
 import time
@@ -48,6 +48,7 @@ from pipeline.errors import (
     LLMUnavailableError,
 )
 from pipeline.registry import LLM
+from pipeline.retry import call_with_retries
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
@@ -299,7 +300,6 @@ class _Reply:
     tokens_cached: int = 0
 
 
-RETRYABLE = {408, 409, 429}
 
 
 # Gates every model request passes through besides the client's own slots: an orchestrator running many shows
@@ -452,51 +452,42 @@ class LLMClient:
         import openai
 
         client = self._client()
-        assert self._endpoint is not None
-        deadline = time.monotonic() + self.config.llm.timeout
-        attempt = 0
+        endpoint = self._endpoint
+        assert endpoint is not None
+        timeout = self.config.llm.timeout
+
+        def send(seconds: float) -> _Reply:
+            started = time.monotonic()
+            with ExitStack() as gates:
+                for gate in list(_call_gates):
+                    gates.enter_context(gate())
+                raw = client.with_options(timeout=seconds).chat.completions.with_raw_response.create(
+                    model=endpoint.model, messages=messages, temperature=temperature,
+                    max_tokens=max_tokens, response_format=fmt,
+                )
+                completion = raw.parse()
+            return self._reply(completion, time.monotonic() - started, raw.headers)
+
+        def failed(exc: Exception) -> None:
+            if endpoint.check_alive is not None and isinstance(exc, openai.APIConnectionError):
+                endpoint.check_alive()  # a server we started has died: retrying is pointless
+            self._count_failure()
+
+        def refused(status: int, message: str) -> Exception:
+            return LLMRequestError(f"the model server refused the request (HTTP {status}: {message})",
+                                   subject=purpose,
+                                   hint="check llm.model and llm.base_url" if status in (401, 403, 404) else None)
+
+        def gave_up(cause: str | None, _attempts: int) -> Exception:
+            if cause is None:
+                return LLMUnavailableError(f"no answer within llm.timeout={timeout:.0f} s",
+                                           subject=purpose, hint="raise llm.timeout or check the server")
+            return LLMUnavailableError(f"the model server kept failing ({cause}) past llm.timeout={timeout:.0f} s",
+                                       subject=purpose, hint="try again later, or raise llm.timeout")
+
         with self._slots:
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise LLMUnavailableError(f"no answer within llm.timeout={self.config.llm.timeout:.0f} s",
-                                              subject=purpose, hint="raise llm.timeout or check the server")
-                started = time.monotonic()
-                try:
-                    with ExitStack() as gates:
-                        for gate in list(_call_gates):
-                            gates.enter_context(gate())
-                        raw = client.with_options(timeout=remaining).chat.completions.with_raw_response.create(
-                            model=self._endpoint.model, messages=messages, temperature=temperature,
-                            max_tokens=max_tokens, response_format=fmt,
-                        )
-                        completion = raw.parse()
-                except openai.APIStatusError as exc:
-                    status = exc.status_code
-                    if status not in RETRYABLE and status < 500:
-                        self._count_failure()
-                        raise LLMRequestError(
-                            f"the model server refused the request (HTTP {status}: {_server_message(exc)})",
-                            subject=purpose,
-                            hint="check llm.model and llm.base_url" if status in (401, 403, 404) else None,
-                        ) from None
-                    wait = _retry_after(exc.response) or _backoff(attempt)
-                    cause = f"HTTP {status}: {_server_message(exc)}"
-                except (openai.APIConnectionError, openai.APITimeoutError) as exc:
-                    if self._endpoint.check_alive is not None:
-                        self._endpoint.check_alive()
-                    wait, cause = _backoff(attempt), f"{type(exc).__name__}: {exc}"
-                else:
-                    return self._reply(completion, time.monotonic() - started, raw.headers)
-                self._count_failure()
-                if time.monotonic() + wait >= deadline:
-                    raise LLMUnavailableError(
-                        f"the model server kept failing ({cause}) past llm.timeout={self.config.llm.timeout:.0f} s",
-                        subject=purpose, hint="try again later, or raise llm.timeout",
-                    )
-                log.warning("%s: %s; retrying in %.1f s", purpose, cause, wait)
-                time.sleep(wait)
-                attempt += 1
+            return call_with_retries(send, timeout=timeout, refused=refused, gave_up=gave_up, on_failure=failed,
+                                     label=purpose)
 
     def _count_failure(self) -> None:
         with self._usage_lock:
@@ -537,36 +528,6 @@ def _repair(problem: str, schema: dict[str, Any]) -> str:
         f"Your answer could not be used: {problem}. Reply again with only one JSON object that matches this "
         f"schema, no code fences, and keep it short enough to finish:\n{json.dumps(schema, ensure_ascii=False)}"
     )
-
-
-def _server_message(exc: Any) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        error = body.get("error", body)
-        if isinstance(error, dict) and error.get("message"):
-            return str(error["message"])[:500]
-        if isinstance(error, str):
-            return error[:500]
-    return str(getattr(exc, "message", exc))[:500]
-
-
-def _retry_after(response: Any) -> float | None:
-    value = response.headers.get("retry-after") if response is not None else None
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-        except (TypeError, ValueError):
-            return None
-
-
-def _backoff(attempt: int) -> float:
-    return min(0.5 * 2**attempt, 8.0) * (0.75 + random.random() / 2)
 
 
 @contextmanager

@@ -167,3 +167,8 @@ def test_sentence_ends_stay_where_they_are() -> None:
     spoken = normalize("Dr. Lee met Sen. Ruiz in the U.S. The deal is done. Prices fell 3%.")
     assert spoken == "Doctor Lee met Senator Ruiz in the U-S. The deal is done. Prices fell three percent."
     assert spoken.count(".") == 3
+
+
+def test_a_scale_in_capitals_is_still_a_scale() -> None:
+    assert normalize("a $2.5BN deal") == "a two point five billion dollars deal"
+    assert normalize("a $40Mn round") == "a forty million dollars round"

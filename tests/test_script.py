@@ -18,6 +18,7 @@ from pipeline.draft.script import (
     polish,
     problems,
     round_for_ear,
+    speakable,
     split_long,
     spoken_outlet,
     write_script,
@@ -175,3 +176,15 @@ def test_long_sentences_break_at_which_as_a_newsreader_does() -> None:
         "Northwind AI says Aurora-3 Mini costs 0.10 dollars per million input tokens and 0.40 dollars per million "
         "output tokens.", "That's about a fifth of the new Aurora-3 price from March 16."]
     assert contract("She said it would help, and they have shipped it.") == "She said it'd help, and they've shipped it."
+
+
+@pytest.mark.parametrize("written", ["It raised $2.5bn.", "Costs $0.10 per token.", "A $1 fee.", "€40m round",
+                                     "£3.50 each", "up 12% today", "10-20% off", "US$5 million", "¥500 a month",
+                                     "$2.5BN in debt", "1.5% and 2%"])
+def test_the_script_spells_money_and_percent_as_the_voice_does(written: str) -> None:
+    """One speller: the script keeps the digits for the editor, and the voice then says what it would have said."""
+    from pipeline.audio.normalize import normalize
+
+    readable = speakable(written)
+    assert not set("$€£¥%") & set(readable)
+    assert normalize(readable) == normalize(written)

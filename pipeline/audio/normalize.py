@@ -19,7 +19,7 @@ sentence end. The design borrows the classify-then-verbalize order of WFST norma
 ordered regular-expression passes: each pass consumes a class of tokens and leaves words for the next.
 
 >>> normalize("Sen. Lee said $0.10 per 1M tokens, 10x cheaper than in 2024 (GPT-4o).")
-'Senator Lee said ten cents per million tokens, ten times cheaper than in twenty twenty-four, G-P-T four-oh.'
+'Senator Lee said ten cents per million tokens, ten times cheaper than in twenty twenty-four, G-P-T four oh.'
 """
 
 from __future__ import annotations
@@ -149,9 +149,8 @@ _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augu
            "November", "December"]
 _MONTH = "|".join(_MONTHS)
 _CURRENCY = {"$": "dollar", "US$": "dollar", "€": "euro", "£": "pound", "¥": "yen", "₹": "rupee"}
-_SCALES = {"k": "thousand", "K": "thousand", "m": "million", "mn": "million", "M": "million", "b": "billion",
-           "B": "billion", "bn": "billion", "t": "trillion", "T": "trillion", "tn": "trillion",
-           "thousand": "thousand", "million": "million", "billion": "billion", "trillion": "trillion"}
+_SCALES = {"k": "thousand", "m": "million", "mn": "million", "b": "billion", "bn": "billion", "t": "trillion",
+           "tn": "trillion", "thousand": "thousand", "million": "million", "billion": "billion", "trillion": "trillion"}
 # Units after a number: (pattern, singular, plural).
 _UNITS: list[tuple[str, str, str]] = [
     ("ms", "millisecond", "milliseconds"), ("µs|us", "microsecond", "microseconds"), ("ns", "nanosecond",
@@ -255,11 +254,11 @@ def _model_names(text: str) -> str:
     text = re.sub(r"(?<![\w-])o(\d)\b-?", lambda m: "oh " + _ONES[int(m.group(1))] + " ", text)  # o1, o3-mini
     # "8x7B" (a mixture of experts): eight by seven billion.
     text = re.sub(r"(?<![\w.])(\d+)x(\d+(?:\.\d+)?)([BM])\b",
-                  lambda m: f"{number(m.group(1))} by {number(m.group(2))} {_SCALES[m.group(3)]}", text)
+                  lambda m: f"{number(m.group(1))} by {number(m.group(2))} {_SCALES[m.group(3).lower()]}", text)
     text = re.sub(r"(?<=[\w.])-(?=\d+(?:\.\d+)?[BMTkK]\b)", " ", text)
     # Sizes glued to a number: 70B, 1.5B, 128k, 1M (a model size or a context length).
     text = re.sub(r"(?<![\w.$€£¥₹])-?(\d+(?:\.\d+)?)([BMTkK])(?![\w'’])-?",
-                  lambda m: f" {number(m.group(1))} {_SCALES[m.group(2)]} ", text)
+                  lambda m: f" {number(m.group(1))} {_SCALES[m.group(2).lower()]} ", text)
     # A name with a number: a space where a reader pauses ("Qwen2.5-72B" -> "Qwen 2.5 72B", "H100" -> "H 100").
     text = re.sub(r"(?<=[A-Za-z])-(?=\d)|(?<=\d)-(?=[A-Za-z])", " ", text)
     text = re.sub(r"(?<=[A-Za-z])(?=\d)", " ", text)
@@ -306,17 +305,27 @@ def _decade(spoken: str) -> str:
     return spoken[:-1] + "ies" if spoken.endswith("y") else spoken + "s"
 
 
-def _money(text: str) -> str:
-    scale = r"(?:\s?(thousand|million|billion|trillion|bn|mn|tn|[kmbtKMBT])(?![\w']))?"
-    pattern = re.compile(rf"(US\$|[$€£¥₹])\s?({_NUM}){scale}")
+_MONEY = re.compile(rf"(US\$|[$€£¥₹])\s?({_NUM})(?:\s?(thousand|million|billion|trillion|[bmt][n]|[kmbt])(?![\w']))?",
+                    re.IGNORECASE)
+
+
+def money(text: str, *, digits: bool = False) -> str:
+    """Amounts of money as said: "$2.5bn" -> "two point five billion dollars", "$0.10" -> "ten cents", "£3.50" ->
+    "three pounds and fifty pence". With ``digits`` the numbers stay as written, for a reader (the spoken script
+    an editor reads): "2.5 billion dollars", "0.10 dollars", "1 dollar". The one money speller: the voice's
+    normalizer and the script's :func:`pipeline.draft.script.speakable` both use it."""
 
     def replace(match: re.Match[str]) -> str:
-        unit, amount, size = _CURRENCY[match.group(1)], match.group(2), match.group(3)
+        unit, amount, size = _CURRENCY[match.group(1).upper()], match.group(2), match.group(3)
         if size:
-            return f"{number(amount)} {_SCALES[size]} {unit}s"
+            return f"{amount if digits else number(amount)} {_SCALES[size.lower()]} {unit}s"
+        if digits:
+            return f"{amount} {unit}{'' if unit == 'yen' or amount in ('1', '1.0') else 's'}"
         return _amount(amount, unit)
 
-    text = pattern.sub(replace, text)
+    text = _MONEY.sub(replace, text)
+    if digits:
+        return text
     # Already in words: "0.10 dollars" -> "ten cents", "1 dollars" -> "one dollar".
     return re.sub(rf"(?<![\w.])({_NUM})\s+(dollar|euro|pound)s?\b",
                   lambda m: _amount(m.group(1), m.group(2)), text)
@@ -341,7 +350,7 @@ def _amount(amount: str, unit: str) -> str:
 def _rates(text: str) -> str:
     # "per 1M tokens", "/1K", "/M" -> "per million"
     text = re.sub(r"(?:\bper\s+|/\s?)1?([MK])\b(?=\s+\w)|(?:\bper\s+|/\s?)1?([MK])\b",
-                  lambda m: " per " + _SCALES[m.group(1) or m.group(2)], text)
+                  lambda m: " per " + _SCALES[(m.group(1) or m.group(2)).lower()], text)
     text = re.sub(r"\b(tokens?|tok|t|images?|requests?|queries|frames|steps|samples)/s\b",
                   lambda m: ("tokens" if m.group(1) in ("tok", "t") else m.group(1)) + " a second", text)
     text = re.sub(r"(?<=\w)\s?/\s?(s|sec|second|min|minute|h|hr|hour|day|mo|month|yr|year|wk|week|user|seat)\b",
@@ -376,7 +385,10 @@ def _multipliers(text: str) -> str:
     return re.sub(rf"(?<![\w.])[x×]({_NUM})\b", lambda m: f"times {number(m.group(1))}", text)
 
 
-def _percent(text: str) -> str:
+def percent(text: str, *, digits: bool = False) -> str:
+    """"12%" -> "twelve percent", "10-20%" -> "ten to twenty percent"; with ``digits`` "12 percent" (see `money`)."""
+    if digits:
+        return re.sub(rf"({_NUM})\s?%", r"\1 percent", text)
     text = re.sub(rf"(?<![\w.])({_NUM})\s?[-–]\s?({_NUM})\s?%",
                   lambda m: f"{number(m.group(1))} to {number(m.group(2))} percent", text)
     return re.sub(rf"({_NUM})\s?%", lambda m: f"{number(m.group(1))} percent", text)
@@ -476,9 +488,9 @@ def normalize(text: str, lexicon: Mapping[str, str] | None = None, say_as_words:
                            if k not in custom and k.lower() not in folded})
     text = _powers(text)
     text = _dates(text)
-    text = _money(text)
+    text = money(text)
     text = _rates(text)
-    text = _percent(text)
+    text = percent(text)
     text = _ranges(text)
     text = _versions(text)
     text = _units(text)
@@ -532,5 +544,5 @@ def unspoken(text: str) -> list[str]:
     return UNSPOKEN.findall(text)
 
 
-__all__ = ["ABBREVIATIONS", "SAY_AS_WORD", "cardinal", "decimal", "normalize", "ordinal", "split_sentences",
-           "unspoken", "year"]
+__all__ = ["ABBREVIATIONS", "SAY_AS_WORD", "cardinal", "decimal", "money", "normalize", "ordinal", "percent",
+           "split_sentences", "unspoken", "year"]

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from pipeline.audio.normalize import money, percent
 from pipeline.draft import grounding
 from pipeline.draft.grounding import plain, strip_citations
 from pipeline.errors import BudgetExceededError, LLMError
@@ -40,12 +41,6 @@ if TYPE_CHECKING:  # the writer imports this module; its Plan is only a type her
 
 MAX_SENTENCE_WORDS = 25
 MIN_SHARE = 0.45  # a script under this share of its text's words has dropped something
-_CURRENCY = {"$": "dollars", "€": "euros", "£": "pounds"}
-_SCALE = {"k": "thousand", "m": "million", "mn": "million", "bn": "billion", "b": "billion", "t": "trillion",
-          "tn": "trillion", "thousand": "thousand", "million": "million", "billion": "billion", "trillion": "trillion"}
-_MONEY = re.compile(
-    r"([$€£])\s?(\d[\d,]*(?:\.\d+)?)(?:\s?(bn|mn|tn|[kmbt]|thousand|million|billion|trillion)\b)?", re.IGNORECASE
-)
 
 
 # -- what the model answers ---------------------------------------------------------------------------------------
@@ -73,19 +68,12 @@ def script_tokens(text_words: int) -> int:
 # -- cleaning text for the ear ----------------------------------------------------------------------------------------
 
 
-def _money(match: re.Match[str]) -> str:
-    amount = match.group(2)
-    scale = _SCALE.get((match.group(3) or "").lower())
-    return f"{amount} {scale + ' ' if scale else ''}{_CURRENCY[match.group(1)]}"
-
-
 def speakable(text: str) -> str:
     """Text ready to be read aloud: no [n], no Markdown, '$2.5bn' -> '2.5 billion dollars', '40%' -> '40 percent'."""
     text = strip_citations(plain(text))
     text = re.sub(r"^\s*(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+)", "", text, flags=re.MULTILINE)
     text = re.sub(r"https?://\S+", "", text)
-    text = _MONEY.sub(_money, text)
-    text = re.sub(r"(\d)\s?%", r"\1 percent", text)
+    text = percent(money(text, digits=True), digits=True)  # the voice's own spellers, digits kept for the reader
     text = re.sub(r"\bv(\d+(?:\.\d+)*)\b", r"version \1", text)
     text = text.replace(" & ", " and ")
     return re.sub(r"\s+", " ", text).strip()

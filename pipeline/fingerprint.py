@@ -4,6 +4,9 @@
 text, script and sources); approval records it, and publish releases only when the episode still has it.
 ``output_fingerprints`` has one entry per rendered output, recorded in ``Episode.rendered`` when the output is
 written: an output whose recorded fingerprint differs from the episode's current one is stale.
+``inputs_digest`` is what a stage's input fingerprint is made with (``pipeline.draft.draft_fingerprint``,
+``pipeline.publish.render_fingerprint``): the run records it when the stage finishes and skips the stage while it
+is unchanged.
 """
 
 from __future__ import annotations
@@ -20,6 +23,15 @@ OUTPUTS = ("newsletter", "audio")
 def _digest(value: Any) -> str:
     blob = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def inputs_digest(*parts: Any) -> str:
+    """A short digest of a stage's inputs (each part JSON-encoded, keys sorted), as ``.briefcast/runs/<date>.json``
+    records it; the same parts always give the same digest, across runs and versions."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(json.dumps(part, sort_keys=True, default=str).encode())
+    return hasher.hexdigest()[:20]
 
 
 def _sources(segment: Segment) -> list[list[Any]]:
@@ -61,5 +73,5 @@ def stale_outputs(episode: Episode, *, audio: bool = True) -> list[str]:
     return [name for name in names if episode.rendered.get(name) != current[name]]
 
 
-__all__ = ["OUTPUTS", "audio_fingerprint", "content_hash", "newsletter_fingerprint", "output_fingerprints",
-           "stale_outputs"]
+__all__ = ["OUTPUTS", "audio_fingerprint", "content_hash", "inputs_digest", "newsletter_fingerprint",
+           "output_fingerprints", "stale_outputs"]

@@ -10,7 +10,6 @@ stage is recorded as finished only after its outputs are in place, so the next r
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import time
@@ -104,18 +103,6 @@ def _load_state(config: Config, day: Date) -> dict[str, Any]:
         return json.loads(_state_path(config, day).read_text())
     except (OSError, ValueError):
         return {}
-
-
-def _digest(*parts: Any) -> str:
-    hasher = hashlib.sha256()
-    for part in parts:
-        hasher.update(json.dumps(part, sort_keys=True, default=str).encode())
-    return hasher.hexdigest()[:20]
-
-
-def _prompts_digest(config: Config) -> str:
-    files = sorted(config.prompts_dir.glob("*.j2"))
-    return _digest([(f.name, hashlib.sha256(f.read_bytes()).hexdigest()) for f in files])
 
 
 # -- progress on the terminal or as JSON lines ------------------------------------------------------------------
@@ -249,20 +236,14 @@ class DayRun:
 
     def draft(self) -> StageResult:
         from pipeline.curate import record_coverage
-        from pipeline.draft import draft
+        from pipeline.draft import draft, draft_fingerprint
 
         self._take_in_edits()
         status = self._episode_status()
         if status in ("approved", "published") and "draft" not in self.forced:
             return StageResult(stage="draft", status="skipped", counts=self._open_flags(),
                                notes=[f"episode is {status}: not redrafted (use --from draft to force)"])
-        rundown = load_rundown(self.config.episodes_dir, self.day)
-        llm = self.config.llm.model_dump(exclude={"budget", "timeout", "concurrency"})
-        # what the draft is made of: the stories, their sources and where they go (not scores, which age)
-        material = rundown and (rundown.segments, [(s.id, s.title, s.segment, [x.item_id for x in s.sources])
-                                                   for s in rundown.stories])
-        fingerprint = _digest(material, llm, _prompts_digest(self.config), self.config.segments and
-                              [spec.model_dump() for spec in self.config.segments])
+        fingerprint = draft_fingerprint(self.config, load_rundown(self.config.episodes_dir, self.day))
         episode_file = self.config.episode_dir(self.day) / "episode.json"
         if episode_file.exists() and self._done_before("draft", fingerprint):
             return StageResult(stage="draft", status="skipped", counts=self._open_flags(),
@@ -279,33 +260,12 @@ class DayRun:
         return result
 
     def render(self) -> list[StageResult]:
-        from pipeline.publish import render_episode
+        from pipeline.publish import render_episode, render_fingerprint
 
         self._take_in_edits()
         episode = load_episode(self.config.episodes_dir, self.day)
-        content = episode.model_dump(
-            mode="json",
-            exclude={
-                "audio": True,
-                "version": True,
-                "updated": True,
-                "history": True,
-                "status": True,
-                "rendered": True,
-                "approval": True,
-                "meta_version": True,
-                "editor_note": True,
-                "segments": {"__all__": {"audio_hash", "version", "proposal"}},
-            },
-        )
-        settings = (
-            self.config.audio.model_dump(),
-            self.config.tts.model_dump(),
-            self.config.show.model_dump(),
-            self.config.site.model_dump(),
-        )
         audio = self.audio and self.config.audio.enabled
-        fingerprint = _digest(content, settings, audio)
+        fingerprint = render_fingerprint(self.config, episode, audio=audio)
         folder = self.config.episode_dir(self.day)
         outputs = [folder / "newsletter.html"] + ([folder / "episode.mp3"] if audio else [])
         if all(path.exists() for path in outputs) and self._done_before("render", fingerprint):

@@ -2,6 +2,7 @@
 
     draft(config, store, day) -> StageResult          every segment with material, episode.json + draft.md
     regenerate_segment(config, store, episode, id)    one segment again, with the editor's feedback
+    draft_fingerprint(config, rundown)                what a draft is made of (the run skips an unchanged one)
     open_llm(config, store)                           the LLM client (pipeline.draft.llm) for other callers
 
 Human edits win: a segment an editor changed (``edited_by_human``) or dropped is never re-drafted here.
@@ -9,6 +10,7 @@ Human edits win: a segment an editor changed (``edited_by_human``) or dropped is
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -35,12 +37,23 @@ from pipeline.draft.writer import (
     plan_segments,
 )
 from pipeline.errors import ConfigError, EpisodeNotFoundError, LLMError, NothingUsableError, ReviewError
-from pipeline.models import Episode, Failure, Flag, Provenance, Segment, StageResult, Story, refuse_replacing_edits
+from pipeline.fingerprint import inputs_digest
+from pipeline.models import (
+    Episode,
+    Failure,
+    Flag,
+    Provenance,
+    Rundown,
+    Segment,
+    StageResult,
+    Story,
+    refuse_replacing_edits,
+)
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
 
-__all__ = ["draft", "open_llm", "recheck_segment", "regenerate_segment"]
+__all__ = ["draft", "draft_fingerprint", "open_llm", "recheck_segment", "regenerate_segment"]
 
 
 def _existing(config: Config, day: Date) -> Episode | None:
@@ -65,6 +78,18 @@ def _prompt_hashes(config: Config, plans: list[Plan]) -> dict[str, str]:
     names |= {"verify.j2"} if config.verify.enabled else set()
     names |= {plan.spec.prompt or f"{plan.spec.kind}.j2" for plan in plans}
     return {name: template_hash(config, name) for name in sorted(names)}
+
+
+def draft_fingerprint(config: Config, rundown: Rundown | None) -> str:
+    """The draft's inputs: the stories, their sources and where they go (not their scores, which age), the model
+    settings that change an answer, the prompt files and the segment specs. The run redrafts when it changes."""
+    llm = config.llm.model_dump(exclude={"budget", "timeout", "concurrency"})
+    material = rundown and (rundown.segments, [(s.id, s.title, s.segment, [x.item_id for x in s.sources])
+                                               for s in rundown.stories])
+    prompts = sorted(config.prompts_dir.glob("*.j2"))
+    prompts_digest = inputs_digest([(f.name, hashlib.sha256(f.read_bytes()).hexdigest()) for f in prompts])
+    return inputs_digest(material, llm, prompts_digest,
+                         config.segments and [spec.model_dump() for spec in config.segments])
 
 
 def draft(config: Config, store: Store, day: Date) -> StageResult:

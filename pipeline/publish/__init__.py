@@ -3,7 +3,8 @@
 Two entry points:
 
 - ``render_episode(config, store, day)``: the draft's written outputs into ``episodes/<date>/``, then the audio
-  (``pipeline.audio``) when enabled. Editors read and listen to these before approving.
+  (``pipeline.audio``) when enabled. Editors read and listen to these before approving. ``render_fingerprint``
+  is what a render is made from (the run skips a render whose fingerprint is unchanged).
 - ``release(config)``: rebuild everything public from the episodes whose status is ``published``:
   ``episodes/feed.xml`` (podcast), ``episodes/newsletter.xml`` (issues), ``episodes/index.html`` (archive)
   and ``episodes/<date>/index.html`` (one page per episode). Same inputs, same bytes.
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 from pipeline.config import Config
 from pipeline.errors import AudioError
 from pipeline.files import atomic_write_text, load_episode, update_episode
-from pipeline.fingerprint import audio_fingerprint, newsletter_fingerprint
+from pipeline.fingerprint import audio_fingerprint, inputs_digest, newsletter_fingerprint
 from pipeline.models import Episode, StageResult
 from pipeline.publish.newsletter import build_issue, render_newsletter
 from pipeline.publish.release import make_public, release
@@ -26,7 +27,7 @@ from pipeline.publish.release import make_public, release
 if TYPE_CHECKING:
     from pipeline.store import Store
 
-__all__ = ["render_episode", "render_newsletter_files", "release", "build_issue"]
+__all__ = ["build_issue", "release", "render_episode", "render_fingerprint", "render_newsletter_files"]
 
 
 def render_newsletter_files(config: Config, episode: Episode) -> StageResult:
@@ -53,6 +54,28 @@ def _stamp(config: Config, day: Date, **fingerprints: str) -> None:
         return current
 
     update_episode(config.episodes_dir, day, change, bump=False)
+
+
+def render_fingerprint(config: Config, episode: Episode, *, audio: bool) -> str:
+    """A render's inputs: the episode's content (not its bookkeeping: versions, history, status, approval, audio
+    info), the audio, voice, show and site settings, and whether audio is made."""
+    content = episode.model_dump(
+        mode="json",
+        exclude={
+            "audio": True,
+            "version": True,
+            "updated": True,
+            "history": True,
+            "status": True,
+            "rendered": True,
+            "approval": True,
+            "meta_version": True,
+            "editor_note": True,
+            "segments": {"__all__": {"audio_hash", "version", "proposal"}},
+        },
+    )
+    settings = (config.audio.model_dump(), config.tts.model_dump(), config.show.model_dump(), config.site.model_dump())
+    return inputs_digest(content, settings, audio)
 
 
 def render_episode(config: Config, store: Store | None, day: Date, *, audio: bool = True,

@@ -95,7 +95,7 @@ def episode_days(episodes_dir: Path) -> list[Date]:
 def read_episodes(episodes_dir: Path, days: list[Date] | None = None) -> list[tuple[Date, Episode | None, str | None]]:
     """(date, episode, None) per drafted episode, or (date, None, why) when its episode.json cannot be read: a corrupt
     file is a row with its error, never silently left out. Days without an episode.json are skipped. The one way
-    the review list and ``briefcast status`` read episodes; it never writes."""
+    the review list, ``briefcast status`` and the release read episodes; it never writes."""
     rows: list[tuple[Date, Episode | None, str | None]] = []
     for day in episode_days(episodes_dir) if days is None else days:
         if not episode_path(episodes_dir, day).is_file():

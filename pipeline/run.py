@@ -41,6 +41,7 @@ from pipeline.models import Failure, LLMUsage, RunReport, StageResult, TTSUsage
 from pipeline.store import Store, open_store
 
 STAGES = ["ingest", "curate", "draft", "render", "publish", "notify"]
+_PUBLISH_LINES = {"release", "deliver"}  # the publish stage's own lines in run.json (every other sub-stage is render's)
 AUTO_EDITOR = "briefcast (auto)"
 
 
@@ -292,8 +293,9 @@ class DayRun:
         if episode.status != "approved":
             approve(self.config, self.day, editor=AUTO_EDITOR, override_flags=True,
                     note="review.required is false: released without an editor")
-        publish(self.config, self.day, editor=AUTO_EDITOR)  # delivers to the deliver: targets too
-        results = [StageResult(stage="publish", counts={"published": 1})]
+        released: list[StageResult] = []  # the release's line when it has failures: this report carries it
+        publish(self.config, self.day, editor=AUTO_EDITOR, report=released)  # delivers to the deliver: targets too
+        results = [StageResult(stage="publish", counts={"published": 1}), *released]
         if self.config.deliver:
             from pipeline.deliver import last_delivery
 
@@ -441,6 +443,20 @@ def record_results(config: Config, day: Date, results: list[StageResult]) -> Non
     _merge_report(config, day, results[0].stage, results)
 
 
+def _merge_lines(lines: list[StageResult], stage: str, results: list[StageResult]) -> list[StageResult]:
+    """``lines`` with ``stage``'s lines replaced by ``results``, in running order. Stages also report sub-stages
+    under names that are not stages: publish its release and delivery, render the rest (audio, newsletter ...);
+    a stage's new lines replace all of its old ones."""
+
+    def owner(name: str) -> str:
+        return name if name in STAGES else "publish" if name in _PUBLISH_LINES else "render"
+
+    replaced = {stage, *(line.stage for line in results)}
+    replaced |= {line.stage for line in lines if owner(line.stage) == stage}
+    kept = [line for line in lines if line.stage not in replaced]
+    return sorted([*kept, *results], key=lambda line: STAGES.index(owner(line.stage)) + (line.stage not in STAGES) / 2)
+
+
 def _merge_report(config: Config, day: Date, stage: str, results: list[StageResult]) -> None:
     """Put one stage's results into episodes/<date>/run.json, keeping the other stages' lines in running order."""
     path = config.episode_dir(day) / "run.json"
@@ -448,16 +464,7 @@ def _merge_report(config: Config, day: Date, stage: str, results: list[StageResu
         report = RunReport.model_validate_json(path.read_text())
     except (OSError, ValueError):
         report = RunReport(date=day, started=datetime.now(UTC))
-    # render also reports its sub-stages (audio, newsletter ...): lines under names that are not stages
-    replaced = {stage, *(line.stage for line in results)}
-    if stage == "render":
-        replaced |= {line.stage for line in report.stages if line.stage not in STAGES}
-    kept = [line for line in report.stages if line.stage not in replaced]
-
-    def position(line: StageResult) -> float:
-        return STAGES.index(line.stage) if line.stage in STAGES else STAGES.index("render") + 0.5
-
-    report.stages = sorted([*kept, *results], key=position)
+    report.stages = _merge_lines(report.stages, stage, results)
     fatal = [line for line in report.stages if line.status == "failed" and line.stage in ("curate", "draft")]
     report.status = "failed" if fatal else "done"
     report.message = (f"{fatal[0].stage} failed: {(fatal[0].failures or [Failure(message='see its notes')])[0].message}"

@@ -98,3 +98,59 @@ def test_totals_come_from_the_stages_counts() -> None:
     _totals(report)
     assert report.llm == LLMUsage(calls=7, cache_hits=2, tokens_in=100, tokens_out=40, cost_usd=0.01, flags=3)
     assert report.tts == TTSUsage(characters=900, segments_synthesized=4, cache_hits=1, audio_minutes=1.5)
+
+
+# -- publish's release failures reach run.json, from a run and from the CLI --------------------------------------
+
+
+def _auto_show(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A show without review or audio, one drafted episode for DAY, and a corrupt episode.json on another day
+    (the release reports it and goes on)."""
+    from test_review_workflow import DAY, put
+    from test_review_workflow import make_episode as review_episode
+
+    config = load_config(write_show(tmp_path / "auto", review={"required": False}, audio={"enabled": False}))
+    put(config, review_episode())
+    broken = config.episodes_dir / "2026-03-01"
+    broken.mkdir(parents=True)
+    (broken / "episode.json").write_text("{not json")
+    return config, DAY
+
+
+def _release_line(config, day: date) -> StageResult | None:  # type: ignore[no-untyped-def]
+    report = RunReport.model_validate_json((config.episode_dir(day) / "run.json").read_text())
+    return next((line for line in report.stages if line.stage == "release"), None)
+
+
+def test_a_runs_publish_carries_the_release_failures(tmp_path: Path) -> None:
+    from pipeline.run import run_day
+
+    config, day = _auto_show(tmp_path)
+    report = run_day(config, day, from_stage="publish", audio=False)
+    release = next(line for line in report.stages if line.stage == "release")
+    assert release.status == "partial" and [f.subject for f in release.failures] == ["2026-03-01"]
+    assert "not a valid episode" in release.failures[0].message
+    written = _release_line(config, day)  # the run's own report, as written, still has it
+    assert written is not None and written.failures[0].subject == "2026-03-01"
+
+
+def test_publish_outside_a_run_records_the_release_failures(tmp_path: Path) -> None:
+    from pipeline.review import workflow
+
+    config, day = _auto_show(tmp_path)
+    workflow.approve(config, day, editor="ana", override_flags=True)
+    workflow.publish(config, day, editor="ana")
+    line = _release_line(config, day)
+    assert line is not None and line.failures[0].subject == "2026-03-01"
+
+
+def test_a_stages_new_lines_replace_its_old_ones_and_keep_the_others() -> None:
+    from pipeline.run import _merge_lines
+
+    old = [StageResult(stage="render"), StageResult(stage="audio"), StageResult(stage="publish"),
+           StageResult(stage="release", status="partial", failures=[Failure(message="x")]),
+           StageResult(stage="deliver"), StageResult(stage="notify")]
+    again = _merge_lines(old, "render", [StageResult(stage="render"), StageResult(stage="newsletter")])
+    assert [line.stage for line in again] == ["render", "newsletter", "publish", "release", "deliver", "notify"]
+    published = _merge_lines(again, "publish", [StageResult(stage="publish")])  # the release went well this time
+    assert [line.stage for line in published] == ["render", "newsletter", "publish", "notify"]

@@ -11,13 +11,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pipeline.config import Config
-from pipeline.errors import BriefcastError
-from pipeline.files import load_episode
+from pipeline.files import read_episodes
 from pipeline.models import Episode, Failure
 from pipeline.publish import markup
 from pipeline.publish.newsletter import Issue, build_issue
-
-_DAY_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
@@ -131,25 +128,20 @@ def read_transcript(path: Path) -> list[Cue]:
 
 
 def gather(config: Config) -> Gathered:
-    """Every ``episodes/<date>/episode.json``; the published ones newest first, bad files as failures."""
+    """Every ``episodes/<date>/episode.json`` (read as the review list reads them, ``files.read_episodes``); the
+    published ones newest first, unreadable files as failures."""
     published: list[Published] = []
     failures: list[Failure] = []
     unpublished: list[Path] = []
     root = Path(config.episodes_dir)
-    folders = sorted((p for p in root.iterdir() if p.is_dir() and _DAY_DIR.match(p.name)), reverse=True) \
-        if root.is_dir() else []
-    for folder in folders:
-        if not (folder / "episode.json").is_file():
-            continue
-        try:
-            episode = load_episode(root, datetime.strptime(folder.name, "%Y-%m-%d").date())
-        except (BriefcastError, ValueError) as exc:
-            failures.append(Failure(subject=folder.name, kind="episode", message=str(exc)))
-            continue
-        if episode.status != "published":
+    for day, episode, error in read_episodes(root):
+        folder = root / day.isoformat()
+        if episode is None:
+            failures.append(Failure(subject=folder.name, kind="episode", message=error or "unreadable"))
+        elif episode.status != "published":
             unpublished.append(folder)
-            continue
-        published.append(_published(config, episode, folder, failures))
+        else:
+            published.append(_published(config, episode, folder, failures))
     return Gathered(published, failures, unpublished)
 
 

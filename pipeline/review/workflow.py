@@ -54,6 +54,7 @@ from pipeline.models import (
     Rundown,
     Segment,
     SegmentVersion,
+    StageResult,
     Transition,
     refuse_replacing_edits,
 )
@@ -1185,11 +1186,14 @@ def _check_releasable(config: Config, episode: Episode) -> None:
             )
 
 
-def publish(config: Config, day: Date, *, editor: str, store: Any = None, render: bool = True) -> Episode:
+def publish(config: Config, day: Date, *, editor: str, store: Any = None, render: bool = True,
+            report: list[StageResult] | None = None) -> Episode:
     """Release the approved words: render the outputs made from other words, then status published and the feeds.
 
     An output whose last render was made from other words than the approved ones is re-rendered first (``render``),
     or publishing is refused naming it; what goes out is what was approved. Publishing again re-runs the release.
+    A release with failures is reported: into ``report`` when the caller keeps one (the run, which writes run.json
+    itself), else into the day's run.json.
     """
     episode = load(config, day)
     if episode.status != "published":
@@ -1234,11 +1238,14 @@ def publish(config: Config, day: Date, *, editor: str, store: Any = None, render
     from pipeline.publish import release  # the publish stage pulls in audio and templating: import when used
 
     released = release(config)
-    if released.failures:  # the episode is out; what the release could not write goes into the day's run.json
-        from pipeline.run import record_results
-
-        record_results(config, day, [released])
+    if released.failures:  # the episode is out; what the release could not write goes into the run report
         log.warning("release of %s: %s", day, "; ".join(f"{f.subject}: {f.message}" for f in released.failures))
+        if report is not None:
+            report.append(released)
+        else:
+            from pipeline.run import record_results
+
+            record_results(config, day, [released])
     if config.deliver:
         from pipeline.deliver import deliver  # the newsletter to readers, the files online: once per target
 

@@ -27,10 +27,11 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from contextlib import AbstractContextManager, closing
 from dataclasses import asdict, dataclass, field
 from datetime import date as Date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -50,6 +51,9 @@ from pipeline.fingerprint import content_hash, stale_outputs
 from pipeline.models import CITATION, Episode, Segment, citation_numbers, refuse_replacing_edits
 from pipeline.models import cited as cited_numbers
 from pipeline.review import workflow
+
+if TYPE_CHECKING:
+    from pipeline.store import Store
 
 PACKAGE = Path(__file__).resolve().parent
 SEGMENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -422,6 +426,19 @@ class App:
                               hint="pick your name in 'Editing as' at the top of the page (review.editors)")
         return name
 
+    def no_job_running(self, day: Date, segment_id: str) -> None:
+        """One job at a time per segment (a regenerate and a re-script of one segment would race)."""
+        running = next((job for job in self.jobs.running(day) if job.segment == segment_id), None)
+        if running is not None:
+            raise ReviewError(f"this segment has a job running already ({running.kind})", subject=segment_id,
+                              hint="wait for the running job to finish")
+
+    def job_store(self) -> AbstractContextManager[Store]:
+        """The show's state store for one background job (its own connection, in the job's thread), closed after."""
+        from pipeline.store import open_store
+
+        return closing(open_store(self.config.state_dir))
+
     def back(self, day: Date, notice: str, anchor: str | None = None, **query: str) -> RedirectResponse:
         params = urlencode({"notice": notice, **query})
         return RedirectResponse(f"/episodes/{day}?{params}" + (f"#{anchor}" if anchor else ""), status_code=303)
@@ -677,22 +694,15 @@ class App:
             # Check what can be checked now, so the editor hears "conflict" or "edited by a person" at once.
             if version != segment.version:
                 raise workflow.stale_edit(episode, version, segment_id)
-            if any(job.segment == segment_id for job in self.jobs.running(day)):
-                raise ReviewError("this segment is being regenerated already", subject=segment_id,
-                                  hint="wait for the running job to finish")
+            self.no_job_running(day, segment_id)
             refuse_replacing_edits(segment, force=force,
                                    hint="tick 'replace the edit' to regenerate anyway (undo brings it back)")
 
             def work(job: Job) -> str | tuple[str, str]:
-                from pipeline.store import open_store
-
                 job.phase = "the writer is drafting a new version"
-                store = open_store(self.config.state_dir)
-                try:
+                with self.job_store() as store:
                     result = workflow.regenerate(self.config, store, day, segment_id, feedback, force=force,
                                                  base_version=version, editor=editor)
-                finally:
-                    store.close()
                 return ("done" if result.outcome == "applied" else result.outcome), result.message
 
             job = self.jobs.start("regenerate", day, work, segment=segment_id)
@@ -706,20 +716,13 @@ class App:
 
         def action(form: FormData, day: Date) -> Response:
             version, editor = self.version_of(request, form), self.editor(request)
-            if any(job.segment == segment_id for job in self.jobs.running(day)):
-                raise ReviewError("this segment has a job running already", subject=segment_id,
-                                  hint="wait for the running job to finish")
+            self.no_job_running(day, segment_id)
 
             def work(job: Job) -> str | tuple[str, str]:
-                from pipeline.store import open_store
-
                 job.phase = "writing the script again from the text"
-                store = open_store(self.config.state_dir)
-                try:
+                with self.job_store() as store:
                     result = workflow.rederive_script(self.config, store, day, segment_id, base_version=version,
                                                       editor=editor)
-                finally:
-                    store.close()
                 return ("done" if result.outcome == "applied" else result.outcome), result.message
 
             job = self.jobs.start("script", day, work, segment=segment_id)
@@ -732,14 +735,9 @@ class App:
             allow = form.get("allow_stale") in ("1", "on")
 
             def work(job: Job) -> str | tuple[str, str]:
-                from pipeline.store import open_store
-
                 job.phase = "rendering the newsletter, then voicing changed segments"
-                store = open_store(self.config.state_dir)
-                try:
+                with self.job_store() as store:
                     results = workflow.rerender(self.config, store, day, allow_stale_scripts=allow)
-                finally:
-                    store.close()
                 failed = [r for r in results if r.status == "failed"]
                 notes = ", ".join(f"{r.stage}: {r.status}" for r in results)
                 if failed:
@@ -776,14 +774,9 @@ class App:
             if verb == "publish":
 
                 def work(job: Job) -> str:
-                    from pipeline.store import open_store
-
                     job.phase = "re-rendering what changed since the last render, then releasing"
-                    store = open_store(self.config.state_dir)
-                    try:
+                    with self.job_store() as store:
                         workflow.publish(self.config, day, editor=editor, store=store)
-                    finally:
-                        store.close()
                     done = "published: the feed, archive and newsletter feed are rebuilt"
                     if self.config.deliver:  # publish delivered too: say how it went
                         from pipeline.deliver import last_delivery

@@ -187,12 +187,10 @@ def load_for_review(config: Config, day: Date, *, sync: bool = True) -> tuple[Ep
 
 def _pending_draft(config: Config, day: Date) -> DraftProblem | None:
     """The edits in draft.md that episode.json does not have yet, read only (broken or conflicting: raises)."""
-    text = _read_draft(config, day)
-    if text is None:
+    found = _draft_differs(config, day)
+    if found is None:
         return None
-    episode = load_episode(config.episodes_dir, day)
-    if text == render_draft_md(episode):
-        return None
+    text, episode = found
     changes = parse_draft_md(text, episode)
     if not changes:
         return None
@@ -232,6 +230,16 @@ class Synced(list[str]):
     note: bool = False
 
 
+def _draft_differs(config: Config, day: Date) -> tuple[str, Episode] | None:
+    """draft.md's text and the stored episode when the file is not what the episode writes (None: no draft.md, or
+    exactly the episode's own); whether it holds edits is for `parse_draft_md` to say. Reads only."""
+    text = _read_draft(config, day)
+    if text is None:
+        return None
+    episode = load_episode(config.episodes_dir, day)
+    return None if text == render_draft_md(episode) else (text, episode)
+
+
 def _read_draft(config: Config, day: Date) -> str | None:
     path = draft_path(config, day)
     try:
@@ -255,12 +263,10 @@ def sync_draft(config: Config, day: Date, *, force: bool = False, editor: str | 
     """
     result = Synced()
     with _LOCK:
-        text = _read_draft(config, day)
-        if text is None:
+        found = _draft_differs(config, day)
+        if found is None:
             return result
-        episode = load_episode(config.episodes_dir, day)
-        if text == render_draft_md(episode):
-            return result
+        text, episode = found
         changes = parse_draft_md(text, episode, force=force)
         if not changes:
             # Untouched but stale (episode.json moved on): show the editor the current words. Anything typed where

@@ -201,6 +201,13 @@ class DayRun:
             return None
         return load_episode(self.config.episodes_dir, self.day).status
 
+    def _approved_and_kept(self, stage: str) -> str | None:
+        """The episode's status when it is approved or published and ``stage`` is not forced: an approved episode is
+        not re-curated or redrafted by a run (draft.md's edits are taken in first)."""
+        self._take_in_edits()
+        status = self._episode_status()
+        return status if status in ("approved", "published") and stage not in self.forced else None
+
     def ingest(self) -> StageResult:
         from pipeline.ingest import ingest
 
@@ -215,9 +222,8 @@ class DayRun:
     def curate(self) -> StageResult:
         from pipeline.curate import curate
 
-        self._take_in_edits()
-        status = self._episode_status()
-        if status in ("approved", "published") and "curate" not in self.forced:
+        status = self._approved_and_kept("curate")
+        if status:
             return StageResult(stage="curate", status="skipped",
                                notes=[f"episode is {status}: the rundown is kept (use --from curate to redo it)"])
         rundown = curate(self.config, self.store, self.day)
@@ -239,9 +245,8 @@ class DayRun:
         from pipeline.curate import record_coverage
         from pipeline.draft import draft, draft_fingerprint
 
-        self._take_in_edits()
-        status = self._episode_status()
-        if status in ("approved", "published") and "draft" not in self.forced:
+        status = self._approved_and_kept("draft")
+        if status:
             return StageResult(stage="draft", status="skipped", counts=self._open_flags(),
                                notes=[f"episode is {status}: not redrafted (use --from draft to force)"])
         fingerprint = draft_fingerprint(self.config, load_rundown(self.config.episodes_dir, self.day))

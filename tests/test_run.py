@@ -196,3 +196,26 @@ def test_nothing_usable_exits_1_with_the_reason(tmp_path: Path, fake: FakeOpenAI
 def test_unknown_stage_is_a_usage_error(world: Path) -> None:
     done = _briefcast(world, "run", "--from", "mastering")
     assert done.returncode == 2 and "not a stage" in done.stderr
+
+
+def test_an_approved_episode_is_not_recurated_or_redrafted_unless_forced(tmp_path: Path) -> None:
+    from pipeline.errors import NothingUsableError
+    from pipeline.review import workflow
+    from pipeline.run import DayRun
+    from test_review_workflow import put
+    from test_review_workflow import make_episode as review_episode
+
+    config = load_config(write_show(tmp_path / "show"))
+    episode = put(config, review_episode(DAY))
+    workflow.approve(config, DAY, editor="ana", override_flags=True)
+    store = open_store(config.state_dir)
+    try:
+        job = DayRun(config, store, DAY, audio=False, forced=set())
+        curated, drafted = job.curate(), job.draft()
+        assert (curated.status, drafted.status) == ("skipped", "skipped")
+        assert "episode is approved" in curated.notes[0] and "--from draft" in drafted.notes[0]
+        assert drafted.counts["flags"] == len(episode.open_flags)
+        with pytest.raises(NothingUsableError):  # forced: curate really runs (and finds no items in this store)
+            DayRun(config, store, DAY, audio=False, forced={"curate"}).curate()
+    finally:
+        store.close()

@@ -147,10 +147,10 @@ def default_answer(body: dict[str, Any]) -> dict[str, Any]:
         count = len(re.findall(r"^\d+\. ", prompt.split("<sentences>")[-1], re.MULTILINE)) or 1
         evidence = next((text.strip()[:80] for _, text in sources), "")
         answer["verdicts"] = [{"n": i, "verdict": "supported", "evidence": evidence} for i in range(1, count + 1)]
-    if "rewrites" in props:  # a rewrite request: the fake gives each sentence back unchanged (it fixes nothing)
-        said = re.findall(r"^\d+\. (.*) \((?:speaks as the company|copied)\)$", prompt, re.MULTILINE)
+    if "retold" in props:  # a rewrite request: the fake gives the sentence back unchanged (it fixes nothing)
+        said = re.findall(r"^Original \((?:speaks as the company|copied)\): (.*)$", prompt, re.MULTILINE)
         if said:
-            answer["rewrites"] = said[: len(answer.get("rewrites", said))]
+            answer["retold"] = said[-1]
     if "script" in props:
         draft = DRAFT.search(prompt)
         spoken = re.sub(r"\s*\[\d+(?:,\s*\d+)*\]", "", draft.group(1)).strip() if draft else "Fake script."

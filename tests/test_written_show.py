@@ -48,14 +48,14 @@ LONG = ("Kestrel Research released Lumen-70B, a 70-billion-parameter model, unde
 # -- pure rules ------------------------------------------------------------------------------------------------
 
 
-def test_a_copied_line_is_rewritten_in_one_call(show: tuple[Config, Store, FakeOpenAI]) -> None:
+def test_a_copied_line_is_retold_in_one_call(show: tuple[Config, Store, FakeOpenAI]) -> None:
     config, store, fake = show
     seed_day(config, store, DAY, [story("s-k", "headlines", "The Wire", "Kestrel releases Lumen-70B", LONG)])
     copied = answer(("Kestrel Research released Lumen-70B, a 70-billion-parameter model, under the Apache 2.0 "
                      "licence on Monday.", [1]))
     fake.when("This story is one of the top headlines", copied)
     ours = "Kestrel put out its 70-billion-parameter Lumen-70B model under Apache 2.0 on Monday."
-    fake.when("(copied)", Reply.json({"rewrites": [ours]}))
+    fake.when("(copied)", Reply.json({"retold": ours}))
     result = draft(config, store, DAY)
     headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
     assert ours.rstrip(".") + " [1]." in headlines.text and "a 70-billion-parameter model, under" not in headlines.text
@@ -303,3 +303,41 @@ def test_a_beat_resting_on_a_headline_only_source_adds_nothing(show: tuple[Confi
     assert "Cinder-2 open weights in 3B and 12B sizes [1]." in debate.text
     assert "delayed" not in debate.text
     assert any("headline-only source" in note for note in result.notes)
+
+
+def test_a_retelling_that_changes_the_facts_is_refused(show: tuple[Config, Store, FakeOpenAI]) -> None:
+    config, store, fake = show
+    seed_day(config, store, DAY, [story("s-k", "headlines", "The Wire", "Kestrel releases Lumen-70B", LONG)])
+    copied = answer(("Kestrel Research released Lumen-70B, a 70-billion-parameter model, under the Apache 2.0 "
+                     "licence on Monday.", [1]))
+    fake.when("This story is one of the top headlines", copied)
+    # A small model retelling drops the figure, or borrows the prompt's worked example: neither is taken.
+    fake.when("(copied)", Reply.json({"retold": "Kestrel put out its big Lumen-70B model under an open licence."}))
+    draft(config, store, DAY)
+    headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
+    assert "big Lumen-70B" not in headlines.text
+    assert [f for f in headlines.flags if f.kind == "verbatim"]  # the copy stays, flagged for the editor
+
+
+@pytest.mark.parametrize("candidate, kept", [
+    ("Kestrel put out its 70-billion-parameter Lumen-70B under Apache 2.0 on Monday.", True),
+    ("Kestrel put out Lumen-70B under Apache 2.0 on Monday.", False),  # the 70-billion figure is lost
+    ("Kestrel put out its 70-billion-parameter Lumen-70B under Apache 2.0 on Friday.", False),  # a day added
+    ("Widget-2 and Kestrel's 70-billion-parameter Lumen-70B came out under Apache 2.0 on Monday.", False),
+])
+def test_same_facts_gate(candidate: str, kept: bool) -> None:
+    from pipeline.draft.writer import same_facts
+
+    original = "Kestrel Research released Lumen-70B, a 70-billion-parameter model, under the Apache 2.0 licence on Monday."
+    assert same_facts(candidate, original) is kept
+
+
+@pytest.mark.parametrize("sentence, glued", [
+    ("Quality variantGauntletBench v2 Lumen-8B bf1658.3 Lumen-8B Q4_K_M57.3 (98.2% of bf16).", True),
+    ("OpenArena ranks DeepSeek-V3 and ChatGPT near GauntletBench leaders on an H100.", False),
+    ("Lumen-8B v1.1.0 adds 4-bit GGUF Q4_K_M builds of 5.1 GB for the iPhone and macOS.", False),
+])
+def test_text_glued_from_a_table_is_never_shown_or_kept(sentence: str, glued: bool) -> None:
+    assert bool(editorial.garbled(sentence)) is glued
+    text = f"Kestrel shipped quantized builds. {sentence} They run on laptops."
+    assert (sentence in editorial.readable(text)) is not glued

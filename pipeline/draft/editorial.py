@@ -121,6 +121,23 @@ def fragment(sentence: str) -> str:
     return ""
 
 
+# Words glued by a page flattened to text: a table's cells ("variantGauntletBench", "bf1658.3", "Q4_K_M57.3").
+_GLUED = re.compile(r"\b[a-z]{4,}[A-Z][a-z]|\b[A-Za-z]{2}\d{3,}\.\d|_[A-Z]\d{2,}\.\d")
+
+
+def garbled(sentence: str) -> str:
+    """The glued words that show a sentence is page furniture or a flattened table, not prose ('' when none)."""
+    found = _GLUED.findall(strip_citations(sentence))
+    return ", ".join(found[:2])
+
+
+def readable(text: str) -> str:
+    """A source's text without its garbled sentences, so a model is never shown a flattened table to copy."""
+    parts = re.split(r"(?<=[.!?])\s+", text)
+    kept = [part for part in parts if not garbled(part)]
+    return " ".join(kept) if len(kept) < len(parts) else text
+
+
 def is_thin(title: str, text: str, chars: int = THIN_CHARS) -> bool:
     """A source that gives a headline and little more: its text, less any repeat of the headline, is short."""
     body = re.sub(r"\s+", " ", text or "").strip()

@@ -57,11 +57,15 @@ class BeatDraft(StoryDraft):
 
 
 @lru_cache(maxsize=16)
-def beat_schema(most: int, allow_empty: bool) -> type[BeatDraft]:
-    """At most ``most`` sentences (llama.cpp's grammar stops the model there); an empty list only when allowed."""
-    return create_model(f"Beat{most}{'e' if allow_empty else ''}", __base__=BeatDraft,
+def beat_schema(most: int, allow_empty: bool, least: int = 1) -> type[BeatDraft]:
+    """``least`` to ``most`` sentences, none only when allowed. The bounds are in the schema, so llama.cpp's grammar
+    holds a small model to them (asked for six sentences, the 1.5B wrote one); validation asks for one at least,
+    so a server without grammars that writes fewer still gives a usable answer."""
+    least = 0 if allow_empty else least
+    return create_model(f"Beat{least}to{most}", __base__=BeatDraft,
                         sentences=(list[DraftSentence],
-                                   Field(min_length=0 if allow_empty else 1, json_schema_extra={"maxItems": most})))
+                                   Field(min_length=min(1, least), json_schema_extra={"minItems": least,
+                                                                                       "maxItems": most})))
 
 
 @lru_cache(maxsize=8)
@@ -116,9 +120,11 @@ class Beat:
     share: float  # of the segment's target words
     most: int  # sentences at most
     allow_empty: bool = False
+    least: int = 1  # sentences at least (the grammar holds a small model to it: asked for six, it wrote one)
 
 
-DEEP_DIVE = [Beat("happened", 0.45, 6), Beat("context", 0.4, 5), Beat("next", 0.15, 2, allow_empty=True)]
+DEEP_DIVE = [Beat("happened", 0.45, 6, least=4), Beat("context", 0.4, 5, least=3),
+             Beat("next", 0.15, 2, allow_empty=True)]
 DEBATE = [Beat("behind", 0.4, 3, allow_empty=True), Beat("against", 0.4, 3, allow_empty=True),
           Beat("watch", 0.2, 1, allow_empty=True)]
 LEAD_SOURCES = 3  # the deep dive's first beat reads the story's first outlets; the second, the others
@@ -161,7 +167,8 @@ def write_beats(config: Config, llm: LLMClient, plan: Plan, beats: list[Beat], *
                    "previous": as_data(grounding.strip_citations(previous_text or ""))}
         messages = beat_messages(config, plan, template, sources, **context)
         try:
-            answer = llm.structured(messages, beat_schema(beat.most, beat.allow_empty),
+            least = min(beat.least, len(sources) * 2)  # a beat with one short source cannot give four sentences
+            answer = llm.structured(messages, beat_schema(beat.most, beat.allow_empty, least),
                                     purpose=f"beat:{plan.spec.id}:{beat.name}",
                                     max_tokens=max(200, 90 * beat.most + 80))
         except LLMError as exc:
@@ -208,7 +215,8 @@ def best_headline(titles: list[str]) -> str:
     clean = [grounding.plain(t).strip().rstrip(".") for t in titles if t.strip()]
     good = [t for t in clean if not editorial.first_person(t) and len(t.split()) >= 4 and not t.lower().startswith(
         ("introducing", "welcoming", "announcing"))]
-    return (good or clean or [""])[0]
+    said = [t for t in good if not grounding.fragment(t + ".")]  # a headline that is a sentence ("X does Y")
+    return (said or good or clean or [""])[0]
 
 
 def quote_line(plan: Plan, numbers: list[int], used: set[str]) -> str:
@@ -340,7 +348,7 @@ def draft_teaser(config: Config, llm: LLMClient, plan: Plan) -> Drafted:
     lines: list[str] = []
     for ref, headline, line in zip(refs, headlines, answer.value.lines, strict=False):  # type: ignore[attr-defined]
         line = re.sub(r"\s+", " ", grounding.strip_citations(line)).split(" - ")[0].strip().rstrip(".!") + "."
-        problem = editorial.fragment(line) if len(line.split()) >= 4 else ""
+        problem = editorial.fragment(line) or grounding.fragment(line)
         if problem or editorial.first_person(line):
             notes.append(f"{plan.spec.id}: a teaser was replaced by its headline ({problem or 'first person'})")
             line = headline + "."

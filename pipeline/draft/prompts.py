@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 
 from pipeline.config import PROJECT_DIR, Config
+from pipeline.draft.editorial import readable
 from pipeline.draft.llm import approx_tokens
 
 _DELIMITER = re.compile(
@@ -117,7 +118,8 @@ def segment_messages(config: Config, template: str, *, sources: list[PromptSourc
     """System + user messages for one segment (or story), the sources shortened to fit ``llm.max_input_tokens``
     and, when given, to ``budget_tokens`` of source text."""
     system = render(config, "system.j2")
-    safe = [PromptSource(s.n, outlet_name(s.outlet), attribute(s.title), as_data(s.text), s.thin) for s in sources]
+    safe = [PromptSource(s.n, outlet_name(s.outlet), attribute(s.title), as_data(readable(s.text)), s.thin)
+            for s in sources]
     empty = [PromptSource(s.n, s.outlet, s.title, "", s.thin) for s in safe]
     overhead = approx_tokens(system) + approx_tokens(render(config, template, sources=empty, **context))
     room = config.llm.max_input_tokens - overhead

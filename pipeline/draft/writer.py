@@ -349,6 +349,10 @@ def keep_lines(lines: list[str], plan: Plan, seen: list[set[str]], most: int) ->
     for line in lines:
         words = _words(line)
         why = editorial.fragment(line) or (_FRAGMENT.search(line) and "a dangling end") or ""
+        if not why and (glued := editorial.garbled(line)):
+            why = f"text glued from a table ({glued})"
+        if not why and any(name in line for name in EXAMPLE_NAMES):
+            why = "the prompt's example repeated"
         if not why and any(len(words & other) >= 0.7 * min(len(words), len(other)) for other in seen):
             why = "a repeat"
         if not why and len(kept) >= most:
@@ -470,16 +474,13 @@ _FRAGMENT = re.compile(
     r"\s*(?:\[[\d,\s]+\])?\s*[.!?]?$", re.IGNORECASE)
 
 
-class Rewrites(BaseModel):
+class Retold(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    rewrites: list[str]
+    retold: str = Field(max_length=400)
 
 
-@lru_cache(maxsize=16)
-def rewrites_schema(count: int) -> type[Rewrites]:
-    return create_model(f"Rewrites{count}", __base__=Rewrites,
-                        rewrites=(list[str], Field(min_length=count, max_length=count,
-                                                    json_schema_extra={"minItems": count, "maxItems": count})))
+EXAMPLE_NAMES = ("Acme Robotics", "Widget-2")  # the worked examples' names in prompts/rewrite.j2: never news
+REWRITES_PER_SEGMENT = 8  # a call each; lines past this stay as they are, flagged
 
 
 _LINE = re.compile(r"^(.*?)((?:\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\])*)([.!?][\"”’)]*)?$", re.DOTALL)
@@ -495,39 +496,58 @@ def line_problem(line: str, plan: Plan) -> str:
     return f"copies the source: '{copied}'" if copied else ""
 
 
+def same_facts(candidate: str, original: str) -> bool:
+    """Whether a rewrite says the original's facts and no others: no number, name or quote the original lacks, no
+    number of the original lost (a small model retelling "$0.48" says "five dollars", or drops every figure)."""
+    from pipeline.draft.script import added_facts
+
+    if any(name in candidate for name in EXAMPLE_NAMES) or added_facts(candidate, original):
+        return False
+    return not [fact for fact in added_facts(original, candidate) if re.search(r"\d", fact)]
+
+
+def retell(config: Config, llm: LLMClient, plan: Plan, line: str, problem: str) -> str:
+    """One line retold in the host's words by one call, with its citations kept; '' when the retelling still
+    copies, speaks as the source, is not a full sentence or changes the facts."""
+    original = grounding.strip_citations(line)
+    user = render(config, "rewrite.j2", text=as_data(original),
+                  problem="speaks as the company" if problem.startswith("speaks as") else "copied")
+    messages = [{"role": "system", "content": render(config, "system.j2")}, {"role": "user", "content": user}]
+    answer = llm.structured(messages, Retold, purpose=f"rewrite:{plan.spec.id}", max_tokens=120, temperature=0.7)
+    match = _LINE.match(grounding.strip_citations(answer.value.retold.strip()))
+    old = _LINE.match(line)
+    marker = (old.group(2) or "") if old else ""
+    candidate = f"{match.group(1).rstrip()}{marker}{match.group(3) or '.'}" if match and match.group(1) else ""
+    if (candidate and not editorial.fragment(candidate) and not line_problem(candidate, plan)
+            and same_facts(grounding.strip_citations(candidate), original)):
+        return candidate
+    return ""
+
+
 def rewrite_lines(config: Config, llm: LLMClient, plan: Plan, groups: list[list[str]]) -> list[str]:
-    """One call that rewrites every line of a segment that copies its source or speaks in its first person, each
-    keeping its own citations; a rewrite is taken only when it fixes the problem and is still a full sentence.
-    A first-person line that stays so is cut. ``groups`` (a segment's lines, per story or beat) change in place."""
+    """Every line of a segment that copies its source or speaks in its first person is retold, one call a line
+    (``retell``), keeping its citations; a retelling is taken only when it fixes the problem and keeps the facts.
+    A first-person line that stays so is cut; a copy that stays is flagged for the editor. ``groups`` (a
+    segment's lines, per story or beat) change in place."""
     todo = [(g, i, problem) for g, lines in enumerate(groups) for i, line in enumerate(lines)
             if (problem := line_problem(line, plan))]
     if not todo:
         return []
-    # The problem is named in two words: a small model given the copied span writes it back into its answer.
-    items = [{"n": k, "text": grounding.strip_citations(groups[g][i]),
-              "problem": "speaks as the company" if problem.startswith("speaks as") else "copied"}
-             for k, (g, i, problem) in enumerate(todo, 1)]
-    user = render(config, "rewrite.j2", lines=items, count=len(items))
-    messages = [{"role": "system", "content": render(config, "system.j2")}, {"role": "user", "content": user}]
     notes: list[str] = []
-    try:
-        answer = llm.structured(messages, rewrites_schema(len(items)), purpose=f"rewrite:{plan.spec.id}",
-                                max_tokens=min(1000, 60 + 80 * len(items)), temperature=0.7)
-        rewrites = list(answer.value.rewrites)
-    except BudgetExceededError:
-        raise
-    except LLMError as exc:
-        notes.append(f"{plan.spec.id}: the rewrite of {len(items)} lines failed ({exc})")
-        rewrites = [""] * len(items)
     dropped: set[tuple[int, int]] = set()
     fixed = 0
-    for (g, i, problem), new in zip(todo, rewrites, strict=False):
+    for count, (g, i, problem) in enumerate(todo):
         old = groups[g][i]
-        match = _LINE.match(grounding.strip_citations(new.strip()))
-        marker = "".join(_LINE.match(old).group(2) or "") if _LINE.match(old) else ""  # type: ignore[union-attr]
-        candidate = f"{match.group(1).rstrip()}{marker}{match.group(3) or '.'}" if match and match.group(1) else ""
-        if candidate and not editorial.fragment(candidate) and not line_problem(candidate, plan):
-            groups[g][i] = candidate
+        new = ""
+        if count < REWRITES_PER_SEGMENT:
+            try:
+                new = retell(config, llm, plan, old, problem)
+            except BudgetExceededError:
+                raise
+            except LLMError as exc:
+                notes.append(f"{plan.spec.id}: a rewrite failed ({exc})")
+        if new:
+            groups[g][i] = new
             fixed += 1
         elif problem.startswith("speaks as"):
             dropped.add((g, i))
@@ -535,7 +555,7 @@ def rewrite_lines(config: Config, llm: LLMClient, plan: Plan, groups: list[list[
             notes.append(f"{plan.spec.id}: cut a line in the source's first person: {cut}")
     for g, i in sorted(dropped, reverse=True):
         del groups[g][i]
-    notes.append(f"{plan.spec.id}: rewrote {fixed} of {len(items)} lines that copied a source or spoke as one")
+    notes.append(f"{plan.spec.id}: rewrote {fixed} of {len(todo)} lines that copied a source or spoke as one")
     return notes
 
 

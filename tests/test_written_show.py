@@ -341,3 +341,16 @@ def test_text_glued_from_a_table_is_never_shown_or_kept(sentence: str, glued: bo
     assert bool(editorial.garbled(sentence)) is glued
     text = f"Kestrel shipped quantized builds. {sentence} They run on laptops."
     assert (sentence in editorial.readable(text)) is not glued
+
+
+@pytest.mark.parametrize("text, side", [
+    ("Senate panel backs AI bill that would make open models wait 90 days", "behind"),
+    ("Fifty fine-tuning steps remove safety training from 11 of 12 open-weight models", "behind"),
+    ("Lumen-70B enters OpenArena at #4, the first open model in the top five", "keeping_up"),
+    ("Helix U-turn: small models are open source again after 4,800-signature revolt", "keeping_up"),
+    ("Welcoming Dr. Priya Ramanathan as Chief Safety Officer", "neither"),
+])
+def test_a_report_the_model_leaves_out_is_placed_by_its_own_words(text: str, side: str) -> None:
+    from pipeline.draft.pieces import lean
+
+    assert lean(text) == side

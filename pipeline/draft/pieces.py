@@ -284,6 +284,24 @@ def side_schema(count: int) -> type[SideDraft]:
                                                                    "items": item})))
 
 
+# What each side's evidence says in so many words (the prompt's own definitions): a small model answers "neither"
+# for most reports, so a report it leaves out is placed by these cues when only one side's cues appear in it.
+_BEHIND = re.compile(r"\b(?:closed|proprietary)\b[^.]{0,80}\b(?:cheap\w*|price\w*|cuts?|lead\w*|beats?|tops?|"
+                     r"outperform\w*)\b|\bopen(?:-weights?| weights?|-source| source)?\b[^.]{0,60}\b(?:restrict\w*|"
+                     r"wait \d+ days|notice rule|notice requirement|ban\w*|unsafe|undo safety|remove safety|"
+                     r"safety training)\b|\b(?:undo\w*|remov\w*|strip\w*) safety\b", re.IGNORECASE)
+_KEEPING_UP = re.compile(r"\bopen(?:-weights?| weights?|-source| source)? models?\b[^.]{0,60}\b(?:top (?:five|5|ten|10)|"
+                         r"ranks?|matches|beats?|rivals?|leads?|first open)\b|\bback to (?:Apache|open)|"
+                         r"\bopen source again\b", re.IGNORECASE)
+
+
+def lean(text: str) -> str:
+    """The side a report's own words take ("behind", "keeping_up"), or "neither" when its cues point both ways
+    or nowhere."""
+    behind, keeping = bool(_BEHIND.search(text)), bool(_KEEPING_UP.search(text))
+    return "behind" if behind and not keeping else "keeping_up" if keeping and not behind else "neither"
+
+
 def classify_sides(config: Config, llm: LLMClient, plan: Plan) -> tuple[dict[str, list[int]], list[str]]:
     """Which sources carry evidence for which side (one short call over headlines and ledes), so that each side's
     case is written only from its own evidence. A failed call puts every source on both sides."""
@@ -297,7 +315,9 @@ def classify_sides(config: Config, llm: LLMClient, plan: Plan) -> tuple[dict[str
     except LLMError as exc:
         return {"behind": numbers, "against": numbers}, [f"{plan.spec.id}: sides not told apart ({exc})"]
     sides = {"behind": [], "against": []}  # type: dict[str, list[int]]
+    texts = {s.n: f"{s.title}. {s.text}" for s in plan.prompt_sources}
     for n, side in zip(numbers, answer.value.sides, strict=False):
+        side = side if side != "neither" else lean(texts[n])
         if side == "behind":
             sides["behind"].append(n)
         elif side == "keeping_up":

@@ -481,6 +481,10 @@ def _capitalized(word: str) -> bool:
     return bool(word) and word[0].isupper()
 
 
+_CONTRACTED = re.compile(r"(?<=\w)(?:n't|'d|'ll|'re|'ve|'m)$")
+_IRREGULAR_NOT = {"won't": "will", "can't": "can", "shan't": "shall", "ain't": "is"}
+
+
 @lru_cache(maxsize=1)
 def _dictionary() -> frozenset[str]:
     from english_words import get_english_words_set  # about 114,000 words (GCIDE), loaded once
@@ -490,8 +494,10 @@ def _dictionary() -> frozenset[str]:
 
 def common_word(word: str) -> bool:
     """Is this an ordinary English word (or its plural)? Decides whether a sentence's capitalised first word is a
-    name to check ("Critics said ..." is not; "Vantorix said ..." is)."""
+    name to check ("Critics said ..." is not; "Vantorix said ..." is). A contraction is its first word ("They're",
+    "Doesn't", "It'd" open a sentence of the script as "They", "Does", "It" would)."""
     w = word.lower().replace("’", "'").removesuffix("'s")
+    w = _IRREGULAR_NOT.get(w) or _CONTRACTED.sub("", w)
     if w in _COMMON_START:
         return True
     words = _dictionary()

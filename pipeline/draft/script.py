@@ -6,8 +6,9 @@ a person names them ("The Wire reports", "a post on Hacker News"). Then code mak
 does not always do what it is told:
 
 - ``polish`` fixes what code can fix without changing a fact: citation markers and Markdown out, parentheses
-  to commas, common contractions, sentences over 25 words split at a conjunction, over-precise numbers rounded
-  ("1,234,567" -> "about 1.2 million"), outlet names replaced by their spoken names;
+  to commas, common contractions (never inside a quotation), sentences over 25 words said as two that stand
+  alone (``split_long``), over-precise numbers rounded ("1,234,567" -> "about 1.2 million"), outlet names
+  replaced by their spoken names;
 - ``problems`` lists what code cannot fix: a number, name or quote the text does not have (the script adds no
   fact), a story of the text the script leaves out, a paper title read out in quotes, a script far shorter
   than its text. On any problem the model gets one retry told exactly what was wrong; if that fails too, the
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -100,29 +101,58 @@ _CONTRACTIONS = [
     (r"\b([Tt]hey|[Ww]e|[Yy]ou|I) have(?=\s+\w+(?:ed|en|wn|ne|ot|ld)\b)", r"\1've"),
     (r"\b([Ww]ho|[Ii]t|[Tt]hat|[Hh]e|[Ss]he) has(?=\s+\w+(?:ed|en|wn|ne|ot|ld)\b)", r"\1's"),
     (r"\b([Hh]e|[Ss]he) is\b", r"\1's"),
+    # "has still not published" -> "still hasn't published": the negation contracts, the adverb goes before it.
+    (r"\b(has|have|had|is|are|was|were|does|do|did|would|could|should) (still|also) not\b", r"\2 \1n't"),
+    (r"\b([Ww]ould|[Cc]ould|[Ss]hould|[Mm]ight|[Mm]ust) have(?=\s+\w+(?:ed|en|wn|ne|ot|ld)\b)", r"\1've"),
+    (r"\b([Tt]here|[Ww]hat|[Hh]ere) has been\b", r"\1's been"),
 ]
 _CONTRACTION_RES = [(re.compile(pattern + r"(?=\s+[\w$€£])"), repl) for pattern, repl in _CONTRACTIONS]
+# A quotation is someone's words: never contracted, never cut. Double quotes, or single ones that open before a
+# letter and close after a word ("the 'open weights isn't open source' argument"; "the '90s", "the models'
+# authors": apostrophes, not quote marks).
+_QUOTATION = re.compile(r"[\"“][^\"”\n]*[\"”]|(?<![\w'’])['‘](?=[^\W\d_])[^\n]*?(?<=[\w.,!?])['’](?![\w'’])")
 _ROUNDERS = re.compile(
     r"\b(?:about|around|roughly|nearly|almost|some|over|more than|just under|just over|close to)\s*$", re.IGNORECASE
 )
 
 
-_PRONOUNS = {"it", "that", "there", "what", "here", "who", "he", "she", "let", "where", "how", "today", "now"}
+# Words whose "'s" is "is" or "has", never a possessive ("today's", "the model's" may be either: not counted).
+_PRONOUNS = {"it", "that", "there", "what", "here", "who", "he", "she", "let", "where", "how"}
 
 
-def contract(text: str) -> str:
-    """Common contractions, as a person says them ("it is" -> "it's"); never before a full stop ("as it is.")."""
+def quotations(text: str) -> list[tuple[int, int]]:
+    """Where the quotations of ``text`` are (start, end)."""
+    return [match.span() for match in _QUOTATION.finditer(text)]
+
+
+def outside_quotes(text: str, change: Callable[[str], str]) -> str:
+    """``change`` applied to the text between quotations, the quotations kept as written."""
+    out, at = [], 0
+    for start, end in quotations(text):
+        out += [change(text[at:start]), text[start:end]]
+        at = end
+    return "".join([*out, change(text[at:])])
+
+
+def _contract(text: str) -> str:
     for pattern, repl in _CONTRACTION_RES:
         text = pattern.sub(repl, text)
     return text
 
 
+def contract(text: str) -> str:
+    """Common contractions, as a person says them ("it is" -> "it's"); never before a full stop ("as it is."),
+    never inside a quotation (someone's words stay theirs)."""
+    return outside_quotes(text, _contract)
+
+
 def contractions_per_100(text: str) -> float:
-    count = len(re.findall(r"\b\w+['’](?:s|re|ll|ve|d|m|t)\b", text))
-    # "Forge's": a possessive, not a contraction ("It's" and "That's" at a sentence start are contractions).
-    possessive = sum(1 for word in re.findall(r"\b([A-Z][\w.]*)['’]s\b", text) if word.lower() not in _PRONOUNS)
+    """Contractions per 100 words: n't, 're, 'll, 've, 'd, 'm, and 's after a pronoun ("it's", "that's"); a noun's
+    's ("Forge's", "today's") is counted as the possessive it usually is."""
+    count = sum(1 for match in re.finditer(r"\b(\w+)['’](s|re|ll|ve|d|m|t)\b", text)
+                if match.group(2) != "s" or match.group(1).lower() in _PRONOUNS)
     total = words(text)
-    return 100 * max(0, count - possessive) / total if total else 0.0
+    return 100 * count / total if total else 0.0
 
 
 def _unparenthesize(text: str) -> str:
@@ -169,58 +199,160 @@ def _in_name(match: re.Match[str]) -> bool:
     return before.isalpha() or before in ("-", "v", "V") or after in ("x", "×") or after.isalpha()
 
 
-_SPLITTERS = re.compile(r";\s+|\s+[—–]\s+|,\s+(?=(?:and|but|so|yet)\s)")
 # After ", and" a new sentence needs its own subject: a determiner, a pronoun, a name or a number.
 _SUBJECT = re.compile(r"(?:the|a|an|it|its|they|their|this|that|these|those|he|she|we|there|some|many|most|all|no|"
                       r"one|two|three|each|both|others)\b|[A-Z0-9$€£]")
-
-
-def split_long(sentence: str, most: int = MAX_SENTENCE_WORDS) -> list[str]:
-    """A sentence over ``most`` words cut at a semicolon, a dash or a comma before a conjunction, nearest the
-    middle, each half at least five words; sentences that cannot be cut stay whole."""
-    count = len(sentence.split())
-    if count <= most:
-        return [sentence]
-    best: tuple[int, re.Match[str]] | None = None
-    for match in _SPLITTERS.finditer(sentence):
-        left = len(sentence[: match.start()].split())
-        if left < 5 or count - left < 5:
-            continue
-        if match.group(0).startswith(","):
-            head, after = sentence[: match.start()], sentence[match.end() :].split(" ", 1)
-            if re.search(r",\s*\S+(?:\s+\S+)?$", head):
-                continue  # "1B, 3B, and 7B": a list, not two clauses
-            if len(after) < 2 or not _SUBJECT.match(after[1]):
-                continue  # ", and adds ...": the second half has no subject of its own
-        distance = abs(left - count / 2)
-        if best is None or distance < best[0]:
-            best = (int(distance), match)
-    if best is None:
-        return _split_which(sentence, count, most)
-    match = best[1]
-    head = sentence[: match.start()].rstrip(",;:— ") + "."
-    tail = sentence[match.end() :].strip()
-    tail = tail[:1].upper() + tail[1:]
-    return [*split_long(head, most), *split_long(tail, most)]
-
-
+_CLAUSE_CUT = re.compile(r";\s+|\s+[—–]\s+|,\s+(?P<conj>and|but|so|yet|while)\s+")
 _WHICH = re.compile(r",\s+which\s+(is|was|are|were|has|had|\w+s)\b\s*")
 _WHICH_SAID = {"is": "That's", "was": "That was", "are": "They're", "were": "They were", "has": "That has",
                "had": "That had"}
+_LEADS_OFF = re.compile(r"(?i:for|with|from|in|on|at|by|to|of|including|as|after|before|like|such|than|via|per|"
+                        r"especially|mostly|mainly|even|not|only)\b")
+_CHANGE = re.compile(r",\s+(up|down)\s+from\s+")
+# "..., and scrapped a clause": a second verb of the sentence's subject, said again with that subject.
+_PREDICATE = re.compile(r",?\s+(?P<conj>and|but)\s+(?P<verb>[a-z]\w+)\s+")
+_SUBJECT_HEAD = re.compile(
+    r"^(?P<subject>It|They|He|She|We|(?:The\s+[a-z]\w+)|(?:The\s+)?(?:[A-Z][\w.\-]*\s+){0,3}[A-Z][\w.\-]*)\s+"
+    r"(?:(?P<aux>has|have|had|will|would|can|could)\s+)?(?P<verb>[a-z]\w+)\b"
+)
+_PAST = {"held", "made", "said", "told", "took", "gave", "won", "led", "sold", "built", "began", "became", "kept",
+         "left", "lost", "paid", "rose", "fell", "grew", "found", "spent", "sent", "wrote", "cut", "put", "set",
+         "hit", "met", "ran", "drew", "chose", "shut", "brought", "bought", "sought", "taught", "beat", "shown",
+         "known", "grown", "given", "taken", "written", "done", "seen", "begun", "drawn", "chosen"}
+_NOT_VERB = {"also", "then", "now", "still", "its", "their", "his", "her", "this", "that", "these", "those", "other"}
+_MODAL = re.compile(r"\b(\w+)\s+that\s*(?P<modal>'d|’d|would|will|could|can|may)\s+[a-z]\w+\b")
+# "Aurora-3, their most capable model, by 60 percent": a name's description, said as a sentence of its own.
+_APPOSITION = re.compile(r"(?P<name>(?:[A-Z][\w.\-]*\s+){0,2}[A-Z][\w.\-]*),\s+"
+                         r"(?P<what>(?:the|a|an|its|their|his|her)\s+[^,;:]{3,70}?)(?P<end>,\s+|[.!?]?$)")
 
 
-def _split_which(sentence: str, count: int, most: int) -> list[str]:
-    """A last cut for a long sentence: ", which is about a fifth" -> ". That's about a fifth" (", which requires"
-    -> ". It requires"), as a newsreader breaks it."""
+_RELATIVE = re.compile(r"\b(?:that|which|who|whom|whose|when|where|because|if|after|before|as)\b")
+_OPENERS = {"Today", "Now", "Yesterday", "Tomorrow", "Meanwhile", "Also", "Separately", "Earlier", "Later",
+            "Finally", "Still", "Then", "In", "On", "At", "After", "Before", "Last", "This", "That", "These", "Those",
+            "And", "But", "So", "As", "For", "With", "By", "From", "Under", "Over", "Since"}
+
+
+def _subject_ok(subject: str, aux: str | None, verb: str) -> bool:
+    """Is the sentence's opening its subject, so that it can be said again? Not an opener ("Today Northwind ...");
+    a lower-case noun ("The company") only before an unmistakable verb ("has", "raised"), not "The new models"."""
+    if subject.split()[0] in _OPENERS:
+        return False
+    if re.match(r"The\s+[a-z]", subject):
+        return bool(aux) or _tense(verb) == "past"
+    return True
+
+
+def _tense(verb: str) -> str:
+    if verb.endswith("ed") or verb in _PAST:
+        return "past"
+    if verb.endswith("s") and not verb.endswith("ss"):
+        return "s"
+    return "bare"
+
+
+def _sentence(head: str) -> str:
+    head = head.rstrip(",;:—– ")
+    return head if head.endswith((".", "!", "?")) else head + "."
+
+
+def _capital(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:]
+
+
+def _cuts(sentence: str) -> Iterable[tuple[int, str, str]]:
+    """Every place a long sentence could become two that stand alone: (where, first, second)."""
+    for match in _CLAUSE_CUT.finditer(sentence):
+        head, rest = sentence[: match.start()], sentence[match.end() :]
+        conj = match.group("conj")
+        if _LEADS_OFF.match(rest):
+            continue  # "; for researchers and hobbyists alike": a phrase, not a clause of its own
+        if conj:
+            if re.search(r",\s*\S+(?:\s+\S+)?$", head):
+                continue  # "1B, 3B, and 7B": a list, not two clauses
+            if not _SUBJECT.match(rest):
+                continue  # ", and adds ...": no subject of its own (a second verb: see _PREDICATE)
+            # ", while the best agent completes 41%": the contrast is in the two facts side by side.
+            rest = rest if conj == "while" else f"{conj} {rest}"
+        yield match.start(), _sentence(head), _capital(rest)
     for match in _WHICH.finditer(sentence):
-        left = len(sentence[: match.start()].split())
-        if left < 5 or count - left < 6:
-            continue
-        verb = match.group(1)
+        verb = match.group(1)  # ", which is about a fifth" -> ". That's about a fifth"; ", which needs" -> ". It needs"
         said = _WHICH_SAID.get(verb, f"It {verb}")
-        head = sentence[: match.start()].rstrip(",;: ") + "."
-        return [*split_long(head, most), *split_long(f"{said} {sentence[match.end():].strip()}", most)]
-    return [sentence]
+        yield match.start(), _sentence(sentence[: match.start()]), f"{said} {sentence[match.end():].strip()}"
+    for match in _CHANGE.finditer(sentence):  # ", down from $1.20" -> ". That's down from $1.20"
+        yield (match.start(), _sentence(sentence[: match.start()]),
+               f"That's {match.group(1)} from {sentence[match.end():].strip()}")
+    head_match = _SUBJECT_HEAD.match(sentence)
+    if head_match and head_match.group("verb") not in _NOT_VERB and _subject_ok(*head_match.group("subject", "aux",
+                                                                                                  "verb")):
+        subject, aux, first = head_match.group("subject", "aux", "verb")
+        for match in _PREDICATE.finditer(sentence, head_match.end()):
+            verb, rest = match.group("verb"), sentence[match.end() :]
+            after = rest.split(" ", 1)[0].strip(",.")
+            if (verb in _NOT_VERB or _tense(verb) != _tense(first) or (_tense(verb) == "bare" and not aux)
+                    or _tense(after) == "past" or after in ("is", "are", "was", "were", "has", "have", "will")):
+                continue  # "and prices rose": a new subject, not a second verb
+            if not match.group(0).startswith(",") and _RELATIVE.search(sentence[head_match.end() : match.start()]):
+                continue  # "the models that users wanted and liked": the verb is the clause's, not the subject's
+            if match.group("conj") == "but":
+                who = subject.lower() if subject in ("It", "They", "He", "She", "We") else subject
+                tail = f"But {who} {aux + ' ' if aux else ''}{verb} {rest}"
+            else:
+                tail = f"{subject} {aux + ' ' if aux else ''}also {verb} {rest}"
+            yield match.start(), _sentence(sentence[: match.start()]), tail
+    for match in _PREDICATE.finditer(sentence):  # "an amendment that would exempt X and shorten Y"
+        if match.group("conj") != "and":
+            continue
+        modal = [m for m in _MODAL.finditer(sentence[: match.start()])]
+        verb = match.group("verb")
+        if not modal or verb in _NOT_VERB or _tense(verb) != "bare":
+            continue
+        noun, said = modal[-1].group(1), modal[-1].group("modal").lstrip("'’")
+        said = {"d": "would"}.get(said, said)
+        pronoun = "They" if noun.endswith("s") and not noun.endswith("ss") else "It"
+        yield (match.start(), _sentence(sentence[: match.start()]),
+               f"{pronoun} {said} also {verb} {sentence[match.end():]}")
+    for match in _APPOSITION.finditer(sentence):
+        name, what = match.group("name"), match.group("what").strip()
+        while name.split()[0] in _OPENERS and " " in name:  # "In Brussels, the agency's home town,"
+            name = name.split(" ", 1)[1]
+        if name in _OPENERS or len(what.split()) < 3:
+            continue  # a word or two (", the CEO,") reads fine where it is
+        if re.match(r"(?:and|or|nor)\b", sentence[match.end() :]):
+            continue  # "Forge, the Lumen team, and Helix": a list, not a name and its description
+        if match.group("end").startswith(","):  # in the middle: said after the sentence, with the name
+            head = sentence[: match.end("name")] + " " + sentence[match.end() :]
+            yield match.end("name"), head, f"{name} is {what}."
+        else:  # at the end: ". That's the fictional bill introduced in January"
+            yield match.end("name"), _sentence(sentence[: match.end("name")]), f"That's {_sentence(what)}"
+
+
+def split_long(sentence: str, most: int = MAX_SENTENCE_WORDS) -> list[str]:
+    """A sentence over ``most`` words said as two (or more) that each stand alone, cut where a newsreader
+    would: a semicolon or dash; ", and" or ", but" before a clause with its own subject; ", while" between two
+    facts; ", which is" ("That's ..."); ", down from" ("That's down from ..."); a second verb of the subject
+    ("Helix has returned ... and scrapped ..." -> "Helix has also scrapped ..."); a name's description ("Aurora-3,
+    their most capable model," -> "Aurora-3 is their most capable model."). Never inside a quotation, never
+    leaving a fragment (grounding's own test of one) or a piece under five words; the cut leaving the shorter
+    longest piece wins. Sentences that cannot be cut stay whole."""
+    count = len(sentence.split())
+    if count <= most:
+        return [sentence]
+    quoted = quotations(sentence)
+    best: tuple[int, str, str] | None = None
+    for where, head, tail in _cuts(sentence):
+        if any(start <= where < end for start, end in quoted):
+            continue
+        sizes = (len(head.split()), len(tail.split()))
+        if min(sizes) < 5 or max(sizes) >= count:
+            continue
+        if grounding.fragment(head) or grounding.fragment(tail):
+            continue
+        if best is None or max(sizes) < best[0]:
+            best = (max(sizes), head, tail)
+    if best is None:
+        return [sentence]
+    return [*split_long(best[1], most), *split_long(best[2], most)]
 
 
 def sentences_of(script: str) -> list[str]:
@@ -309,7 +441,7 @@ def polish(script: str, names: list[tuple[str, str]] = ()) -> str:  # type: igno
     out: list[str] = []
     for sentence in sentences_of(text):
         out += split_long(sentence)
-    return re.sub(r"[ \t]+", " ", " ".join(out)).strip()
+    return re.sub(r"[ \t]+", " ", contract(" ".join(out))).strip()  # a cut may say "It would also ..."
 
 
 def _known_index(text: str, known: str) -> grounding.SourceIndex:

@@ -685,6 +685,11 @@ def parse_config(data: Any, *, path: Path = Path("config.yaml"), root: Path | No
     return config
 
 
+# libyaml's loader when PyYAML has it (the same documents, ~7x faster than the pure-Python one: a config is
+# read by every orchestrated step, and a folder of shows is read whole to build the Dagster definitions)
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_config(path: str | os.PathLike[str] = "config.yaml") -> Config:
     """Read and validate a show's config.yaml."""
     file = Path(path)
@@ -697,7 +702,7 @@ def load_config(path: str | os.PathLike[str] = "config.yaml") -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot be read ({exc})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"

@@ -231,12 +231,19 @@ def test_pools_resources_and_folder_errors(tmp_path: Path, sources: list, instan
         write_show(tmp_path / "shows" / "local-model", sources=sources, segments=SHORT_SHOW)  # llm.backend: local
         room = dd.build_newsroom(tmp_path / "shows")
     pools = {asset.key.to_user_string(): asset.op.pool for asset in room.assets() if asset.op.pool}
-    assert pools == {"remote/draft": dd.POOL_SHARED, "local_model/draft": dd.POOL_LOCAL}
+    assert pools == {"remote/draft": dd.POOL_SHARED, "local_model/draft": dd.POOL_LOCAL,
+                     "remote/render": dd.POOL_RENDER, "local_model/render": dd.POOL_RENDER}
     shared = dd.build_newsroom(tmp_path / "shows", llm=dd.BriefcastLLM(backend="compatible", base_url=fake.base_url))
-    assert {asset.op.pool for asset in shared.assets() if asset.op.pool} == {dd.POOL_SHARED}  # one server for all
-    assert dd.apply_pool_limits(instance, dd.BriefcastLLM(shared_slots=3)) == {dd.POOL_LOCAL: 1, dd.POOL_SHARED: 3}
+    drafts = {asset.op.pool for asset in shared.assets() if asset.key.path[-1] == "draft"}
+    assert drafts == {dd.POOL_SHARED}  # one server for all
+    assert dd.apply_pool_limits(instance, dd.BriefcastLLM(shared_slots=3), render_slots=2) == {
+        dd.POOL_LOCAL: 1, dd.POOL_SHARED: 3, dd.POOL_RENDER: 2}
     assert instance.event_log_storage.get_concurrency_info(dd.POOL_LOCAL).slot_count == 1
     assert instance.event_log_storage.get_concurrency_info(dd.POOL_SHARED).slot_count == 3
+    assert instance.event_log_storage.get_concurrency_info(dd.POOL_RENDER).slot_count == 2
+    # queued steps go depth first: a show's next stage before another show's first
+    priority = {asset.key.path[-1]: int(asset.op.tags["dagster/priority"]) for asset in room.assets("remote")}
+    assert sorted(priority, key=priority.__getitem__) == ["ingest", "curate", "draft", "render", "publish"]
 
     config = load_config(tmp_path / "shows" / "remote" / "config.yaml")
     shared = dd.BriefcastLLM(base_url="http://127.0.0.1:9/v1", model="shared-model").settings(config)
@@ -336,6 +343,37 @@ def test_the_single_show_path_never_imports_dagster() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_step_processes_find_the_definitions_built_until_a_config_changes(tmp_path: Path, sources: list,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import subprocess
+    import sys
+
+    monkeypatch.setenv(dd.WARM_ENV, "")  # restored after the test: cached_definitions sets it
+    shows = tmp_path / "shows"
+    with FakeOpenAI() as fake:
+        path = _show(shows, "one", sources, fake)
+        first = dd.job_for(str(shows), "one_daily")
+        assert dd.job_for(str(shows), "one_daily") is first  # a second step in this process: nothing rebuilt
+        spec = os.environ[dd.WARM_ENV]
+        assert json.loads(spec) == [str(shows.resolve()), 8, "one_daily"]
+        _show(shows, "two", sources, fake)  # a show added: rebuilt, with it
+        assert dd.job_for(str(shows), "two_daily") and dd.job_for(str(shows), "one_daily") is not first
+        again = dd.job_for(str(shows), "one_daily")
+        path.write_text(path.read_text(encoding="utf-8").replace("fake-model", "other-model"), encoding="utf-8")
+        assert dd.job_for(str(shows), "one_daily") is not again  # a config edited: rebuilt
+
+    # what the forkserver does before the first step: import PRELOAD, whose last module builds the spec's job
+    code = ("import pipeline.orchestrate.warm; from pipeline.orchestrate import dagster_defs as dd; "
+            "[(stamp, defs)] = dd._BUILT.values(); print(len(stamp), defs.resolve_job_def('one_daily').name)")
+    done = subprocess.run([sys.executable, "-c", f"import {', '.join(dd.PRELOAD)}; {code}"], capture_output=True,
+                          text=True, check=True, env={**os.environ, dd.WARM_ENV: spec})
+    assert done.stdout.split() == ["2", "one_daily"]
+    broken = subprocess.run([sys.executable, "-c", "import pipeline.orchestrate.warm"], capture_output=True,
+                            text=True, check=False, env={**os.environ, dd.WARM_ENV: "[1, 2"})
+    assert broken.returncode == 0  # a bad spec must not stop the forkserver: the step builds (and reports) itself
+
+
 def test_deploy_defs_py_loads_the_shows_folder(tmp_path: Path, sources: list, monkeypatch: pytest.MonkeyPatch) -> None:
     import runpy
 
@@ -344,6 +382,7 @@ def test_deploy_defs_py_loads_the_shows_folder(tmp_path: Path, sources: list, mo
     with FakeOpenAI() as fake:
         _show(tmp_path / "shows", "morning", sources, fake)
     monkeypatch.setenv("BRIEFCAST_SHOWS", str(tmp_path / "shows"))
+    monkeypatch.setenv(dd.WARM_ENV, "")
     defs = runpy.run_path(str(PROJECT_DIR / "deploy" / "dagster" / "defs.py"))["defs"]
     assert isinstance(defs, dg.Definitions)
     assert defs.resolve_job_def("morning_daily") and defs.resolve_sensor_def("briefcast_approvals")

@@ -9,7 +9,7 @@ briefcast_approvals sensor that publishes an approved episode once. See docs/SCA
 
 Share one model server and one voice among the shows by passing resources, e.g.:
 
-    from pipeline.orchestrate.dagster_defs import BriefcastLLM
+    from pipeline.orchestrate.dagster_defs import BriefcastLLM, build_definitions
     defs = build_definitions(SHOWS, llm=BriefcastLLM(backend="compatible", base_url="http://vllm:8000/v1",
                                                      model="qwen2.5-7b-instruct", shared_slots=8))
 
@@ -20,8 +20,10 @@ Pool limits (one embedded model per machine, N drafts against a shared server) l
 
 import os
 
-from pipeline.orchestrate.dagster_defs import build_definitions
+from pipeline.orchestrate.dagster_defs import cached_definitions
 
 SHOWS = os.environ.get("BRIEFCAST_SHOWS", "shows")
 
-defs = build_definitions(SHOWS)
+# every step process of a run loads this file again: cached_definitions builds the shows' definitions once in the
+# forkserver the steps fork from (build_definitions(SHOWS, llm=...) when passing resources: built in each step)
+defs = cached_definitions(SHOWS)

@@ -15,7 +15,9 @@ config.yaml is read again in every step, so an edit applies to the next run with
 Shared resources: ``llm`` (`BriefcastLLM`: one model server for every show, a machine-wide requests-per-minute
 limit for paid APIs) and ``tts`` (`BriefcastTTS`: one voice, audio on or off). Draft steps take a slot in a
 Dagster concurrency pool: ``briefcast_local_model`` (limit 1: one embedded llama.cpp server per machine) or
-``briefcast_llm`` (limit N: N drafts at a time against a shared server); `apply_pool_limits` sets both.
+``briefcast_llm`` (limit N: N drafts at a time against a shared server); render steps (piper and ffmpeg: CPU) take
+one in ``briefcast_render`` (limit: the machine's cores); `apply_pool_limits` sets all three. Later stages go first
+when steps queue for slots, so a show that is waiting on the model overlaps another show's CPU work.
 """
 
 import json
@@ -41,12 +43,19 @@ from pipeline.run import run_stage
 
 POOL_LOCAL = "briefcast_local_model"  # the embedded llama.cpp server: one per machine
 POOL_SHARED = "briefcast_llm"  # drafts at once against a shared OpenAI-compatible server or a paid API
+POOL_RENDER = "briefcast_render"  # renders at once (piper + ffmpeg are CPU-bound): the machine's cores
 PARTITION_START = "2025-01-01"
 TRUE_PEAK_LIMIT = -1.0  # dBTP: what podcast platforms accept
 LOUDNESS_TOLERANCE = 1.0  # LU either side of audio.loudness
 WORDS_PER_MINUTE = 141  # the bundled voice's measured pace over speech
 LENGTH_RANGE = (0.5, 1.5)  # the episode's length against its segments' target words
 SENSOR_DAYS = 30  # how far back the approval sensor looks
+STAGE_ORDER = ("ingest", "curate", "draft", "render", "publish")
+# imported once by the forkserver every step process forks from; each step would otherwise import its stage,
+# Dagster's SQL storage (SQLAlchemy, Alembic: ~0.9 s of CPU) and the OpenAI client (~0.5 s) again
+PRELOAD = ("pipeline.orchestrate.dagster_defs", "pipeline.ingest", "pipeline.curate", "pipeline.draft",
+           "pipeline.publish", "pipeline.review.workflow", "pipeline.notify", "dagster._core.storage.sqlite_storage",
+           "openai", "pipeline.orchestrate.warm")
 
 
 # -- resources ---------------------------------------------------------------------------------------------------
@@ -322,26 +331,32 @@ def _spec(show: Show, stage: str, name: str, description: str, blocking: bool = 
 
 def show_assets(show: Show) -> list[dg.AssetsDefinition]:
     """The five stage assets of one show, partitioned by its local date."""
-    common = {"partitions_def": show.partitions, "group_name": show.name, "key_prefix": [show.name],
-              "required_resource_keys": {"llm", "tts"}, "kinds": {"python"}}
+    base = {"partitions_def": show.partitions, "group_name": show.name, "key_prefix": [show.name],
+            "required_resource_keys": {"llm", "tts"}, "kinds": {"python"}}
     key = dg.AssetKey
 
+    def common(stage: str) -> dict[str, Any]:
+        # queued steps start later stages first (depth first): one show's draft, waiting on the model, overlaps
+        # the next show's ingest and curate on the CPU instead of every ingest running before any draft
+        return {**base, "op_tags": {"dagster/priority": str(STAGE_ORDER.index(stage))}}
+
     @dg.asset(name="ingest", description="Fetch the show's feeds into its store (pipeline.ingest).",
-              check_specs=[_spec(show, "ingest", "feeds_ok", "every feed fetched and parsed")], **common)
+              check_specs=[_spec(show, "ingest", "feeds_ok", "every feed fetched and parsed")], **common("ingest"))
     def ingest(context: dg.AssetExecutionContext) -> Iterator[Any]:
         config = show.load(context)
         [result] = _run(config, _day(context), "ingest")
         yield dg.MaterializeResult(metadata=_counts([result]), check_results=[feeds_gate(result).result()])
 
     @dg.asset(name="curate", deps=[key([show.name, "ingest"])],
-              description="Cluster the day's items into stories and fill the segments (pipeline.curate).", **common)
+              description="Cluster the day's items into stories and fill the segments (pipeline.curate).",
+              **common("curate"))
     def curate(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         results = _run(show.load(context), _day(context), "curate")
         return dg.MaterializeResult(metadata=_counts(results))
 
     @dg.asset(name="draft", deps=[key([show.name, "curate"])], pool=POOL_LOCAL if show.backend == "local" else
               POOL_SHARED, description="Draft every segment and script with the LLM (pipeline.draft).",
-              check_specs=[_spec(show, "draft", "grounding_flags", "no open grounding flags")], **common)
+              check_specs=[_spec(show, "draft", "grounding_flags", "no open grounding flags")], **common("draft"))
     def draft(context: dg.AssetExecutionContext) -> Iterator[Any]:
         config = show.load(context)
         day = _day(context)
@@ -356,10 +371,11 @@ def show_assets(show: Show) -> list[dg.AssetsDefinition]:
         episode = load_episode(config.episodes_dir, day)
         yield dg.MaterializeResult(metadata=_counts(results), check_results=[flags_gate(episode).result()])
 
-    @dg.asset(name="render", deps=[key([show.name, "draft"])],
+    @dg.asset(name="render", deps=[key([show.name, "draft"])], pool=POOL_RENDER,
               description="Newsletter, script and episode.mp3 (pipeline.publish.render_episode); then notify.",
               check_specs=[_spec(show, "render", "loudness", "integrated loudness and true peak on target", True),
-                           _spec(show, "render", "episode_length", "episode length near its target")], **common)
+                           _spec(show, "render", "episode_length", "episode length near its target")],
+              **common("render"))
     def render(context: dg.AssetExecutionContext) -> Iterator[Any]:
         config = show.load(context)
         day = _day(context)
@@ -373,7 +389,7 @@ def show_assets(show: Show) -> list[dg.AssetsDefinition]:
     @dg.asset(name="publish", deps=[key([show.name, "render"])],
               description="Release an approved episode: feed.xml, archive, newsletter feed (pipeline.review).",
               check_specs=[_spec(show, "publish", "podcast_feed", "feed.xml valid and lists this episode")],
-              **common)
+              **common("publish"))
     def publish(context: dg.AssetExecutionContext) -> Iterator[Any]:
         config = show.load(context)
         day = _day(context)
@@ -525,7 +541,8 @@ def build_newsroom(folder: str | Path, *, llm: BriefcastLLM | None = None, tts: 
                 "max_concurrent": max_concurrent,
                 # steps fork from a process that has imported Dagster and briefcast once (a spawned step pays
                 # about 1.5 s of CPU for the imports: most of a small step's cost)
-                "start_method": {"forkserver": {"preload_modules": ["pipeline.orchestrate.dagster_defs"]}},
+                # and, once, the stage modules and these definitions (`cached_definitions`)
+                "start_method": {"forkserver": {"preload_modules": list(PRELOAD)}},
             }),
         )
     return Newsroom(shows=shows, assets_by_show=assets_by_show, resources=resources, definitions=definitions)
@@ -536,9 +553,11 @@ def build_definitions(folder: str | Path, **options: Any) -> dg.Definitions:
     return build_newsroom(folder, **options).definitions
 
 
-def apply_pool_limits(instance: dg.DagsterInstance, llm: BriefcastLLM) -> dict[str, int]:
-    """One embedded model server per machine; ``llm.shared_slots`` drafts at once against a shared server."""
-    limits = {POOL_LOCAL: 1, POOL_SHARED: llm.shared_slots}
+def apply_pool_limits(instance: dg.DagsterInstance, llm: BriefcastLLM, render_slots: int | None = None
+                      ) -> dict[str, int]:
+    """One embedded model server per machine; ``llm.shared_slots`` drafts at once against a shared server;
+    ``render_slots`` renders at once (default: the machine's cores)."""
+    limits = {POOL_LOCAL: 1, POOL_SHARED: llm.shared_slots, POOL_RENDER: render_slots or os.cpu_count() or 1}
     for pool, limit in limits.items():
         instance.event_log_storage.set_concurrency_slots(pool, limit)
     return limits
@@ -596,9 +615,45 @@ def materialize_day(folder: str | Path, day: Date, *, names: Sequence[str] = (),
     return outcomes
 
 
+WARM_ENV = "BRIEFCAST_DAGSTER_WARM"  # what the forkserver builds before the first step (pipeline.orchestrate.warm)
+_BUILT: dict[tuple[str, int], tuple[tuple[tuple[str, int, int], ...], dg.Definitions]] = {}
+
+
+def _folder_stamp(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """Which show folders there are and when each config.yaml last changed: what the definitions are built from."""
+    stamps = []
+    for path in sorted(root.glob("*/config.yaml")):
+        info = path.stat()
+        stamps.append((path.parent.name, info.st_mtime_ns, info.st_size))
+    return tuple(stamps)
+
+
+def cached_definitions(folder: str | Path, max_concurrent: int = 8, job_name: str | None = None) -> dg.Definitions:
+    """`build_definitions` once per process while the folder's show configs are unchanged.
+
+    Each step of a multiprocess run loads its job again in its own process: built from scratch, that is every
+    show's config and assets (about 1 s for 50 shows, for each of their 200 steps). The steps fork from a
+    forkserver; this remembers the folder (and ``job_name``) in the environment the forkserver inherits, whose
+    preloaded `pipeline.orchestrate.warm` builds them once, so a step finds them built. An added, removed or edited
+    config.yaml rebuilds them; a step reads its show's config again anyway (`Show.load`).
+    """
+    root = Path(folder).resolve()
+    stamp = _folder_stamp(root)
+    cached = _BUILT.get((str(root), max_concurrent))
+    if cached is not None and cached[0] == stamp:
+        definitions = cached[1]
+    else:
+        definitions = build_definitions(root, max_concurrent=max_concurrent)
+        _BUILT[(str(root), max_concurrent)] = (stamp, definitions)
+    if job_name is not None:
+        definitions.resolve_job_def(job_name)  # resolved once, then kept by the Definitions
+    os.environ[WARM_ENV] = json.dumps([str(root), max_concurrent, job_name])
+    return definitions
+
+
 def job_for(folder: str, job_name: str, max_concurrent: int = 8) -> dg.JobDefinition:
-    """A job rebuilt from the folder in each step's process (multiprocess executor: `build_reconstructable_job`)."""
-    return build_definitions(folder, max_concurrent=max_concurrent).resolve_job_def(job_name)
+    """A job loaded again in each step's process (multiprocess executor: `build_reconstructable_job`)."""
+    return cached_definitions(folder, max_concurrent, job_name).resolve_job_def(job_name)
 
 
 __all__ = [
@@ -609,11 +664,13 @@ __all__ = [
     "Outcome",
     "materialize_day",
     "POOL_LOCAL",
+    "POOL_RENDER",
     "POOL_SHARED",
     "Show",
     "apply_pool_limits",
     "build_definitions",
     "build_newsroom",
+    "cached_definitions",
     "discover_shows",
     "failure_cause",
     "feed_gate",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date as Date
 from typing import Any
 
@@ -179,7 +180,7 @@ def print_newsroom(console: Console, room: Any, folder: Any, outcomes: list[Any]
                 if not passed:
                     say(f"  gate {name} ({severity}): {text}")
         return
-    from pipeline.orchestrate.dagster_defs import POOL_LOCAL, POOL_SHARED
+    from pipeline.orchestrate.dagster_defs import POOL_LOCAL, POOL_RENDER, POOL_SHARED
 
     say(f"Shows in {folder}:")
     for show in room.shows:
@@ -191,7 +192,8 @@ def print_newsroom(console: Console, room: Any, folder: Any, outcomes: list[Any]
         f"  pip install dagster-webserver && BRIEFCAST_SHOWS={folder} dagster dev -f deploy/dagster/defs.py\n"
         f"One day of every show, here and now: briefcast dagster {folder} --date YYYY-MM-DD\n"
         f"Pool limits, once per Dagster instance: dagster instance concurrency set {POOL_LOCAL} 1; "
-        f"dagster instance concurrency set {POOL_SHARED} {room.resources['llm'].shared_slots}")
+        f"dagster instance concurrency set {POOL_SHARED} {room.resources['llm'].shared_slots}; "
+        f"dagster instance concurrency set {POOL_RENDER} {os.cpu_count() or 1} (render steps, CPU-bound)")
 
 
 def print_unknown_words(console: Console, unknown: list[Any], day: Date) -> None:

@@ -39,10 +39,11 @@ STORIES = {"headlines": 3, "quick-hits": 2}  # stories per segment in this day; 
 # "what happened" beat is asked; the debate's story has one outlet: one call to tell its side, that side's case,
 # what to watch; one teaser call for the cold open, one watch line for the sign-off, the episode's title. The
 # research story's source speaks in the first person ("We introduce ..."), which the fake copies: one segment-wide
-# rewrite call (one a line) is asked (the fake gives it back unchanged), so the line is cut and the story's headline is said.
+# retelling of that line is asked, then a freer second one (the fake gives it back unchanged both times), so the line
+# is cut and the story's headline is said.
 # Every segment but the cold open and sign-off then gets one script call (pipeline.draft.script); research's
 # script, which the fake copies from a text that quotes the paper's title, gets its one retry.
-CALLS = {"cold-open": 1, "headlines": 4, "deep-dive": 2, "open-vs-closed": 4, "research": 4, "policy": 2,
+CALLS = {"cold-open": 1, "headlines": 4, "deep-dive": 2, "open-vs-closed": 4, "research": 5, "policy": 2,
          "quick-hits": 3, "sign-off": 1}
 
 

@@ -123,7 +123,7 @@ class Beat:
     least: int = 1  # sentences at least (the grammar holds a small model to it: asked for six, it wrote one)
 
 
-DEEP_DIVE = [Beat("happened", 0.45, 6, least=4), Beat("context", 0.4, 5, least=3),
+DEEP_DIVE = [Beat("happened", 0.45, 6, least=3), Beat("context", 0.4, 5, least=2),
              Beat("next", 0.15, 2, allow_empty=True)]
 DEBATE = [Beat("behind", 0.4, 3, allow_empty=True), Beat("against", 0.4, 3, allow_empty=True),
           Beat("watch", 0.2, 1, allow_empty=True)]
@@ -284,15 +284,16 @@ def side_schema(count: int) -> type[SideDraft]:
                                                                    "items": item})))
 
 
-# What each side's evidence says in so many words (the prompt's own definitions): a small model answers "neither"
-# for most reports, so a report it leaves out is placed by these cues when only one side's cues appear in it.
+# What each side's evidence says in so many words (the prompt's own definitions). A small model answers "neither"
+# for most reports and guesses at the rest, so a report whose words take one side is placed there, whatever the
+# model said; the model places only the reports these cues leave open.
 _BEHIND = re.compile(r"\b(?:closed|proprietary)\b[^.]{0,80}\b(?:cheap\w*|price\w*|cuts?|lead\w*|beats?|tops?|"
                      r"outperform\w*)\b|\bopen(?:-weights?| weights?|-source| source)?\b[^.]{0,60}\b(?:restrict\w*|"
                      r"wait \d+ days|notice rule|notice requirement|ban\w*|unsafe|undo safety|remove safety|"
                      r"safety training)\b|\b(?:undo\w*|remov\w*|strip\w*) safety\b", re.IGNORECASE)
-_KEEPING_UP = re.compile(r"\bopen(?:-weights?| weights?|-source| source)? models?\b[^.]{0,60}\b(?:top (?:five|5|ten|10)|"
-                         r"ranks?|matches|beats?|rivals?|leads?|first open)\b|\bback to (?:Apache|open)|"
-                         r"\bopen source again\b", re.IGNORECASE)
+_KEEPING_UP = re.compile(r"\bopen(?:-weights?| weights?|-source| source)? models?\b[^.]{0,60}\b"
+                         r"(?:top (?:five|5|ten|10)|ranks?|matches|beats?|rivals?|leads?|first open)\b|"
+                         r"\bback to (?:Apache|open)|\bopen source again\b", re.IGNORECASE)
 
 
 def lean(text: str) -> str:
@@ -317,7 +318,7 @@ def classify_sides(config: Config, llm: LLMClient, plan: Plan) -> tuple[dict[str
     sides = {"behind": [], "against": []}  # type: dict[str, list[int]]
     texts = {s.n: f"{s.title}. {s.text}" for s in plan.prompt_sources}
     for n, side in zip(numbers, answer.value.sides, strict=False):
-        side = side if side != "neither" else lean(texts[n])
+        side = lean(texts[n]) if lean(texts[n]) != "neither" else side  # a report's own words over a small model
         if side == "behind":
             sides["behind"].append(n)
         elif side == "keeping_up":

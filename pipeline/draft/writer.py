@@ -480,7 +480,8 @@ class Retold(BaseModel):
 
 
 EXAMPLE_NAMES = ("Acme Robotics", "Widget-2")  # the worked examples' names in prompts/rewrite.j2: never news
-REWRITES_PER_SEGMENT = 8  # a call each; lines past this stay as they are, flagged
+REWRITES_PER_SEGMENT = 8  # lines retold at most (a call or two each); lines past this stay as they are, flagged
+RETELL_TEMPERATURES = (0.7, 1.0)
 
 
 _LINE = re.compile(r"^(.*?)((?:\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\])*)([.!?][\"”’)]*)?$", re.DOTALL)
@@ -507,20 +508,22 @@ def same_facts(candidate: str, original: str) -> bool:
 
 
 def retell(config: Config, llm: LLMClient, plan: Plan, line: str, problem: str) -> str:
-    """One line retold in the host's words by one call, with its citations kept; '' when the retelling still
-    copies, speaks as the source, is not a full sentence or changes the facts."""
+    """One line retold in the host's words, with its citations kept: a call, and a freer second one when the first
+    still copies, speaks as the source, is not a full sentence or changes the facts; '' when both do."""
     original = grounding.strip_citations(line)
     user = render(config, "rewrite.j2", text=as_data(original),
                   problem="speaks as the company" if problem.startswith("speaks as") else "copied")
     messages = [{"role": "system", "content": render(config, "system.j2")}, {"role": "user", "content": user}]
-    answer = llm.structured(messages, Retold, purpose=f"rewrite:{plan.spec.id}", max_tokens=120, temperature=0.7)
-    match = _LINE.match(grounding.strip_citations(answer.value.retold.strip()))
     old = _LINE.match(line)
     marker = (old.group(2) or "") if old else ""
-    candidate = f"{match.group(1).rstrip()}{marker}{match.group(3) or '.'}" if match and match.group(1) else ""
-    if (candidate and not editorial.fragment(candidate) and not line_problem(candidate, plan)
-            and same_facts(grounding.strip_citations(candidate), original)):
-        return candidate
+    for temperature in RETELL_TEMPERATURES:  # a second, freer try costs ~3 s: the prompt's prefix is cached
+        answer = llm.structured(messages, Retold, purpose=f"rewrite:{plan.spec.id}", max_tokens=120,
+                                temperature=temperature)
+        match = _LINE.match(grounding.strip_citations(answer.value.retold.strip()))
+        candidate = f"{match.group(1).rstrip()}{marker}{match.group(3) or '.'}" if match and match.group(1) else ""
+        if (candidate and not editorial.fragment(candidate) and not line_problem(candidate, plan)
+                and same_facts(grounding.strip_citations(candidate), original)):
+            return candidate
     return ""
 
 

@@ -266,6 +266,17 @@ CUTS = [
      "agent on Aurora-3 completes about 41 percent of them.",
      ["Humans complete 92 percent of the tasks in the new browser benchmark from the university team.",
       "The best agent on Aurora-3 completes about 41 percent of them."]),
+    # an auxiliary said once ("It would also would require" was the first try)
+    ("It would require developers to register any model trained with more than 10^26 FLOP, and would require 90 "
+     "days' notice plus a third-party evaluation before the weights are published.",
+     ["It would require developers to register any model trained with more than 10^26 FLOP.",
+      "It would also require 90 days' notice plus a third-party evaluation before the weights are published."]),
+    # ", which" before a clause of its own is not "It its maintainers say ..."
+    ("The community-run Forge inference engine shipped version 0.9.0 with speculative decoding, which its "
+     "maintainers say gives up to 1.8x throughput on Lumen-70B on an 8-GPU node.", None),
+    # the last item of a list is not a clause ("And the maintainers of the Forge inference engine.")
+    ("The letter, organised by the Open Weights Alliance, is signed by universities, startups, nonprofit labs "
+     "including Kestrel Research and the Common Text Trust, and the maintainers of the Forge inference engine.", None),
     # never inside a quotation
     ('The minister told reporters on Tuesday that "the rules are final, and the labs that sell models here will have '
      'to comply by the end of next year" in Brussels.', None),
@@ -295,5 +306,5 @@ def test_long_sentences_are_said_as_sentences_that_stand_alone(sentence: str, sa
 
 def test_polish_contracts_what_a_cut_says() -> None:
     # The cut says "It would also ..."; the script says "It'd also ...".
-    script = polish(CUTS[5][0])
+    script = polish(next(cut for cut, _ in CUTS if cut.startswith("Sen. Marisol")))
     assert "It'd also shorten the notice period" in script and "that'd exempt" in script

@@ -232,6 +232,36 @@ _OPENERS = {"Today", "Now", "Yesterday", "Tomorrow", "Meanwhile", "Also", "Separ
             "And", "But", "So", "As", "For", "With", "By", "From", "Under", "Over", "Since"}
 
 
+_AUXILIARIES = {"is", "are", "was", "were", "be", "been", "has", "have", "had", "will", "would", "can", "could",
+                "may", "might", "must", "should", "shall", "does", "do", "did"}
+_DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "our", "your", "of", "and", "or", "these", "those",
+                "many", "some", "all", "most", "few", "several", "both", "other", "new", "two", "three", "four"}
+
+
+def _finite(clause: str, verb: str | None = None) -> bool:
+    """Does a clause have a verb of its own: an auxiliary, a contraction, a past tense, or an -s verb that is not a
+    plural noun after "the" ("the maintainers")? ``verb``: that -s word only. Leans to "no": a cut not made is a
+    long sentence, a cut made wrongly is a fragment."""
+    tokens = re.findall(r"[\w'’.\-]+", clause)
+    for i, token in enumerate(tokens):
+        word = token.lower().strip(".")
+        if verb is not None and word != verb:
+            continue
+        before = tokens[i - 1].lower() if i else ""
+        following = tokens[i + 1].lower().strip(".,") if i + 1 < len(tokens) else ""
+        if word in _AUXILIARIES or re.search(r"(?:n't|n’t|'re|’re|'ve|’ve|'ll|’ll|'d|’d)$", word):
+            return True
+        if word[:1].isupper() or token[:1].isupper():
+            continue
+        if (word.endswith("ed") or word in _PAST) and before not in ("the", "a", "an", "its", "their"):
+            return True
+        if (_tense(word) == "s" and before not in _DETERMINERS and not before[:1].isdigit()
+                and following not in _AUXILIARIES and _tense(following) != "past"
+                and following not in ("say", "expect", "believe", "think", "estimate", "call", "see")):
+            return True
+    return False
+
+
 def _subject_ok(subject: str, aux: str | None, verb: str) -> bool:
     """Is the sentence's opening its subject, so that it can be said again? Not an opener ("Today Northwind ...");
     a lower-case noun ("The company") only before an unmistakable verb ("has", "raised"), not "The new models"."""
@@ -274,9 +304,13 @@ def _cuts(sentence: str) -> Iterable[tuple[int, str, str]]:
                 continue  # ", and adds ...": no subject of its own (a second verb: see _PREDICATE)
             # ", while the best agent completes 41%": the contrast is in the two facts side by side.
             rest = rest if conj == "while" else f"{conj} {rest}"
+        if not _finite(rest):
+            continue  # "..., and the maintainers of the Forge engine": the last item of a list, not a clause
         yield match.start(), _sentence(head), _capital(rest)
     for match in _WHICH.finditer(sentence):
         verb = match.group(1)  # ", which is about a fifth" -> ". That's about a fifth"; ", which needs" -> ". It needs"
+        if verb not in _WHICH_SAID and (verb in _NOT_VERB or not _finite(sentence[match.start(1) :], verb)):
+            continue  # ", which its maintainers say ...", ", which analysts expect ...": not a verb of "which"
         said = _WHICH_SAID.get(verb, f"It {verb}")
         yield match.start(), _sentence(sentence[: match.start()]), f"{said} {sentence[match.end():].strip()}"
     for match in _CHANGE.finditer(sentence):  # ", down from $1.20" -> ". That's down from $1.20"
@@ -288,8 +322,11 @@ def _cuts(sentence: str) -> Iterable[tuple[int, str, str]]:
         subject, aux, first = head_match.group("subject", "aux", "verb")
         for match in _PREDICATE.finditer(sentence, head_match.end()):
             verb, rest = match.group("verb"), sentence[match.end() :]
+            if aux and verb == aux:  # "It would require X, and would require Y": "It would also require Y"
+                verb, _, rest = rest.partition(" ")
             after = rest.split(" ", 1)[0].strip(",.")
-            if (verb in _NOT_VERB or _tense(verb) != _tense(first) or (_tense(verb) == "bare" and not aux)
+            if (verb in _NOT_VERB or verb in _AUXILIARIES or _tense(verb) != _tense(first)
+                    or (_tense(verb) == "bare" and not aux)
                     or _tense(after) == "past" or after in ("is", "are", "was", "were", "has", "have", "will")):
                 continue  # "and prices rose": a new subject, not a second verb
             if not match.group(0).startswith(",") and _RELATIVE.search(sentence[head_match.end() : match.start()]):

@@ -362,7 +362,9 @@ def run_day(
         if lock_note:
             report.message = lock_note
         for folder in (config.episode_dir(day), config.state_dir / "runs"):
-            sweep_temp_files(folder)
+            # After a killed run, its temp files are known dead whatever their age (the age rule guards a writer
+            # that is still alive, such as the review app's).
+            sweep_temp_files(folder, older_than=0.0 if lock_note else 60.0)
         sweep_scratch(config.state_dir)  # mix-*/ingest-* folders left by killed runs
         try:
             with maybe_sample_server(config, sample, day) as live, events, progress.listening(events.advance):

@@ -38,7 +38,7 @@ STORIES = {"headlines": 3, "quick-hits": 2}  # stories per segment in this day; 
 # story-by-story kinds; the deep dive's story has one outlet and nothing about what comes next, so only its
 # "what happened" beat is asked; the debate's story has one outlet: one call to tell its side, that side's case,
 # what to watch; one teaser call for the cold open, one watch line for the sign-off, the episode's title. The
-# research story's source speaks in the first person ("We introduce ..."), which the fake copies: one segment-wide
+# research story's source speaks in the first person ("We introduce ..."), which the fake copies: one
 # retelling of that line is asked, then a freer second one (the fake gives it back unchanged both times), so the line
 # is cut and the story's headline is said.
 # Every segment but the cold open and sign-off then gets one script call (pipeline.draft.script); research's

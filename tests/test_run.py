@@ -21,7 +21,7 @@ from pipeline.config import Config, load_config
 from pipeline.samples import maybe_sample_server, sample_config
 from pipeline.store import open_store
 from tests.conftest import write_show
-from tests.fake_openai import FakeOpenAI
+from tests.fake_openai import FakeOpenAI, Reply
 
 PROJECT = Path(__file__).resolve().parents[1]
 DAY = date(2026, 3, 10)
@@ -80,6 +80,9 @@ def _assert_whole_episode(config: Config) -> dict:
 
 
 def test_run_then_rerun_spends_nothing(world: Path, fake: FakeOpenAI) -> None:
+    # One headline states a figure no source has, so the episode has an open flag for the report to count.
+    fake.when("This story is one of the top headlines", Reply.json({"sentences": [
+        {"text": "The lab said the model has 999 billion parameters.", "sources": [1]}]}))
     done = _briefcast(world, "run", "--date", DAY.isoformat())
     assert done.returncode == 0, done.stderr[-3000:]
     events = _events(done.stdout)  # not a TTY: JSON lines only on stdout

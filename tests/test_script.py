@@ -266,6 +266,20 @@ CUTS = [
      "agent on Aurora-3 completes about 41 percent of them.",
      ["Humans complete 92 percent of the tasks in the new browser benchmark from the university team.",
       "The best agent on Aurora-3 completes about 41 percent of them."]),
+    # ", while increasing" said with the subject; ", bringing" as what the clause before did
+    ("The authors achieve an average accuracy loss of 0.3% across 14 long-context tasks on three model families, "
+     "while increasing maximum batch size by 5.2x at 128k context.",
+     ["The authors achieve an average accuracy loss of 0.3% across 14 long-context tasks on three model families.",
+      "The authors also increase maximum batch size by 5.2x at 128k context."]),
+    ("Requests sent through the Batch API are also discounted by an additional 50 percent on every order placed this "
+     "month, bringing offline workloads to 0.24 dollars per million input tokens.",
+     ["Requests sent through the Batch API are also discounted by an additional 50 percent on every order placed "
+      "this month.", "That brings offline workloads to 0.24 dollars per million input tokens."]),
+    # "The new models" is no subject and its verb; a past tense is not guessed ("Northwind AI also cuts")
+    ("The new models ship with an average accuracy loss of 0.3% across 14 long-context tasks on three model "
+     "families, while increasing maximum batch size by 5.2x at 128k context.", None),
+    ("Northwind AI raised prices by 40 percent in the quarter to the highest level the company has ever charged, "
+     "while cutting its costs by a fifth across every team.", None),
     # an auxiliary said once ("It would also would require" was the first try)
     ("It would require developers to register any model trained with more than 10^26 FLOP, and would require 90 "
      "days' notice plus a third-party evaluation before the weights are published.",

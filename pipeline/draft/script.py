@@ -267,9 +267,24 @@ def _subject_ok(subject: str, aux: str | None, verb: str) -> bool:
     a lower-case noun ("The company") only before an unmistakable verb ("has", "raised"), not "The new models"."""
     if subject.split()[0] in _OPENERS:
         return False
-    if re.match(r"The\s+[a-z]", subject):
-        return bool(aux) or _tense(verb) == "past"
+    if re.match(r"The\s+[a-z]", subject):  # "The authors achieve" is a subject and its verb; "The new models" is not
+        plural = _tense(subject.split()[-1]) == "s" and _tense(verb) == "bare"
+        return bool(aux) or _tense(verb) == "past" or plural
     return True
+
+
+# ", bringing offline workloads to 24 cents" -> ". That brings ..."; ", while increasing X" -> ". They also increase X"
+_PARTICIPLE = {"bringing": "bring", "making": "make", "giving": "give", "leaving": "leave", "putting": "put",
+               "pushing": "push", "raising": "raise", "lifting": "lift", "lowering": "lower", "cutting": "cut",
+               "doubling": "double", "tripling": "triple", "halving": "halve", "marking": "mark", "ending": "end",
+               "topping": "top", "increasing": "increase", "reducing": "reduce", "adding": "add", "keeping": "keep"}
+_RESULT = {"bringing", "making", "giving", "leaving", "putting", "pushing", "raising", "lifting", "lowering",
+           "cutting", "doubling", "tripling", "halving", "marking", "topping"}
+_PARTICIPLE_CUT = re.compile(r",\s+(?P<while>while\s+)?(?P<verb>" + "|".join(_PARTICIPLE) + r")\s+")
+
+
+def _third_person(base: str) -> str:
+    return base + ("es" if re.search(r"(?:s|sh|ch|x|z)$", base) else "s")
 
 
 def _tense(verb: str) -> str:
@@ -349,6 +364,22 @@ def _cuts(sentence: str) -> Iterable[tuple[int, str, str]]:
         pronoun = "They" if noun.endswith("s") and not noun.endswith("ss") else "It"
         yield (match.start(), _sentence(sentence[: match.start()]),
                f"{pronoun} {said} also {verb} {sentence[match.end():]}")
+    for match in _PARTICIPLE_CUT.finditer(sentence):
+        verb, rest = match.group("verb"), sentence[match.end() :]
+        base = _PARTICIPLE[verb]
+        if match.group("while"):  # the subject's second verb, said with the subject
+            if not (head_match and _subject_ok(*head_match.group("subject", "aux", "verb"))):
+                continue
+            subject, aux, first = head_match.group("subject", "aux", "verb")
+            if _tense(first) == "past" and not aux:
+                continue  # "X rose, while cutting ...": a past tense to make; not guessed
+            said = base if aux or _tense(first) == "bare" else _third_person(base)
+            tail = f"{subject} {aux + ' ' if aux else ''}also {said} {rest}"
+        elif verb in _RESULT:  # what the clause before did: "That brings ..."
+            tail = f"That {_third_person(base)} {rest}"
+        else:
+            continue
+        yield match.start(), _sentence(sentence[: match.start()]), tail
     for match in _APPOSITION.finditer(sentence):
         name, what = match.group("name"), match.group("what").strip()
         while name.split()[0] in _OPENERS and " " in name:  # "In Brussels, the agency's home town,"

@@ -291,3 +291,18 @@ def test_a_near_copy_that_says_otherwise_is_flagged(sentence: str, expected: str
     script = check_segment(f"{world[1]} [1]", sentence.replace(" [1]", "").replace(" [2]", ""), world)
     if expected and "[1]" in sentence:
         assert any(f.kind == "script_adds" and f.span == "contradiction" for f in script)
+
+
+@pytest.mark.parametrize("sentence, padded", [
+    ("Aurora-3 is now 60% cheaper, following complaints from several large customers [1].", True),
+    ("Greyline Ventures also took part, after months of negotiations behind closed doors [1].", True),
+    ("Aurora-3 now costs 60% less, Northwind said in a post [1].", False),  # a paraphrase changes a few words
+    ("Northwind cut Aurora-3's price by 60% for its biggest customers [1].", False),
+])
+def test_a_clause_that_brings_its_own_detail_is_flagged(sentence: str, padded: bool) -> None:
+    source = ("Northwind AI cut the price of Aurora-3 by 60% on Tuesday, the company said in a post. Greyline "
+              "Ventures and Northgate Partners also took part in the round. The cut applies to all customers.")
+    from pipeline.draft.grounding import check_text
+
+    flags = [f for f in check_text(sentence, {1: source}) if f.kind == "unverified"]
+    assert bool(flags) is padded, flags

@@ -1042,7 +1042,10 @@ def check_text(text: str, sources: Mapping[int, str] | Sources, *, framing: bool
             where = "the cited sources " + ", ".join(f"[{n}]" for n in known_refs)
             index = data.index(known_refs)
             others = {n: data.index([n]) for n in data.texts if n not in known_refs}
-        flags += _unsupported(sentence, claims, index, others, where)
+        found = _unsupported(sentence, claims, index, others, where)
+        flags += found
+        if known_refs and not framing and not found:  # one flag is enough to send the editor to a sentence
+            flags += _padding(sentence, index, where)
         if known_refs:
             copied = _closest(sentence, index.sentences)
             how = contradiction(sentence, copied) if copied else ""
@@ -1068,6 +1071,33 @@ def _injected(sentence: str, index: SourceIndex, where: str) -> list[Flag]:
                           f"this repeats an instruction inside {where} (a prompt injection), not its reporting: "
                           f"{', '.join(sorted(borrowed)[:6])}", severity="high", evidence=" ".join(index.injected))]
     return []
+
+
+# A clause that brings its own detail: "..., following complaints from several large customers", "..., after months
+# of negotiations behind closed doors". No number or name to check, so a bag of values misses it; its words do.
+_CLAUSE = re.compile(r",\s*|\s+(?=(?:and|after|following|amid|as|while|because|despite|since|with)\s)")
+PADDING_WORDS = 4  # content words of a clause that no cited source (or, for a script, the text) has
+
+
+def padded_clause(sentence: str, index: SourceIndex) -> str:
+    """The clause of ``sentence`` whose content words mostly come from nowhere in ``index`` ('' when none): at
+    least PADDING_WORDS of them, three in four absent. A paraphrase changes some words of a clause; an invented
+    detail brings all of its own."""
+    body = outside_quotes(strip_citations(plain(sentence)))
+    for clause in _CLAUSE.split(body):
+        words = _content(clause)
+        absent = [w for w in words if not index.has_word(w)]
+        if len(absent) >= PADDING_WORDS and len(absent) >= 0.75 * len(words):
+            return clause.strip(" .")
+    return ""
+
+
+def _padding(sentence: str, index: SourceIndex, where: str, field: str = "text") -> list[Flag]:
+    clause = padded_clause(sentence, index)
+    if not clause:
+        return []
+    return [make_flag("unverified", field, sentence, clause, f"{clause!r} adds detail not found in {where}",
+                      evidence=nearest(sentence, index))]
 
 
 def _unsupported(sentence: str, claims: list[Claim], index: SourceIndex, others: Mapping[int, SourceIndex],
@@ -1111,6 +1141,7 @@ def check_script(script: str, sources: Mapping[int, str] | Sources, text: str | 
     flags: list[Flag] = []
     for sentence in split_sentences(script):
         flags += _sentence_flags(sentence, "script", data.known, framing=framing, sources_text=all_text)
+        before = len(flags)
         if text is not None:
             written = _closest(sentence, split_sentences(text))
             how = contradiction(sentence, written) if written else ""
@@ -1142,6 +1173,8 @@ def check_script(script: str, sources: Mapping[int, str] | Sources, text: str | 
                 flags.append(make_flag("script_adds", "script", sentence, claim.span,
                                        f"the script says {what}, which neither the segment's text nor any source has",
                                        severity="high", evidence=nearest(sentence, everything)))
+        if told is not None and not framing and len(flags) == before:
+            flags += _padding(sentence, told, "the segment's text", "script")
     return flags
 
 

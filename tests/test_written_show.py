@@ -17,7 +17,7 @@ from fake_openai import FakeOpenAI, Reply, fake_openai, seed_day  # noqa: F401
 
 from pipeline import files
 from pipeline.config import Config, load_config
-from pipeline.draft import draft, editorial
+from pipeline.draft import draft, editorial, grounding
 from pipeline.draft.pieces import debate_sides
 from pipeline.draft.writer import dedupe_episode, plan_segments
 from pipeline.kinds import FRAMING, KINDS
@@ -355,3 +355,16 @@ def test_a_report_the_model_leaves_out_is_placed_by_its_own_words(text: str, sid
     from pipeline.draft.pieces import lean
 
     assert lean(text) == side
+
+
+def test_a_description_that_adds_to_the_episode_is_replaced_by_one_made_from_it() -> None:
+    from pipeline.draft.writer import says_more
+
+    told = grounding.SourceIndex.of(["Helix Labs moved its 1B, 3B and 7B models back to the Apache-2.0 licence [1].",
+                                     "Brightline Software to buy AI writing startup Quillmark for $310 million"])
+    padded = ("The episode looks at the Helix licence change, potentially leading to increased usage and revenue "
+              "for Apache projects.")
+    assert says_more(padded, told)
+    assert says_more("Helix Labs moved its models back to Apache-2.0 after a 9,000-signature petition.", told)
+    assert not says_more("Helix Labs moved its 1B, 3B and 7B models back to the Apache-2.0 licence. Also today: "
+                         "Brightline Software to buy AI writing startup Quillmark for $310 million.", told)

@@ -1075,19 +1075,20 @@ def _injected(sentence: str, index: SourceIndex, where: str) -> list[Flag]:
 
 # A clause that brings its own detail: "..., following complaints from several large customers", "..., after months
 # of negotiations behind closed doors". No number or name to check, so a bag of values misses it; its words do.
-_CLAUSE = re.compile(r",\s*|\s+(?=(?:and|after|following|amid|as|while|because|despite|since|with)\s)")
+_CLAUSE = re.compile(r"[,;]\s*|\s+(?=(?:after|following|amid|while|because|despite|since)\s)")
 PADDING_WORDS = 4  # content words of a clause that no cited source (or, for a script, the text) has
+PADDING_SHARE = 0.66  # ... and their share of the clause's content words
 
 
 def padded_clause(sentence: str, index: SourceIndex) -> str:
     """The clause of ``sentence`` whose content words mostly come from nowhere in ``index`` ('' when none): at
-    least PADDING_WORDS of them, three in four absent. A paraphrase changes some words of a clause; an invented
+    least PADDING_WORDS of them, two in three absent. A paraphrase changes some words of a clause; an invented
     detail brings all of its own."""
     body = outside_quotes(strip_citations(plain(sentence)))
     for clause in _CLAUSE.split(body):
         words = _content(clause)
         absent = [w for w in words if not index.has_word(w)]
-        if len(absent) >= PADDING_WORDS and len(absent) >= 0.75 * len(words):
+        if len(absent) >= PADDING_WORDS and len(absent) >= PADDING_SHARE * len(words):
             return clause.strip(" .")
     return ""
 

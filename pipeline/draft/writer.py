@@ -847,9 +847,11 @@ def episode_meta(config: Config, llm: LLMClient, day: str, segments: list[Segmen
     heads = [{"title": _spec_title(config, s), "headline": _headline(s)} for s in live if s.kind not in FRAMING]
     heads = heads or [{"title": _spec_title(config, s), "headline": _headline(s)} for s in live]
     fallback_title = heads[0]["headline"] if heads else config.show.title
-    fallback = (fallback_title, "Today: " + "; ".join(h["headline"] for h in heads) + "." if heads else "")
     if not heads:
-        return fallback
+        return fallback_title, ""
+    lead = grounding.strip_citations((grounding.split_sentences(live[0].text) or [""])[0]).strip()
+    others = "; ".join(h["headline"] for h in heads[1:4])
+    fallback = (fallback_title, " ".join(part for part in (lead, f"Also today: {others}." if others else "") if part))
     user = render(config, "episode.j2", date=day, segments=heads)
     messages = [{"role": "system", "content": render(config, "system.j2")}, {"role": "user", "content": user}]
     try:
@@ -857,7 +859,21 @@ def episode_meta(config: Config, llm: LLMClient, day: str, segments: list[Segmen
     except LLMError as exc:
         on_error(exc)
         return fallback
-    return answer.value.title.strip(), answer.value.description.strip()
+    title, description = answer.value.title.strip(), answer.value.description.strip()
+    told = grounding.SourceIndex.of([*(s.text for s in live), *(h["headline"] for h in heads), config.show.title])
+    if says_more(description, told):  # "...potentially leading to increased revenue": the feed says only the news
+        return title, fallback[1]
+    return title, description
+
+
+def says_more(text: str, told: grounding.SourceIndex) -> bool:
+    """Whether any sentence of ``text`` states a number, name or quote, or a clause of detail, that ``told`` lacks."""
+    for sentence in grounding.split_sentences(text):
+        if grounding.padded_clause(sentence, told):
+            return True
+        if any(not grounding.supported(claim, told) for claim in grounding.claims_of(sentence)):
+            return True
+    return False
 
 
 def _headline(segment: Segment) -> str:
@@ -880,6 +896,7 @@ def _spec_title(config: Config, segment: Segment) -> str:
 
 
 __all__ = [
+    "says_more",
     "PER_STORY",
     "DraftSentence",
     "rewrite_lines",

@@ -368,3 +368,23 @@ def test_a_description_that_adds_to_the_episode_is_replaced_by_one_made_from_it(
     assert says_more("Helix Labs moved its models back to Apache-2.0 after a 9,000-signature petition.", told)
     assert not says_more("Helix Labs moved its 1B, 3B and 7B models back to the Apache-2.0 licence. Also today: "
                          "Brightline Software to buy AI writing startup Quillmark for $310 million.", told)
+
+
+def test_a_headline_only_deep_dive_is_said_as_its_headline_not_failed(tmp_path: Path,
+                                                                      fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    segments = [{"id": "deep-dive", "title": "Deep dive", "kind": "deep_dive", "target_words": 200}]
+    config = config_for(tmp_path, fake_openai, segments)
+    store = open_store(config.state_dir)
+    seed_day(config, store, DAY, [
+        story("s-thin", "deep-dive", "Helix blog", "Introducing Helix Studio", "Introducing Helix Studio"),
+        story("s-thin", "deep-dive", "Helix news", "Helix Studio is here", "Helix Studio is here"),
+    ])
+    padded = answer(("Helix Studio is a design tool that hospitals in Europe will use from June 15th.", [1]),
+                    ("It costs $40 a seat and ships with three plugins.", [2]),
+                    ("Helix said demand from schools drove the launch.", [1]))
+    fake_openai.when("deep dive", padded)
+    result = draft(config, store, DAY)
+    deep = files.load_episode(config.episodes_dir, DAY).segment("deep-dive")
+    assert deep.status == "drafted", result.failures
+    assert deep.text == 'Helix blog published "Introducing Helix Studio" [1].'
+    assert any("said as its headline" in note for note in result.notes)

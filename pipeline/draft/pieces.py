@@ -167,7 +167,8 @@ def write_beats(config: Config, llm: LLMClient, plan: Plan, beats: list[Beat], *
                    "previous": as_data(grounding.strip_citations(previous_text or ""))}
         messages = beat_messages(config, plan, template, sources, **context)
         try:
-            least = min(beat.least, len(sources) * 2)  # a beat with one short source cannot give four sentences
+            # Headline-only sources give one sentence each at most, so they set no floor (forced, the model pads).
+            least = max(1, min(beat.least, 2 * sum(1 for source in sources if not source.thin)))
             answer = llm.structured(messages, beat_schema(beat.most, beat.allow_empty, least),
                                     purpose=f"beat:{plan.spec.id}:{beat.name}",
                                     max_tokens=max(200, 90 * beat.most + 80))
@@ -202,6 +203,10 @@ def draft_deep_dive(config: Config, llm: LLMClient, plan: Plan, *, feedback: str
     written, notes, digest = write_beats(config, llm, plan, DEEP_DIVE, budget_tokens=1400, feedback=feedback,
                                          previous_text=previous_text, sources_for=sources_for)
     text = _paragraphs(written["happened"], written.get("context", []), written.get("next", []))
+    if not text and plan.prompt_sources:  # every line was cut (a headline-only story): say its headline, no more
+        lead = plan.prompt_sources[0]
+        text = f'{lead.outlet} published "{grounding.plain(lead.title).strip().rstrip(".")}" [{lead.n}].'
+        notes.append(f"{plan.spec.id}: said as its headline (every line the model wrote was cut)")
     if not text:
         raise LLMOutputError("the model wrote nothing usable for the deep dive", subject=plan.spec.id)
     headline = best_headline([ref.title for ref in plan.sources if ref.story_id in plan.story_ids[:1]])

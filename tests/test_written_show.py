@@ -21,7 +21,7 @@ from pipeline.draft import draft, editorial, grounding
 from pipeline.draft.pieces import debate_sides
 from pipeline.draft.writer import dedupe_episode, plan_segments
 from pipeline.kinds import FRAMING, KINDS
-from pipeline.models import Segment
+from pipeline.models import Segment, StageResult
 from pipeline.store import Store, open_store
 
 DAY = date(2026, 3, 10)
@@ -48,19 +48,31 @@ LONG = ("Kestrel Research released Lumen-70B, a 70-billion-parameter model, unde
 # -- pure rules ------------------------------------------------------------------------------------------------
 
 
-def test_a_copied_line_is_retold_in_one_call(show: tuple[Config, Store, FakeOpenAI]) -> None:
+def copied_headline(show: tuple[Config, Store, FakeOpenAI], retold: str) -> tuple[StageResult, Segment]:
+    """The headlines drafted from one story whose model line copies its source, the retelling answered ``retold``."""
     config, store, fake = show
     seed_day(config, store, DAY, [story("s-k", "headlines", "The Wire", "Kestrel releases Lumen-70B", LONG)])
     copied = answer(("Kestrel Research released Lumen-70B, a 70-billion-parameter model, under the Apache 2.0 "
                      "licence on Monday.", [1]))
     fake.when("This story is one of the top headlines", copied)
-    ours = "Kestrel put out its 70-billion-parameter Lumen-70B model under Apache 2.0 on Monday."
-    fake.when("(copied)", Reply.json({"retold": ours}))
+    fake.when("(copied)", Reply.json({"retold": retold}))
     result = draft(config, store, DAY)
-    headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
+    return result, files.load_episode(config.episodes_dir, DAY).segment("headlines")
+
+
+def test_a_copied_line_is_retold_in_one_call(show: tuple[Config, Store, FakeOpenAI]) -> None:
+    ours = "Kestrel put out its 70-billion-parameter Lumen-70B model under Apache 2.0 on Monday."
+    result, headlines = copied_headline(show, ours)
     assert ours.rstrip(".") + " [1]." in headlines.text and "a 70-billion-parameter model, under" not in headlines.text
     assert any("rewrote 1 of 1 lines" in note for note in result.notes)
     assert not [f for f in headlines.flags if f.kind == "verbatim"]
+
+
+def test_a_retelling_that_changes_the_facts_is_refused(show: tuple[Config, Store, FakeOpenAI]) -> None:
+    # A small model retelling drops the figure, or borrows the prompt's worked example: neither is taken.
+    _, headlines = copied_headline(show, "Kestrel put out its big Lumen-70B model under an open licence.")
+    assert "big Lumen-70B" not in headlines.text
+    assert [f for f in headlines.flags if f.kind == "verbatim"]  # the copy stays, flagged for the editor
 
 
 def test_copy_check_finds_a_twelve_word_run_outside_quotes_only() -> None:
@@ -304,20 +316,6 @@ def test_a_beat_resting_on_a_headline_only_source_adds_nothing(show: tuple[Confi
     assert "Cinder-2 open weights in 3B and 12B sizes [1]." in debate.text
     assert "delayed" not in debate.text
     assert any("headline-only source" in note for note in result.notes)
-
-
-def test_a_retelling_that_changes_the_facts_is_refused(show: tuple[Config, Store, FakeOpenAI]) -> None:
-    config, store, fake = show
-    seed_day(config, store, DAY, [story("s-k", "headlines", "The Wire", "Kestrel releases Lumen-70B", LONG)])
-    copied = answer(("Kestrel Research released Lumen-70B, a 70-billion-parameter model, under the Apache 2.0 "
-                     "licence on Monday.", [1]))
-    fake.when("This story is one of the top headlines", copied)
-    # A small model retelling drops the figure, or borrows the prompt's worked example: neither is taken.
-    fake.when("(copied)", Reply.json({"retold": "Kestrel put out its big Lumen-70B model under an open licence."}))
-    draft(config, store, DAY)
-    headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
-    assert "big Lumen-70B" not in headlines.text
-    assert [f for f in headlines.flags if f.kind == "verbatim"]  # the copy stays, flagged for the editor
 
 
 @pytest.mark.parametrize("candidate, kept", [

@@ -204,8 +204,8 @@ def draft_deep_dive(config: Config, llm: LLMClient, plan: Plan, *, feedback: str
                                          previous_text=previous_text, sources_for=sources_for)
     text = _paragraphs(written["happened"], written.get("context", []), written.get("next", []))
     if not text and plan.prompt_sources:  # every line was cut (a headline-only story): say its headline, no more
-        lead = plan.prompt_sources[0]
-        text = f'{lead.outlet} published "{grounding.plain(lead.title).strip().rstrip(".")}" [{lead.n}].'
+        first = plan.prompt_sources[0]
+        text = f'{first.outlet} published "{grounding.plain(first.title).strip().rstrip(".")}" [{first.n}].'
         notes.append(f"{plan.spec.id}: said as its headline (every line the model wrote was cut)")
     if not text:
         raise LLMOutputError("the model wrote nothing usable for the deep dive", subject=plan.spec.id)

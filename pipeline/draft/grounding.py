@@ -574,9 +574,14 @@ def attribution_claims(sentence: str) -> list[Claim]:
     return claims
 
 
+# A script says quotations in single quotes ('Mini is our answer ...'): the same claim, when it is bounded as one.
+_SINGLE_QUOTE = re.compile(r"(?:^|(?<=[\s,:]))'([^']{10,400})'(?=[\s.,;:!?]|$)")
+
+
 def quote_claims(sentence: str) -> list[Claim]:
     claims = []
-    for match in _QUOTE.finditer(strip_citations(sentence)):
+    plain_sentence = strip_citations(sentence)
+    for match in [*_QUOTE.finditer(plain_sentence), *_SINGLE_QUOTE.finditer(plain_sentence)]:
         for part in re.split(r"\.\.\.|…", match.group(1)):
             if len(part.split()) >= 3:
                 claims.append(Claim("quote", part.strip(" ,.")))
@@ -676,6 +681,20 @@ def _index(texts: tuple[str, ...], published: tuple[Date | datetime, ...], raw: 
     return SourceIndex.build(texts, published, raw)
 
 
+def rounds_to(value: float, said: float) -> bool:
+    """Whether "about ``said``" is ``value`` rounded at said's own last digit (78.9 -> "about 79", 1.94 -> "roughly
+    1.9", 1,040 -> "about 1,000"), and within ROUNDING of it: "about 86" is not support for 78.9 because the text
+    has an 85.6 somewhere else."""
+    if abs(value - said) > ROUNDING * abs(value):
+        return False
+    text = f"{said:.6f}".rstrip("0").rstrip(".")
+    if "." in text:
+        unit = 10.0 ** -len(text.split(".")[1])
+    else:
+        unit = 10.0 ** (len(text) - len(text.rstrip("0"))) if text.strip("0-") else 1.0
+    return abs(value - said) <= unit / 2 + 1e-9
+
+
 def supported(claim: Claim, index: SourceIndex) -> bool:
     """Is the claim found in the sources (after normalisation)?"""
     if claim.kind == "number":
@@ -684,7 +703,7 @@ def supported(claim: Claim, index: SourceIndex) -> bool:
             return _key(claim.value) in index.ordinals
         if _key(claim.value) in index.numbers or index.names_number(claim.key):
             return True
-        return claim.approx and any(abs(float(v) - claim.value) <= ROUNDING * abs(float(v)) for v in index.numbers)
+        return claim.approx and any(rounds_to(float(v), claim.value) for v in index.numbers)
     if claim.kind == "date":
         return claim.key in index.dates
     if claim.kind == "quote":

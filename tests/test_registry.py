@@ -86,6 +86,16 @@ def test_a_registered_llm_backend_is_accepted_and_built(tmp_path: Path) -> None:
         get_backend("test-mine")
 
 
+def installed(folder: Path, monkeypatch, name: str, entry: str) -> None:  # type: ignore[no-untyped-def]
+    """A real installed distribution (dist-info on sys.path) with one line in the briefcast.backends group."""
+    info = folder / f"{name.replace('-', '_')}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[briefcast.backends]\n{entry}\n")
+    monkeypatch.syspath_prepend(str(folder))
+    monkeypatch.setattr(registry, "_plugins_loaded", False)
+
+
 def test_a_plugin_registers_through_the_entry_point_group(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # A real installed distribution (dist-info on sys.path) naming its module in briefcast.backends.
     (tmp_path / "briefcast_plugin_demo.py").write_text(
@@ -96,12 +106,7 @@ def test_a_plugin_registers_through_the_entry_point_group(tmp_path: Path, monkey
         "    def __init__(self, settings):\n"
         "        self.settings = settings\n"
     )
-    info = tmp_path / "briefcast_plugin_demo-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: briefcast-plugin-demo\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[briefcast.backends]\ndemo = briefcast_plugin_demo\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(registry, "_plugins_loaded", False)
+    installed(tmp_path, monkeypatch, "briefcast-plugin-demo", "demo = briefcast_plugin_demo")
     monkeypatch.setattr(TTS, "_loaded", False)
     try:
         assert "plugin-demo" in TTS.names()
@@ -112,12 +117,7 @@ def test_a_plugin_registers_through_the_entry_point_group(tmp_path: Path, monkey
 
 
 def test_a_plugin_that_fails_to_import_leaves_the_built_ins(tmp_path: Path, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
-    info = tmp_path / "broken_demo-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-demo\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[briefcast.backends]\nbroken = no_such_module_here\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(registry, "_plugins_loaded", False)
+    installed(tmp_path, monkeypatch, "broken-demo", "broken = no_such_module_here")
     registry.load_plugins()
     assert "broken" in caplog.text and "no_such_module_here" in caplog.text
     assert {"espeak", "openai", "piper"} <= set(TTS.names())

@@ -34,6 +34,7 @@ from pipeline.draft.writer import (
     StoryDraft,
     cited_lines,
     keep_lines,
+    published_line,
     rewrite_lines,
     thin_gate,
 )
@@ -204,8 +205,7 @@ def draft_deep_dive(config: Config, llm: LLMClient, plan: Plan, *, feedback: str
                                          previous_text=previous_text, sources_for=sources_for)
     text = _paragraphs(written["happened"], written.get("context", []), written.get("next", []))
     if not text and plan.prompt_sources:  # every line was cut (a headline-only story): say its headline, no more
-        first = plan.prompt_sources[0]
-        text = f'{first.outlet} published "{grounding.plain(first.title).strip().rstrip(".")}" [{first.n}].'
+        text = published_line(plan.prompt_sources[0], plan.prompt_sources[0].n)
         notes.append(f"{plan.spec.id}: said as its headline (every line the model wrote was cut)")
     if not text:
         raise LLMOutputError("the model wrote nothing usable for the deep dive", subject=plan.spec.id)
@@ -323,7 +323,8 @@ def classify_sides(config: Config, llm: LLMClient, plan: Plan) -> tuple[dict[str
     sides = {"behind": [], "against": []}  # type: dict[str, list[int]]
     texts = {s.n: f"{s.title}. {s.text}" for s in plan.prompt_sources}
     for n, side in zip(numbers, answer.value.sides, strict=False):
-        side = lean(texts[n]) if lean(texts[n]) != "neither" else side  # a report's own words over a small model
+        own = lean(texts[n])
+        side = own if own != "neither" else side  # a report's own words over a small model's guess
         if side == "behind":
             sides["behind"].append(n)
         elif side == "keeping_up":

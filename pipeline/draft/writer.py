@@ -605,9 +605,12 @@ def thin_gate(lines: list[str], plan: Plan) -> tuple[list[str], list[str]]:
 
 def headline_line(part: StoryPart) -> str:
     """A headline-only story said as its headline, quoted and attributed: nothing added."""
-    source = part.sources[0]
-    title = grounding.plain(source.title).strip().rstrip(".")
-    return f'{source.outlet} published "{title}" [{part.numbers[0]}].'
+    return published_line(part.sources[0], part.numbers[0])
+
+
+def published_line(source: PromptSource, n: int) -> str:
+    """``Outlet published "Headline" [n].``: a source said as its headline, the one line that adds nothing."""
+    return f'{source.outlet} published "{grounding.plain(source.title).strip().rstrip(".")}" [{n}].'
 
 
 def _lead(title: str) -> str:
@@ -896,6 +899,7 @@ def _spec_title(config: Config, segment: Segment) -> str:
 
 
 __all__ = [
+    "published_line",
     "says_more",
     "PER_STORY",
     "DraftSentence",

@@ -168,6 +168,9 @@ NEW_CASES = [
     ("The paper is listed on arXiv cs.CL [1].", {("unsupported_entity", "cs.CL")}),
     ("According to Reuters, Northwind cut prices by 40% [2].", {("unsupported_attribution", "Reuters")}),
     ("Northwind cut prices by 40%, TechPress Ledger reported [2].", {("wrong_source", "TechPress Ledger")}),
+    # a lone role word is a name when it stands mid-sentence and no source has the word at all
+    ("The letter was sent to the Judge [1].", set()),  # source 1 has "Judge Elaine Marsh"
+    ("Northwind cut the price of Atlas-2 for every Senator [2].", {("unsupported_entity", "Senator")}),
 ]
 
 
@@ -206,6 +209,19 @@ def test_the_script_is_checked_against_the_text_not_the_sources() -> None:
     invented = check_segment(text, "Northwind cut the price by ninety percent.", DATED)
     [flag] = [f for f in invented if f.kind == "script_adds"]
     assert flag.span == "ninety" and flag.severity == "high" and "neither" in flag.message
+
+
+def test_the_script_credits_a_story_to_the_source_the_text_tells_it_from() -> None:
+    text = ("Cobalt Systems must answer by April 14, TechPress Ledger reports [1]. "
+            "Northwind cut the price of Atlas-2 by 40%, TechPress Wire reported [2].")
+    honest = ("Cobalt Systems must answer by April 14, TechPress Ledger reports. "
+              "TechPress Wire reports Northwind cut the price of Atlas-2 by 40 percent.")
+    assert [f for f in check_segment(text, honest, DATED) if f.kind == "script_adds"] == []
+    moved = ("According to TechPress Wire, Cobalt Systems must answer by April 14. "
+             "Northwind cut the price of Atlas-2 by 40 percent.")
+    [flag] = [f for f in check_segment(text, moved, DATED) if f.kind == "script_adds"]
+    assert flag.span == "TechPress Wire" and flag.sentence.startswith("According to TechPress Wire")
+    assert flag.evidence.startswith("Cobalt Systems must answer")  # the text's telling, with its own source
 
 
 def test_the_hosts_own_names_are_known() -> None:

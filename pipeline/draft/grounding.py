@@ -192,7 +192,8 @@ class Claim:
     kind: str  # "number", "date", "entity", "attribution" or "quote"
     span: str
     value: float | None = None
-    key: str = ""  # dates: "md:3-9", "m:3" or "wd:0"; numbers: the name it may belong to, squashed ("lumen70")
+    key: str = ""  # dates: "md:3-9", "m:3" or "wd:0"; numbers: the name it may belong to, squashed ("lumen70");
+    # entities: "role" for a lone capitalised role word ("Judge", "Senator"), which the sources must have as a word
     approx: bool = False  # "about 71", "roughly 1.9 trillion": a rounding of the source's figure is support
 
 
@@ -532,8 +533,11 @@ def entity_claims(sentence: str) -> list[Claim]:
             claims.append(Claim("entity", " ".join(group)))
         elif len(names) == 1:
             word = names[0]
-            if word in _ACRONYMS or (_word(word) in _ROLES and not word.isupper()) or len(word) < 2:
+            if word in _ACRONYMS or len(word) < 2:
                 pass
+            elif _word(word) in _ROLES and not word.isupper():
+                if not opens and len(word) >= 4:  # "Judge" mid-sentence is a title: "... 10^26 Judge" adds one
+                    claims.append(Claim("entity", word, key="role"))
             else:
                 claims.append(Claim("entity", word))
         group.clear()
@@ -711,6 +715,8 @@ def supported(claim: Claim, index: SourceIndex) -> bool:
     squashed = squash(claim.span)
     if squashed in index.grams:
         return True
+    if claim.key == "role":
+        return index.has_word(claim.span)
     if claim.kind == "entity" and (_MODEL_NAME.fullmatch(claim.span) or _VERSION.fullmatch(claim.span)):
         return False  # a model name matches as a whole ("Lumen-7B" is not "Lumen-70B")
     names = [w for w in claim.span.split() if w.lower() not in _CONNECTORS and _word(w) not in _ROLES]
@@ -845,7 +851,7 @@ def contradiction(sentence: str, other: str) -> str:
     return ""
 
 
-def _closest(sentence: str, candidates: Iterable[str]) -> str:
+def _closest(sentence: str, candidates: Iterable[str], least: float = NEAR_COPY) -> str:
     words = _sequence(sentence)
     best, score = "", 0.0
     for candidate in candidates:
@@ -854,7 +860,18 @@ def _closest(sentence: str, candidates: Iterable[str]) -> str:
                                                                                     autojunk=False).ratio()
         if ratio > score:
             best, score = candidate, ratio
-    return best if score >= NEAR_COPY else ""
+    return best if score >= least else ""
+
+
+def _attributed_there(claim: Claim, sentence: str, text: str, data: Sources) -> bool:
+    """Does the text's own telling of a script sentence (its closest sentence) name the script's source, in its
+    words or its citations' outlets? "According to The Wire" on a story the text cites to Business Daily is a
+    misattribution even when The Wire is cited elsewhere in the segment."""
+    written = _closest(sentence, split_sentences(text), least=0.6)
+    if not written:
+        return True  # no sentence of the text tells it: the segment-wide check stands alone
+    cited = [data.texts[n] for n in citations(written) if n in data.texts]
+    return supported(claim, SourceIndex.of([strip_citations(written), data.known, *cited]))
 
 
 # -- the checks -------------------------------------------------------------------------------------------------
@@ -1182,6 +1199,11 @@ def check_script(script: str, sources: Mapping[int, str] | Sources, text: str | 
                                            evidence=nearest(sentence, everything)))
                 continue
             if supported(claim, told):
+                if claim.kind == "attribution" and not _attributed_there(claim, sentence, text, data):
+                    flags.append(make_flag("script_adds", "script", sentence, claim.span,
+                                           f"the script credits {claim.span!r}, but the text tells this story "
+                                           "from other sources", evidence=_closest(sentence, split_sentences(text),
+                                                                                   least=0.6)))
                 continue
             holders = [n for n in data.texts if supported(claim, data.index([n]))]
             if holders:

@@ -249,6 +249,8 @@ class LocalModel(Strict):
     startup_timeout: float = Field(180.0, gt=0)
     grammar_first: bool = Field(True, description="check the sampled token against the JSON grammar before masking "
                                                     "the whole vocabulary (pipeline/draft/llama_serve.py)")
+    copy_guard: int = Field(9, ge=0, description="words in a row of a source the embedded model is not let to copy "
+                                                  "as it writes (outside quotes); 0 turns the guard off")
 
 
 class Budget(Strict):

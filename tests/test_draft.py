@@ -261,7 +261,7 @@ def test_every_story_of_a_multi_story_segment_is_cited(day: tuple[Config, Store]
         user = request["body"]["messages"][1]["content"]
         assert user.count("<source ") == 1 and '<source n="1"' in user and title in user
     headlines = episode.segment("headlines")
-    assert headlines.title == "Top headlines" and headlines.script.startswith("Now, top headlines.")
+    assert headlines.title == "Top headlines" and headlines.script.startswith("Let's start with top headlines.")
     assert "Heron Voice 2" in headlines.script and not CITATION.search(headlines.script)
     assert episode.segment("quick-hits").text.count("\n- ") == 1  # one bullet per story
 

@@ -86,6 +86,10 @@ class Backend(Protocol):
 
     def identity(self, config: Config) -> str: ...
 
+    def copy_guard(self, config: Config) -> int:
+        """Words in a row of a prompt's tagged text the server refuses to let an answer copy (0: it cannot)."""
+        ...
+
     def connect(self, config: Config) -> AbstractContextManager[Endpoint]: ...
 
 
@@ -106,6 +110,9 @@ def get_backend(name: str) -> Backend:
 @register_backend("openai")
 class OpenAIBackend:
     structured_mode: StructuredMode = "json_schema"
+
+    def copy_guard(self, config: Config) -> int:
+        return 0
 
     def _key(self, config: Config) -> str:
         variable = config.llm.api_key_env
@@ -161,6 +168,9 @@ class LocalBackend:
 
     def identity(self, config: Config) -> str:
         return f"local:{config.llm.local.model}"
+
+    def copy_guard(self, config: Config) -> int:
+        return config.llm.local.copy_guard
 
     @contextmanager
     def connect(self, config: Config) -> Iterator[Endpoint]:
@@ -248,9 +258,13 @@ def _short(error: ValidationError | ValueError) -> str:
     return str(error)
 
 
-def cache_key(model: str, messages: list[Message], schema: dict[str, Any], temperature: float) -> str:
-    blob = json.dumps({"model": model, "messages": messages, "schema": schema, "temperature": temperature},
-                      sort_keys=True, ensure_ascii=False)
+def cache_key(model: str, messages: list[Message], schema: dict[str, Any], temperature: float,
+              headers: dict[str, str] | None = None) -> str:
+    """The answer's identity: what was asked, of which model, and how (a copy guard changes the answer)."""
+    asked: dict[str, Any] = {"model": model, "messages": messages, "schema": schema, "temperature": temperature}
+    if headers:
+        asked["headers"] = headers
+    blob = json.dumps(asked, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -364,11 +378,16 @@ class LLMClient:
         purpose: str,
         max_tokens: int | None = None,
         temperature: float | None = None,
+        guard: tuple[str, ...] = (),
     ) -> Answer[T]:
-        """Ask for a ``schema`` object; cached, budgeted, retried once on a malformed answer."""
+        """Ask for a ``schema`` object; cached, budgeted, retried once on a malformed answer. ``guard`` names the
+        prompt's tags (``<source>``) whose text the answer must not copy for long: the embedded server refuses
+        such runs as it samples (llama_serve.CopyGuard); other servers cannot, and the writer's checks remain."""
         temperature = self.config.llm.temperature if temperature is None else temperature
         json_schema = inline_schema(schema)
-        key = cache_key(self.model, messages, json_schema, temperature)
+        words = self._guard_words() if guard else 0
+        headers = {"x-briefcast-copy-guard": f"{words} {','.join(guard)}"} if words else {}
+        key = cache_key(self.model, messages, json_schema, temperature, headers)
         cached = self._cached(key, schema)
         if cached is not None:
             with self._usage_lock:
@@ -379,7 +398,7 @@ class LLMClient:
         attempt_messages = list(messages)
         problem = ""
         for _attempt in (1, 2):  # the answer, then one retry told what was wrong
-            reply = self._call(attempt_messages, fmt, limit, temperature, purpose)
+            reply = self._call(attempt_messages, fmt, limit, temperature, purpose, headers)
             try:
                 if reply.finish_reason == "length":
                     raise ValueError(f"the answer was cut off at max_tokens={limit} (finish_reason 'length')")
@@ -446,8 +465,12 @@ class LLMClient:
 
     # -- one HTTP exchange with retries inside the deadline
 
+    def _guard_words(self) -> int:
+        copy_guard = getattr(self.backend, "copy_guard", None)  # a plugin backend may not have one
+        return int(copy_guard(self.config) or 0) if callable(copy_guard) else 0
+
     def _call(self, messages: list[Message], fmt: dict[str, Any], max_tokens: int, temperature: float,
-              purpose: str) -> _Reply:
+              purpose: str, headers: dict[str, str] | None = None) -> _Reply:
         self._check_budget(messages, purpose, max_tokens)
         import openai
 
@@ -463,7 +486,7 @@ class LLMClient:
                     gates.enter_context(gate())
                 raw = client.with_options(timeout=seconds).chat.completions.with_raw_response.create(
                     model=endpoint.model, messages=messages, temperature=temperature,
-                    max_tokens=max_tokens, response_format=fmt,
+                    max_tokens=max_tokens, response_format=fmt, extra_headers=headers or None,
                 )
                 completion = raw.parse()
             return self._reply(completion, time.monotonic() - started, raw.headers)

@@ -28,6 +28,7 @@ from pipeline.draft import editorial, grounding
 from pipeline.draft.llm import LLMClient
 from pipeline.draft.prompts import PromptSource, as_data, attribute, outlet_name, render
 from pipeline.draft.writer import (
+    GUARDED,
     Drafted,
     DraftSentence,
     Plan,
@@ -171,7 +172,7 @@ def write_beats(config: Config, llm: LLMClient, plan: Plan, beats: list[Beat], *
             # Headline-only sources give one sentence each at most, so they set no floor (forced, the model pads).
             least = max(1, min(beat.least, 2 * sum(1 for source in sources if not source.thin)))
             answer = llm.structured(messages, beat_schema(beat.most, beat.allow_empty, least),
-                                    purpose=f"beat:{plan.spec.id}:{beat.name}",
+                                    purpose=f"beat:{plan.spec.id}:{beat.name}", guard=GUARDED,
                                     max_tokens=max(200, 90 * beat.most + 80))
         except LLMError as exc:
             if beat is beats[0]:

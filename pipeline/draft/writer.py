@@ -50,6 +50,8 @@ LENGTH_LOW, LENGTH_HIGH = 0.5, 1.7
 PER_STORY: dict[str, tuple[int, int]] = {name: k.sentences for name, k in KINDS.items() if k.mode == "per_story"}
 WORDS_PER_SENTENCE = 22
 TEASERS = 3  # stories the cold open teases, each from a different segment
+# The prompt tags whose text a writing call may not copy for long (the embedded server's copy guard; quotes excepted).
+GUARDED = ("source",)
 
 
 # -- what the model answers ---------------------------------------------------------------------------------------
@@ -241,6 +243,7 @@ def cited_lines(sentences: list[DraftSentence]) -> list[str]:
         refs = list(dict.fromkeys(sentence.sources))
         marker = f" [{', '.join(map(str, refs))}]" if refs else ""
         flat = re.sub(r"\s+", " ", grounding.strip_citations(sentence.text)).strip()
+        flat = re.sub(r"([$€£])\s+(?=\d)", r"\1", flat)  # "$ 2.4 billion": a model's stray space
         # Models often pack several sentences into one item: each gets the item's sources, so every claim
         # carries its citation (the grounding check reads sentence by sentence).
         for body in grounding.split_sentences(flat) if flat else []:
@@ -460,7 +463,8 @@ def draft_story(config: Config, llm: LLMClient, plan: Plan, part: StoryPart, con
     else:
         messages = segment_messages(config, template, sources=part.sources, budget_tokens=excerpt, **context)
     answer = llm.structured(messages, story_schema(int(context["max_sentences"])),  # type: ignore[call-overload]
-                            purpose=f"story:{plan.spec.id}:{part.story_id}", max_tokens=max_tokens)
+                            purpose=f"story:{plan.spec.id}:{part.story_id}", max_tokens=max_tokens,
+                            guard=GUARDED)
     sentences = [DraftSentence(text=s.text, sources=part.to_segment(s.sources)) for s in answer.value.sentences]
     return sentences, answer.prompt_hash
 
@@ -518,7 +522,7 @@ def retell(config: Config, llm: LLMClient, plan: Plan, line: str, problem: str) 
     marker = (old.group(2) or "") if old else ""
     for temperature in RETELL_TEMPERATURES:  # a second, freer try costs ~3 s: the prompt's prefix is cached
         answer = llm.structured(messages, Retold, purpose=f"rewrite:{plan.spec.id}", max_tokens=120,
-                                temperature=temperature)
+                                temperature=temperature, guard=("original",))
         match = _LINE.match(grounding.strip_citations(answer.value.retold.strip()))
         candidate = f"{match.group(1).rstrip()}{marker}{match.group(3) or '.'}" if match and match.group(1) else ""
         if (candidate and not editorial.fragment(candidate) and not line_problem(candidate, plan)
@@ -619,10 +623,15 @@ def _lead(title: str) -> str:
 
 
 def segment_intro(config: Config, plan: Plan) -> str:
-    """The spoken line that opens a story-by-story segment (and the show, when it comes first)."""
+    """The host's spoken line into a segment, the kind's own (``pipeline.kinds``: "Let's turn to research picks."),
+    "Let's start with ..." for the first after the cold open, and the greeting when it opens the show."""
+    title = _lead(plan.spec.title)
     if plan.first:
-        return f"This is {config.show.title}, I'm {config.show.host}. First, {_lead(plan.spec.title)}."
-    return f"Now, {_lead(plan.spec.title)}."
+        return f"This is {config.show.title}, I'm {config.show.host}. Let's start with {title}."
+    after_open = any(spec.title == plan.previous and spec.kind == "cold_open" for spec in config.segments)
+    if after_open:
+        return f"Let's start with {title}."
+    return KINDS[plan.spec.kind].intro.format(title=title)
 
 
 def segment_outro(config: Config, plan: Plan) -> str:

@@ -171,6 +171,11 @@ NEW_CASES = [
     # a lone role word is a name when it stands mid-sentence and no source has the word at all
     ("The letter was sent to the Judge [1].", set()),  # source 1 has "Judge Elaine Marsh"
     ("Northwind cut the price of Atlas-2 for every Senator [2].", {("unsupported_entity", "Senator")}),
+    # a percentage must be one the sources state as such: the "1" of a name or a count is no support for "1%"
+    ("Northwind cut the price of Atlas-2 by 1% [2].", {("unsupported_number", "1%")}),
+    # a weekday said beside a date must be that date's (March 9, 2026 was a Monday)
+    ("The ruling came on Thursday, March 9 [1].", {("unsupported_date", "Thursday")}),
+    ("The ruling came on Monday, March 9 [1].", set()),
 ]
 
 

@@ -195,6 +195,7 @@ class Claim:
     key: str = ""  # dates: "md:3-9", "m:3" or "wd:0"; numbers: the name it may belong to, squashed ("lumen70");
     # entities: "role" for a lone capitalised role word ("Judge", "Senator"), which the sources must have as a word
     approx: bool = False  # "about 71", "roughly 1.9 trillion": a rounding of the source's figure is support
+    percent: bool = False  # "1%": the sources must state it as a percentage (a "1" elsewhere is no support)
 
 
 def _key(value: float) -> str:
@@ -234,6 +235,10 @@ def _numbers(text: str) -> list[tuple[re.Match[str], float, bool]]:
     return found
 
 
+def _is_percent(match: re.Match[str]) -> bool:
+    return (match["unit"] or "").lower().replace(" ", "") in ("%", "percent", "percent")
+
+
 def _previous_word(text: str, start: int) -> str:
     words = re.findall(r"[\w’'.\-]+", text[:start])
     return words[-1] if words else ""
@@ -249,7 +254,7 @@ def number_claims(sentence: str) -> list[Claim]:
         context = squash(_previous_word(text, match.start()) + digits + (match["glued"] or ""))
         span = match.group(0).strip()
         claims.append(Claim("number", span, value, key="ordinal" if ordinal else context,
-                            approx=bool(_APPROX.search(text[: match.start()]))))
+                            approx=bool(_APPROX.search(text[: match.start()])), percent=_is_percent(match)))
     for match in _WORD_NUMBER.finditer(text):
         phrase = match.group(0).strip(" -")
         if re.search(r"\d\s*$", text[: match.start()]):
@@ -296,6 +301,8 @@ def source_numbers(text: str) -> set[str]:
             continue
         values.add(_key(float(match["num"].replace(",", "") + (match["dec"] or ""))))
         values.add(_key(value))
+        if _is_percent(match):
+            values.add("%" + _key(value))
     for match in _WORD_NUMBER.finditer(blanked):
         worded = words_to_number(match.group(0))
         if worded is not None:
@@ -377,6 +384,36 @@ def _dates(text: str) -> list[_Found]:
         found.append(_Found(span, whole, f"md:{month}-{day}", (day, year) if year else (day,),
                             (year, month, day) if year else None))
     return found
+
+
+def weekday_mismatches(sentence: str, years: Iterable[int]) -> list[tuple[str, str, str]]:
+    """A weekday said beside a date that falls on another day ("from March 16 on Wednesday": March 16, 2026 is a
+    Monday): (weekday as written, date as written, its real weekday), for the date's own year or, without one,
+    every year the sources were published in."""
+    text = outside_quotes(strip_citations(plain(sentence)))
+    found = _dates(text)
+    wrong: list[tuple[str, str, str]] = []
+    for weekday in (f for f in found if f.key.startswith("wd:")):
+        near = [f for f in found if f.key.startswith("md:")
+                and (0 <= weekday.span[0] - f.span[1] <= 6 or 0 <= f.span[0] - weekday.span[1] <= 6)]
+        for date in near:
+            month, day = map(int, date.key[3:].split("-"))
+            real = set()
+            for year in ({date.full[0]} if date.full else set(years)):
+                try:
+                    real.add(Date(year, month, day).weekday())
+                except ValueError:
+                    continue
+            said = int(weekday.key[3:])
+            if real and said not in real:
+                wrong.append((weekday.text, date.text, WEEKDAYS[min(real)].capitalize()))
+    return wrong
+
+
+def _weekday_flags(sentence: str, field: str, years: Iterable[int]) -> list[Flag]:
+    return [make_flag("unsupported_date", field, sentence, said,
+                      f"{date} falls on a {real}, not a {said}", severity="high")
+            for said, date, real in weekday_mismatches(sentence, years)]
 
 
 def _date_spans(text: str) -> list[tuple[int, int]]:
@@ -705,9 +742,13 @@ def supported(claim: Claim, index: SourceIndex) -> bool:
         assert claim.value is not None
         if claim.key == "ordinal":
             return _key(claim.value) in index.ordinals
+        if claim.percent:  # "1%" is not supported by the 1 of "Figure 1"
+            shares = [float(v[1:]) for v in index.numbers if v.startswith("%")]
+            return claim.value in shares or (claim.approx and any(rounds_to(v, claim.value) for v in shares))
         if _key(claim.value) in index.numbers or index.names_number(claim.key):
             return True
-        return claim.approx and any(rounds_to(float(v), claim.value) for v in index.numbers)
+        return claim.approx and any(rounds_to(float(v), claim.value) for v in index.numbers
+                                    if not v.startswith("%"))
     if claim.kind == "date":
         return claim.key in index.dates
     if claim.kind == "quote":
@@ -1036,6 +1077,10 @@ class Sources:
     def everything(self) -> SourceIndex:
         return self.index(self.texts)
 
+    def years(self) -> set[int]:
+        """The years the sources were published in (a date said without its year is in one of them)."""
+        return {when.year for when in self.published.values()}
+
 
 def _known_claim(claim: Claim, known: SourceIndex | None) -> bool:
     return known is not None and claim.kind in ("entity", "attribution") and supported(claim, known)
@@ -1079,6 +1124,8 @@ def check_text(text: str, sources: Mapping[int, str] | Sources, *, framing: bool
             index = data.index(known_refs)
             others = {n: data.index([n]) for n in data.texts if n not in known_refs}
         found = _unsupported(sentence, claims, index, others, where)
+        found += [f for f in _weekday_flags(sentence, "text", data.years()) if (f.kind, f.span) not in
+                  {(g.kind, g.span) for g in found}]
         flags += found
         if known_refs and not framing and not found:  # one flag is enough to send the editor to a sentence
             flags += _padding(sentence, index, where)
@@ -1187,6 +1234,9 @@ def check_script(script: str, sources: Mapping[int, str] | Sources, text: str | 
                                        f"the script nearly repeats the text but says otherwise: {how}",
                                        severity="high", evidence=strip_citations(written)))
         seen: set[tuple[str, str]] = set()
+        for flag in _weekday_flags(sentence, "script", data.years()):
+            flags.append(flag)
+            seen.add(("date", flag.span))
         for claim in claims_of(sentence):
             if (claim.kind, claim.span) in seen or _known_claim(claim, known):
                 continue

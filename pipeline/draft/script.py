@@ -533,7 +533,7 @@ def _rounded_in_text(claim: grounding.Claim, sentence: str, numbers: list[float]
 def added_facts(script: str, text: str, known: str = "") -> list[str]:
     """Numbers, names and quotes in the script that the segment's text does not have."""
     index = _known_index(text, known)
-    numbers = [float(key) for key in index.numbers]
+    numbers = [float(key) for key in index.numbers if not key.startswith("%")]
     added: list[str] = []
     for sentence in sentences_of(script):
         for claim in grounding.claims_of(sentence):

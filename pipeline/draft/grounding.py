@@ -1249,11 +1249,12 @@ def check_script(script: str, sources: Mapping[int, str] | Sources, text: str | 
                                            evidence=nearest(sentence, everything)))
                 continue
             if supported(claim, told):
-                if claim.kind == "attribution" and not _attributed_there(claim, sentence, text, data):
+                written = text or ""
+                if claim.kind == "attribution" and not _attributed_there(claim, sentence, written, data):
                     flags.append(make_flag("script_adds", "script", sentence, claim.span,
                                            f"the script credits {claim.span!r}, but the text tells this story "
-                                           "from other sources", evidence=_closest(sentence, split_sentences(text),
-                                                                                   least=0.6)))
+                                           "from other sources",
+                                           evidence=_closest(sentence, split_sentences(written), least=0.6)))
                 continue
             holders = [n for n in data.texts if supported(claim, data.index([n]))]
             if holders:

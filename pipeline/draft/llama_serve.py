@@ -185,6 +185,8 @@ class CopyGuard:
             return True  # the first bytes of a character the sources never use
         if re.search(r'(?<!\\)"|[.!?]', added):
             return True  # ending the sentence there drops what it was saying ("for $310.")
+        if re.search(r"[^A-Za-z0-9\s,;:()'’\-–—]", added):
+            return True  # markup or a symbol ("\\<br\\>", measured in a guarded script): no way out either
         if not re.search(r"[A-Za-z0-9]", added):
             return False  # a comma, a space, a dash: a turn of phrase
         words = _words(text)

@@ -42,8 +42,10 @@ if TYPE_CHECKING:  # the writer imports this module; its Plan is only a type her
 
 MAX_SENTENCE_WORDS = 25
 MIN_SHARE = 0.45  # a script under this share of its text's words has dropped something
-# Radio copy says the draft again in spoken words: the embedded server does not let it read the <draft> out.
-SCRIPT_GUARD: tuple[str, ...] = ()  # measured with ("draft",): see docs/ARCHITECTURE.md
+# The copy guard (llama_serve.CopyGuard) is not asked of scripts: measured with ("draft",) on the sample day, the
+# script model evaded it with markup ("four-year-<br>old"), merged two facts into one, and said 1.2 contractions per
+# 100 words against 1.0 without it.
+SCRIPT_GUARD: tuple[str, ...] = ()
 
 
 # -- what the model answers ---------------------------------------------------------------------------------------

@@ -135,9 +135,10 @@ def test_the_real_model_told_to_copy_cannot(tmp_path: Path) -> None:
             return json.loads(content)["text"], raw.headers.get("x-briefcast-copy-refused")
 
         free, _ = ask({})
-        guarded, refused = ask({"x-briefcast-copy-guard": "10 source"})
-    assert len(verbatim_run(free, [SOURCE]).split()) >= 10, free  # the model does copy when let
-    assert len(verbatim_run(guarded, [SOURCE]).split()) < 10, guarded
+        guarded, refused = ask({"x-briefcast-copy-guard": "9 source"})
+    assert len(verbatim_run(free, [SOURCE]).split()) >= 12, free  # the model does copy when let
+    # never the 12 words in a row the writer's copy check looks for (a run through a figure may reach n+2 = 11)
+    assert len(verbatim_run(guarded, [SOURCE]).split()) < 12, guarded
     assert refused is not None and int(refused) > 0
     assert "Widget-2" in guarded or "Acme" in guarded, guarded  # it still writes about the source
 

@@ -653,7 +653,7 @@ def write_script(config: Config, llm: LLMClient, plan: Plan, text: str, *, intro
     kind = KINDS.get(plan.spec.kind)
     paragraphs = ([p for p in re.split(r"\n\s*\n|\n(?=- )", text.strip()) if p.strip()]
                   if kind is not None and kind.mode in ("per_story", "debate") else [])
-    allowed = "\n".join([known, intro, outro])
+    allowed = "\n".join([known, intro, outro, *(spoken for _, spoken in names)])  # "a post on Hacker News"
     clean = strip_citations(text)
     spoken_names = [{"written": as_data(w), "spoken": s} for w, s in names if w != s]
     problems_seen: list[str] = []

@@ -343,3 +343,17 @@ def test_polish_contracts_what_a_cut_says() -> None:
     # The cut says "It would also ..."; the script says "It'd also ...".
     script = polish(next(cut for cut, _ in CUTS if cut.startswith("Sen. Marisol")))
     assert "It'd also shorten the notice period" in script and "that'd exempt" in script
+
+
+def test_a_requirement_and_a_reason_are_said_as_sentences_of_their_own() -> None:
+    """Two sentences of the guarded sample day's debate script (40 and 33 words) that no cut rule took."""
+    required = ("The Senate Commerce Committee approves the Frontier Model Accountability Act by 14 votes to 9, "
+                "requiring models trained with more than 10^26 FLOP to be registered after 90 days' notice.")
+    assert split_long(required) == [
+        "The Senate Commerce Committee approves the Frontier Model Accountability Act by 14 votes to 9.",
+        "That requires models trained with more than 10^26 FLOP to be registered after 90 days' notice."]
+    reason = ("The committee's approval of the Frontier Model Accountability Act is seen as a positive development "
+              "for open-source AI, as it requires developers to register and share model weights after 90 days.")
+    assert split_long(reason)[1] == "That's because it requires developers to register and share model weights after 90 days."
+    listed = "Prices rose as high as ever this spring for chips, memory, racks and power, as the wholesale market tightened."
+    assert split_long(listed, most=15)[-1].startswith("That's because the wholesale")

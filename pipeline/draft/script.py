@@ -283,9 +283,12 @@ def _subject_ok(subject: str, aux: str | None, verb: str) -> bool:
 _PARTICIPLE = {"bringing": "bring", "making": "make", "giving": "give", "leaving": "leave", "putting": "put",
                "pushing": "push", "raising": "raise", "lifting": "lift", "lowering": "lower", "cutting": "cut",
                "doubling": "double", "tripling": "triple", "halving": "halve", "marking": "mark", "ending": "end",
-               "topping": "top", "increasing": "increase", "reducing": "reduce", "adding": "add", "keeping": "keep"}
+               "topping": "top", "increasing": "increase", "reducing": "reduce", "adding": "add", "keeping": "keep",
+               "requiring": "require", "forcing": "force", "meaning": "mean"}
 _RESULT = {"bringing", "making", "giving", "leaving", "putting", "pushing", "raising", "lifting", "lowering",
-           "cutting", "doubling", "tripling", "halving", "marking", "topping"}
+           "cutting", "doubling", "tripling", "halving", "marking", "topping", "requiring", "forcing", "meaning"}
+# ", as it requires ...", ", because the bill ...": the reason said as a sentence of its own ("That's because ...").
+_BECAUSE = re.compile(r",\s+(?:as|because|since)\s+(?=(?:it|they|the|this|these|its|their|he|she)\b)")
 _PARTICIPLE_CUT = re.compile(r",\s+(?P<while>while\s+)?(?P<verb>" + "|".join(_PARTICIPLE) + r")\s+")
 
 
@@ -334,6 +337,10 @@ def _cuts(sentence: str) -> Iterable[tuple[int, str, str]]:
             continue  # ", which its maintainers say ...", ", which analysts expect ...": not a verb of "which"
         said = _WHICH_SAID.get(verb, f"It {verb}")
         yield match.start(), _sentence(sentence[: match.start()]), f"{said} {sentence[match.end():].strip()}"
+    for match in _BECAUSE.finditer(sentence):
+        rest = sentence[match.end() :]
+        if _finite(rest):
+            yield match.start(), _sentence(sentence[: match.start()]), f"That's because {rest}"
     for match in _CHANGE.finditer(sentence):  # ", down from $1.20" -> ". That's down from $1.20"
         yield (match.start(), _sentence(sentence[: match.start()]),
                f"That's {match.group(1)} from {sentence[match.end():].strip()}")

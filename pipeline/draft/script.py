@@ -227,6 +227,11 @@ _PAST = {"held", "made", "said", "told", "took", "gave", "won", "led", "sold", "
          "known", "grown", "given", "taken", "written", "done", "seen", "begun", "drawn", "chosen"}
 _NOT_VERB = {"also", "then", "now", "still", "its", "their", "his", "her", "this", "that", "these", "those", "other"}
 _MODAL = re.compile(r"\b(\w+)\s+that\s*(?P<modal>'d|’d|would|will|could|can|may)\s+[a-z]\w+\b")
+# "that exempts X and reduces Y": a relative clause's two present-tense verbs ("It also reduces Y").
+_THAT_VERB = re.compile(r"\b(\w+)\s+that\s+[a-z]+[^s\W]s\b")
+# ", but commercial developers would still be covered": a subject of a few words before its auxiliary.
+_NOUN_THEN_AUX = re.compile(r"(?:[a-z][\w'’\-]*\s+){1,3}(?:would|will|is|are|was|were|has|have|had|can|could|"
+                            r"may|might|must|should)\b")
 # "Aurora-3, their most capable model, by 60 percent": a name's description, said as a sentence of its own.
 _APPOSITION = re.compile(r"(?P<name>(?:[A-Z][\w.\-]*\s+){0,2}[A-Z][\w.\-]*),\s+"
                          r"(?P<what>(?:the|a|an|its|their|his|her)\s+[^,;:]{3,70}?)(?P<end>,\s+|[.!?]?$)")
@@ -324,7 +329,7 @@ def _cuts(sentence: str) -> Iterable[tuple[int, str, str]]:
         if conj:
             if re.search(r",\s*\S+(?:\s+\S+)?$", head):
                 continue  # "1B, 3B, and 7B": a list, not two clauses
-            if not _SUBJECT.match(rest):
+            if not _SUBJECT.match(rest) and not _NOUN_THEN_AUX.match(rest):
                 continue  # ", and adds ...": no subject of its own (a second verb: see _PREDICATE)
             # ", while the best agent completes 41%": the contrast is in the two facts side by side.
             rest = rest if conj == "while" else f"{conj} {rest}"
@@ -370,6 +375,13 @@ def _cuts(sentence: str) -> Iterable[tuple[int, str, str]]:
             continue
         modal = [m for m in _MODAL.finditer(sentence[: match.start()])]
         verb = match.group("verb")
+        present = [m for m in _THAT_VERB.finditer(sentence[: match.start()])]
+        if not modal and present and _tense(verb) == "s" and verb not in _NOT_VERB:
+            noun = present[-1].group(1)
+            pronoun = "They" if noun.endswith("s") and not noun.endswith("ss") else "It"
+            yield (match.start(), _sentence(sentence[: match.start()]),
+                   f"{pronoun} also {verb} {sentence[match.end():]}")
+            continue
         if not modal or verb in _NOT_VERB or _tense(verb) != "bare":
             continue
         noun, said = modal[-1].group(1), modal[-1].group("modal").lstrip("'’")

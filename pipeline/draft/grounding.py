@@ -236,7 +236,7 @@ def _numbers(text: str) -> list[tuple[re.Match[str], float, bool]]:
 
 
 def _is_percent(match: re.Match[str]) -> bool:
-    return (match["unit"] or "").lower().replace(" ", "") in ("%", "percent", "percent")
+    return (match["unit"] or "").lower().replace(" ", "") in ("%", "percent")  # "per cent" too
 
 
 def _previous_word(text: str, start: int) -> str:
@@ -904,15 +904,15 @@ def _closest(sentence: str, candidates: Iterable[str], least: float = NEAR_COPY)
     return best if score >= least else ""
 
 
-def _attributed_there(claim: Claim, sentence: str, text: str, data: Sources) -> bool:
-    """Does the text's own telling of a script sentence (its closest sentence) name the script's source, in its
-    words or its citations' outlets? "According to The Wire" on a story the text cites to Business Daily is a
+def _attributed_elsewhere(claim: Claim, sentence: str, text: str, data: Sources) -> str:
+    """The text's own telling of a script sentence (its closest sentence) when it names neither the script's source
+    nor cites it, else ''. "According to The Wire" on a story the text cites to Business Daily is a
     misattribution even when The Wire is cited elsewhere in the segment."""
     written = _closest(sentence, split_sentences(text), least=0.6)
     if not written:
-        return True  # no sentence of the text tells it: the segment-wide check stands alone
+        return ""  # no sentence of the text tells it: the segment-wide check stands alone
     cited = [data.texts[n] for n in citations(written) if n in data.texts]
-    return supported(claim, SourceIndex.of([strip_citations(written), data.known, *cited]))
+    return "" if supported(claim, SourceIndex.of([strip_citations(written), data.known, *cited])) else written
 
 
 # -- the checks -------------------------------------------------------------------------------------------------
@@ -1124,8 +1124,8 @@ def check_text(text: str, sources: Mapping[int, str] | Sources, *, framing: bool
             index = data.index(known_refs)
             others = {n: data.index([n]) for n in data.texts if n not in known_refs}
         found = _unsupported(sentence, claims, index, others, where)
-        found += [f for f in _weekday_flags(sentence, "text", data.years()) if (f.kind, f.span) not in
-                  {(g.kind, g.span) for g in found}]
+        flagged = {(f.kind, f.span) for f in found}
+        found += [f for f in _weekday_flags(sentence, "text", data.years()) if (f.kind, f.span) not in flagged]
         flags += found
         if known_refs and not framing and not found:  # one flag is enough to send the editor to a sentence
             flags += _padding(sentence, index, where)
@@ -1249,12 +1249,12 @@ def check_script(script: str, sources: Mapping[int, str] | Sources, text: str | 
                                            evidence=nearest(sentence, everything)))
                 continue
             if supported(claim, told):
-                written = text or ""
-                if claim.kind == "attribution" and not _attributed_there(claim, sentence, written, data):
+                elsewhere = _attributed_elsewhere(claim, sentence, text or "", data) \
+                    if claim.kind == "attribution" else ""
+                if elsewhere:
                     flags.append(make_flag("script_adds", "script", sentence, claim.span,
                                            f"the script credits {claim.span!r}, but the text tells this story "
-                                           "from other sources",
-                                           evidence=_closest(sentence, split_sentences(written), least=0.6)))
+                                           "from other sources", evidence=elsewhere))
                 continue
             holders = [n for n in data.texts if supported(claim, data.index([n]))]
             if holders:

@@ -79,8 +79,12 @@ _UNESCAPED_QUOTE = re.compile(r'(?<!\\)(?:\\\\)*"')
 _QUOTATION = re.compile(r'\\"[^"\\]*(?:\\.[^"\\]*)*?\\"|“[^”]*”')
 
 
+def _fold(word: str) -> str:
+    return word.lower().replace("’", "'")
+
+
 def _words(text: str) -> list[str]:
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    return [_fold(w) for w in _WORD.findall(text)]
 
 
 # Words a run is never cut at: saying them otherwise makes bad English ("according by", "the the").
@@ -132,9 +136,11 @@ class CopyGuard:
         self.n = n
         self.next: dict[tuple[str, ...], set[str]] = {}  # n-1 words -> the plain n-th words that follow them
         self.longest: dict[tuple[str, ...], set[str]] = {}  # n+2 words -> any next word: the run's hard end
+        seen: set[str] = set()
         for text in texts:
             raw = _WORD.findall(text)
-            words = [w.lower().replace("’", "'") for w in raw]
+            words = [_fold(w) for w in raw]
+            seen.update(words)
             for i in range(n - 1, len(words)):
                 if _cuttable(raw, i):
                     self.next.setdefault(tuple(words[i - n + 1 : i]), set()).add(words[i])
@@ -144,8 +150,7 @@ class CopyGuard:
         # of a copy is a turn of phrase, not a synonym the sources never use ("safety officer" -> "security
         # officer", measured). Small words alone were tried and were worse: the model, cornered, wrote prompt text
         # ("No s of the sources that sentence uses") and another script.
-        self.vocabulary = sorted({w.lower().replace("’", "'") for text in texts for w in _WORD.findall(text)}
-                                 | _FUNCTION_WORDS)
+        self.vocabulary = sorted(seen | _FUNCTION_WORDS)
         self.letters = {ch for text in texts for ch in text if ch.isalpha() and not ch.isascii()}
         self.answer = b""
         self.refused = 0

@@ -86,9 +86,8 @@ class Backend(Protocol):
 
     def identity(self, config: Config) -> str: ...
 
-    def copy_guard(self, config: Config) -> int:
-        """Words in a row of a prompt's tagged text the server refuses to let an answer copy (0: it cannot)."""
-        ...
+    # Optional: ``copy_guard(config) -> int``, the words in a row of a prompt's tagged text the server refuses to
+    # let an answer copy (the embedded server's; a backend without it cannot guard: LLMClient._guard_words).
 
     def connect(self, config: Config) -> AbstractContextManager[Endpoint]: ...
 
@@ -110,9 +109,6 @@ def get_backend(name: str) -> Backend:
 @register_backend("openai")
 class OpenAIBackend:
     structured_mode: StructuredMode = "json_schema"
-
-    def copy_guard(self, config: Config) -> int:
-        return 0
 
     def _key(self, config: Config) -> str:
         variable = config.llm.api_key_env

@@ -20,7 +20,7 @@ from pipeline.draft.editorial import readable
 from pipeline.draft.llm import approx_tokens
 
 _DELIMITER = re.compile(
-    r"<\s*/?\s*(sources?|sentences|draft|previous|segments|system|instructions?)\b[^>]*>", re.IGNORECASE
+    r"<\s*/?\s*(sources?|sentences|draft|previous|segments|system|instructions?|original)\b[^>]*>", re.IGNORECASE
 )
 
 

@@ -42,10 +42,6 @@ if TYPE_CHECKING:  # the writer imports this module; its Plan is only a type her
 
 MAX_SENTENCE_WORDS = 25
 MIN_SHARE = 0.45  # a script under this share of its text's words has dropped something
-# The copy guard (llama_serve.CopyGuard) is not asked of scripts: measured with ("draft",) on the sample day, the
-# script model evaded it with markup ("four-year-<br>old"), merged two facts into one, and said 1.2 contractions per
-# 100 words against 1.0 without it.
-SCRIPT_GUARD: tuple[str, ...] = ()
 
 
 # -- what the model answers ---------------------------------------------------------------------------------------
@@ -685,8 +681,11 @@ def write_script(config: Config, llm: LLMClient, plan: Plan, text: str, *, intro
                       intro=intro, outro=outro, problems=problems_seen, stories=len(paragraphs))
         messages = [{"role": "system", "content": render(config, "system.j2")}, {"role": "user", "content": user}]
         try:
+            # No copy guard here (llama_serve.CopyGuard): measured with the <draft> guarded on the sample day, the
+            # model evaded it with markup ("four-year-<br>old") and merged two facts, for 1.2 contractions per 100
+            # words against 1.0.
             answer = llm.structured(messages, schema, purpose=f"script:{plan.spec.id}" + ("" if attempt == 1 else
-                                    ":retry"), max_tokens=max_tokens, guard=SCRIPT_GUARD)
+                                    ":retry"), max_tokens=max_tokens)
         except BudgetExceededError as exc:
             return Spoken(
                 _join(intro, ear_version(text, names), outro),

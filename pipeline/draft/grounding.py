@@ -560,7 +560,9 @@ def entity_claims(sentence: str) -> list[Claim]:
         opens = state["opens"]
         while group and group[-1].lower() in _CONNECTORS:
             group.pop()
-        while group and (group[0].lower().strip("’'") in _LEADING or group[0].lower() in MONTHS
+        # A leading word ("The", "Every") opens a name or a sentence; alone mid-sentence it is one ("enters Every")
+        while group and ((group[0].lower().strip("’'") in _LEADING and (opens or len(group) > 1))
+                         or group[0].lower() in MONTHS
                          or group[0].lower() in WEEKDAYS
                          or (opens and (len(group) == 1 or group[1].lower() in _CONNECTORS) and common_word(group[0]))):
             group.pop(0)

@@ -11,9 +11,9 @@
 Answers are taken from the scripted queue first; when it is empty, ``Reply.valid()`` answers: a JSON object
 built from the request's ``response_format`` schema and the prompt itself. For a segment schema (``sentences``)
 each sentence is the first sentence of one ``<source n=...>`` block (with "indeed" after every eighth word, so it
-copies no 12-word run), cited ``[n]`` (for a whole segment's stories, ``story_k``, the same per ``<story>`` block),
-so drafts made through the fake are grounded and end-to-end tests pass; a ``script`` is the draft text read aloud;
-other strings are short fillers. ``usage`` counts are characters / 4.
+copies no 12-word run), cited ``[n]``, so drafts made through the
+fake are grounded and end-to-end tests pass; a ``script`` is the draft text read aloud; other strings are short
+fillers. ``usage`` counts are characters / 4.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from typing import Any
 import pytest
 
 SOURCE = re.compile(r'<source n="(\d+)"[^>]*>(.*?)</source>', re.DOTALL)
-STORY = re.compile(r'<story id="(\d+)"[^>]*>(.*?)</story>', re.DOTALL)
 DRAFT = re.compile(r"<draft>(.*?)</draft>", re.DOTALL)
 
 
@@ -54,16 +53,6 @@ class Reply:
     @classmethod
     def json(cls, value: Any) -> Reply:
         return cls(content=json.dumps(value))
-
-    @classmethod
-    def story(cls, sentences: list[dict[str, Any]]) -> Reply:
-        """The first story's sentences, whichever way it is asked: alone (``sentences``) or with the rest of its
-        segment (``story_1``; the other stories get the default answer)."""
-        def make(body: dict[str, Any]) -> dict[str, Any]:
-            key = "sentences" if "sentences" in _schema(body).get("properties", {}) else "story_1"
-            return {**default_answer(body), key: sentences}
-
-        return cls(make=make)
 
     @classmethod
     def text(cls, content: str, finish_reason: str = "stop") -> Reply:
@@ -134,16 +123,6 @@ def _fill(schema: dict[str, Any], name: str, prompt: str) -> Any:
     return None
 
 
-def _firsts(sources: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """The first sentence of each source, in its own words, cited to it."""
-    sentences = []
-    for n, text in sources:
-        first = _own_words(next(iter(_sentences(re.sub(r"\s+", " ", text))), ""))
-        if first:
-            sentences.append({"text": first[:380], "sources": [int(n)]})
-    return sentences
-
-
 def default_answer(body: dict[str, Any]) -> dict[str, Any]:
     """A schema-valid answer grounded in the prompt's sources (see the module docstring)."""
     schema = _schema(body)
@@ -152,12 +131,14 @@ def default_answer(body: dict[str, Any]) -> dict[str, Any]:
     sources = SOURCE.findall(prompt)
     props = schema.get("properties", {})
     if "sentences" in props:
-        answer["sentences"] = _firsts(sources) or [{"text": "No sources were given.", "sources": []}]
+        sentences = []
+        for n, text in sources:
+            first = _own_words(next(iter(_sentences(re.sub(r"\s+", " ", text))), ""))
+            if first:
+                sentences.append({"text": first[:380], "sources": [int(n)]})
+        answer["sentences"] = sentences or [{"text": "No sources were given.", "sources": []}]
         title = re.search(r"^Segment: (.+)$", prompt, re.MULTILINE)
         answer["title"] = (title.group(1) if title else "Fake segment")[: props.get("title", {}).get("maxLength", 90)]
-    for k, block in STORY.findall(prompt):  # a story-by-story segment in one call: each story from its own sources
-        if f"story_{k}" in props:
-            answer[f"story_{k}"] = _firsts(SOURCE.findall(block))
     if "lines" in props:  # a teaser per numbered story ("1. Title - lede"), said as its title
         titles = re.findall(r"^\d+\. (.+?)(?: - |$)", prompt, re.MULTILINE)
         if titles:

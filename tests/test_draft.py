@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from pipeline.store import Store, open_store
 
 DAY = date(2026, 3, 9)
 SEGMENTS = 8  # the reference show's running order; every one has material in seed_day's rundown
-# Two more headlines and one more quick hit: a multi-story segment is drafted in one call for all its stories.
+# Two more headlines and one more quick hit: multi-story segments are drafted one call per story.
 MORE: list[dict[str, object]] = [
     {"story": "s-heron", "segment": "headlines", "outlet": "The Verge AI", "kind": "press",
      "title": "Heron Audio ships a voice model", "text": "Heron Audio shipped Heron Voice 2, a speech model that "
@@ -35,7 +34,7 @@ MORE: list[dict[str, object]] = [
 STORIES = {"headlines": 3, "quick-hits": 2}  # stories per segment in this day; every other segment has one
 
 
-# Model calls for a full draft of this day, counted by hand from the show's running order: one a segment for the
+# Model calls for a full draft of this day, counted by hand from the show's running order: one a story for the
 # story-by-story kinds; the deep dive's story has one outlet and nothing about what comes next, so only its
 # "what happened" beat is asked; the debate's story has one outlet: one call to tell its side, that side's case,
 # what to watch; one teaser call for the cold open, one watch line for the sign-off, the episode's title. The
@@ -44,8 +43,8 @@ STORIES = {"headlines": 3, "quick-hits": 2}  # stories per segment in this day; 
 # is cut and the story's headline is said.
 # Every segment but the cold open and sign-off then gets one script call (pipeline.draft.script); research's
 # script, which the fake copies from a text that quotes the paper's title, gets its one retry.
-CALLS = {"cold-open": 1, "headlines": 2, "deep-dive": 2, "open-vs-closed": 4, "research": 5, "policy": 2,
-         "quick-hits": 2, "sign-off": 1}
+CALLS = {"cold-open": 1, "headlines": 4, "deep-dive": 2, "open-vs-closed": 4, "research": 5, "policy": 2,
+         "quick-hits": 3, "sign-off": 1}
 
 
 def expected_calls(skip: tuple[str, ...] = ()) -> int:
@@ -255,17 +254,13 @@ def test_every_story_of_a_multi_story_segment_is_cited(day: tuple[Config, Store]
         for story_id, block in zip(segment.story_ids, blocks, strict=True):
             numbers = {int(n) for group in CITATION.findall(block) for n in group.split(",")}
             assert numbers and {_story_of(segment, n) for n in numbers} == {story_id}, block
-    # One call saw every story, each under its own <story> with its sources, numbered as the segment numbers them.
+    # Each story's call saw that story's sources only, numbered from 1 for the call.
     calls = fake_openai.requests_containing("Segment: Top headlines")
-    assert len(calls) == 1
-    user = calls[0]["body"]["messages"][1]["content"]
+    assert len(calls) == STORIES["headlines"]
+    for request, title in zip(calls, ["Kestrel Robotics", "Heron Audio", "Court hears"], strict=True):
+        user = request["body"]["messages"][1]["content"]
+        assert user.count("<source ") == 1 and '<source n="1"' in user and title in user
     headlines = episode.segment("headlines")
-    blocks = re.findall(r'<story id="(\d)">(.*?)</story>', user, re.DOTALL)
-    assert [k for k, _ in blocks] == ["1", "2", "3"]
-    titles = ["Kestrel Robotics", "Heron Audio", "Court hears"]
-    for (_, block), story_id, title in zip(blocks, headlines.story_ids, titles, strict=True):
-        numbers = {int(n) for n in re.findall(r'<source n="(\d+)"', block)}
-        assert title in block and numbers and {_story_of(headlines, n) for n in numbers} == {story_id}
     assert headlines.title == "Top headlines" and headlines.script.startswith("Let's start with top headlines.")
     assert "Heron Voice 2" in headlines.script and not CITATION.search(headlines.script)
     assert episode.segment("quick-hits").text.count("\n- ") == 1  # one bullet per story
@@ -273,16 +268,12 @@ def test_every_story_of_a_multi_story_segment_is_cited(day: tuple[Config, Store]
 
 def test_a_failed_story_is_left_out_and_said(day: tuple[Config, Store], fake_openai: FakeOpenAI) -> None:  # noqa: F811
     config, store = day
-    # The one call for all three stories fails (twice: it is retried), then the court story's own call fails too.
-    fake_openai.when("Court hears AI copyright case", *[Reply.malformed()] * 4)
+    fake_openai.when("Court hears AI copyright case", Reply.malformed(), Reply.malformed())
     result = draft(config, store, DAY)
     headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
     assert headlines.status == "drafted" and result.status == "done"
     assert {_story_of(headlines, n) for n in headlines.citations} == {"s-kestrel", "s-heron"}
-    assert any(note.startswith("headlines: the one call for all its stories failed") for note in result.notes)
     assert any(note.startswith("headlines: story s-court left out") for note in result.notes)
-    # two tries of the one call, then a call for each story and the court story's second try
-    assert len(fake_openai.requests_containing("Segment: Top headlines")) == 2 + STORIES["headlines"] + 1
 
 
 def test_regenerate_a_multi_story_segment_story_by_story(day: tuple[Config, Store],
@@ -304,60 +295,27 @@ def test_regenerate_a_multi_story_segment_story_by_story(day: tuple[Config, Stor
     assert {_story_of(new, n) for n in new.citations} == set(old.story_ids)
 
 
-def _answer_stories(**stories: Callable[[dict[int, int]], list[dict[str, object]]]) -> Reply:
-    """The fake's answer to a whole segment's story call with some stories replaced: each by a function of the
-    segment's source number of every story (``{k: n}``, its first source)."""
-    from fake_openai import STORY, default_answer
-
-    def make(body: dict[str, object]) -> dict[str, object]:
-        answer = default_answer(body)
-        user = body["messages"][1]["content"]  # type: ignore[index]
-        first = {int(k): int(re.search(r'<source n="(\d+)"', block).group(1)) for k, block in STORY.findall(user)}
-        answer.update({key: sentences(first) for key, sentences in stories.items()})
-        return answer
-
-    return Reply(make=make)
-
-
 def test_story_answers_lose_repeats_fragments_and_excess(day: tuple[Config, Store],
                                                          fake_openai: FakeOpenAI) -> None:  # noqa: F811
     config, store = day
     said = "Heron Audio shipped Heron Voice 2, a speech model that runs on phones."
-
-    def heron(n: dict[int, int]) -> list[dict[str, object]]:
-        return [
-            {"text": said, "sources": [n[2]]},
-            {"text": "Heron Audio shipped Heron Voice 2, a speech model which runs on phones.", "sources": [n[2]]},
-            {"text": "According to Heron Audio,", "sources": [n[2]]},  # cut off at a comma
-            {"text": "Article URL: https://example.com/heron", "sources": [n[2]]},
-            # cited to another story's source, then to one the call never had: its own story's sources instead
-            {"text": "It uses 4 times less memory than its first version, the company says.", "sources": [n[1], 99]},
-            {"text": "Heron Audio did not give a price for the model today.", "sources": [n[2]]},  # past the cap
-        ]
-
-    fake_openai.when("Heron Audio ships a voice model", _answer_stories(story_2=heron))
+    answer = {"sentences": [
+        {"text": said, "sources": [1]},
+        {"text": "Heron Audio shipped Heron Voice 2, a speech model which runs on phones.", "sources": [1]},  # repeat
+        {"text": "According to Heron Audio,", "sources": [1]},  # cut off at a comma
+        {"text": "Article URL: https://example.com/heron", "sources": [1]},
+        {"text": "It uses 4 times less memory than its first version, the company says.", "sources": [9]},
+        {"text": "Heron Audio did not give a price for the model today.", "sources": [1]},  # past the cap
+    ]}
+    fake_openai.when("Heron Audio ships a voice model", Reply.json(answer))
     draft(config, store, DAY)
     headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
-    heron_n = [ref.n for ref in headlines.sources if ref.story_id == "s-heron"]
+    heron = [ref.n for ref in headlines.sources if ref.story_id == "s-heron"]
     block = next(b for b in headlines.text.split("\n\n") if "Heron" in b)
-    # headlines: 380 words over 3 stories -> 3 sentences at most.
-    assert block == (f"Heron Audio shipped Heron Voice 2, a speech model that runs on phones [{heron_n[0]}]. "
-                     f"It uses 4 times less memory than its first version, the company says [{heron_n[0]}]. "
-                     f"Heron Audio did not give a price for the model today [{heron_n[0]}].")
-    assert len(fake_openai.requests_containing("Segment: Top headlines")) == 1
-
-
-def test_a_story_the_one_call_left_empty_is_drafted_alone(day: tuple[Config, Store],
-                                                          fake_openai: FakeOpenAI) -> None:  # noqa: F811
-    config, store = day
-    fake_openai.when("Court hears AI copyright case", _answer_stories(story_3=lambda n: []))
-    draft(config, store, DAY)
-    headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
-    calls = fake_openai.requests_containing("Segment: Top headlines")
-    assert len(calls) == 2
-    alone = calls[1]["body"]["messages"][1]["content"]
-    assert "you write the part about one of them" in alone and "Court hears" in alone and "Heron" not in alone
-    assert {_story_of(headlines, n) for n in headlines.citations} == set(headlines.story_ids)
+    # headlines: 380 words over 3 stories -> 3 sentences at most; a number the call never had ([9]) -> its sources.
+    assert block == (f"Heron Audio shipped Heron Voice 2, a speech model that runs on phones [{heron[0]}]. "
+                     f"It uses 4 times less memory than its first version, the company says [{heron[0]}]. "
+                     f"Heron Audio did not give a price for the model today [{heron[0]}].")
 
 
 def test_every_story_of_a_full_segment_gets_a_source(day: tuple[Config, Store]) -> None:

@@ -278,7 +278,6 @@ def _answer_schemas() -> dict[str, tuple[type, int]]:
     for most in range(1, 9):
         schemas[f"story{most}"] = (writer.story_schema(most), 640)
         schemas[f"beat{most}"] = (pieces.beat_schema(most, True), 640)
-    schemas["stories"] = (writer.stories_schema((3, 1, 4, 2, 1)), writer.MAX_STORIES_TOKENS)
     for count in (1, 3):
         schemas[f"teaser{count}"] = (pieces.teaser_schema(count), 220)
     for tokens in (160, 400, 900):

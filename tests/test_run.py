@@ -81,8 +81,8 @@ def _assert_whole_episode(config: Config) -> dict:
 
 def test_run_then_rerun_spends_nothing(world: Path, fake: FakeOpenAI) -> None:
     # One headline states a figure no source has, so the episode has an open flag for the report to count.
-    fake.when("one of the top headlines", Reply.story([
-        {"text": "The lab said the model has 999 billion parameters.", "sources": [1]}]))
+    fake.when("This story is one of the top headlines", Reply.json({"sentences": [
+        {"text": "The lab said the model has 999 billion parameters.", "sources": [1]}]}))
     done = _briefcast(world, "run", "--date", DAY.isoformat())
     assert done.returncode == 0, done.stderr[-3000:]
     events = _events(done.stdout)  # not a TTY: JSON lines only on stdout

@@ -37,7 +37,7 @@ def story(story: str, segment: str, outlet: str, title: str, text: str, kind: st
 
 
 def answer(*sentences: tuple[str, list[int]]) -> Reply:
-    return Reply.story([{"text": text, "sources": sources} for text, sources in sentences])
+    return Reply.json({"sentences": [{"text": text, "sources": sources} for text, sources in sentences]})
 
 
 LONG = ("Kestrel Research released Lumen-70B, a 70-billion-parameter model, under the Apache 2.0 licence on Monday. "
@@ -54,7 +54,7 @@ def copied_headline(show: tuple[Config, Store, FakeOpenAI], retold: str) -> tupl
     seed_day(config, store, DAY, [story("s-k", "headlines", "The Wire", "Kestrel releases Lumen-70B", LONG)])
     copied = answer(("Kestrel Research released Lumen-70B, a 70-billion-parameter model, under the Apache 2.0 "
                      "licence on Monday.", [1]))
-    fake.when("one of the top headlines", copied)
+    fake.when("This story is one of the top headlines", copied)
     fake.when("(copied)", Reply.json({"retold": retold}))
     result = draft(config, store, DAY)
     return result, files.load_episode(config.episodes_dir, DAY).segment("headlines")
@@ -170,7 +170,7 @@ def test_first_person_is_rewritten_once_then_said_as_its_headline(show: tuple[Co
               "Tuesday, it said in a post, in a move analysts called aggressive for the whole industry."),
     ])
     first_person = answer(("We are proud to release Lumen-70B, our most capable open model.", [1]))
-    fake.when("one of the top headlines", first_person)
+    fake.when("This story is one of the top headlines", first_person)
     result = draft(config, store, DAY)
     headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
     assert "We are proud" not in headlines.text and "our most" not in headlines.text

@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
@@ -50,7 +49,6 @@ LENGTH_LOW, LENGTH_HIGH = 0.5, 1.7
 # Kinds drafted one story a call, with the (fewest, most) sentences a story gets (from the kinds table).
 PER_STORY: dict[str, tuple[int, int]] = {name: k.sentences for name, k in KINDS.items() if k.mode == "per_story"}
 WORDS_PER_SENTENCE = 22
-MAX_STORIES_TOKENS = 2400  # the answer bound of a whole segment's story call (the grammar ends it sooner)
 TEASERS = 3  # stories the cold open teases, each from a different segment
 # The prompt tags whose text a writing call may not copy for long (the embedded server's copy guard; quotes excepted).
 GUARDED = ("source",)
@@ -85,36 +83,13 @@ def story_schema(most: int) -> type[StoryDraft]:
     writes on otherwise). An answer with more (a server without grammars) is accepted; the writer keeps the
     first ``most`` usable ones after dropping fragments and repeats."""
 
+    def trim(cls: type[BaseModel], value: object) -> object:
+        return value[:8] if isinstance(value, list) else value
+
     return create_model(f"StoryDraft{most}", __base__=StoryDraft,
                         sentences=(list[DraftSentence], Field(min_length=1, json_schema_extra={"maxItems": most})),
-                        __validators__={"trim": field_validator("sentences", mode="before")(classmethod(_trim))},  # type: ignore[dict-item]
+                        __validators__={"trim": field_validator("sentences", mode="before")(classmethod(trim))},  # type: ignore[dict-item]
                         )
-
-
-def _require_all(schema: dict[str, Any]) -> None:
-    schema["required"] = list(schema.get("properties", {}))
-
-
-class _Stories(_Answer):
-    model_config = ConfigDict(extra="ignore", json_schema_extra=_require_all)
-
-
-def _trim(cls: type[BaseModel], value: object) -> object:
-    return value[:8] if isinstance(value, list) else value
-
-
-@lru_cache(maxsize=32)
-def stories_schema(caps: tuple[int, ...]) -> type[BaseModel]:
-    """A whole story-by-story segment in one answer: keys ``story_1`` .. ``story_k`` in the prompt's story order, each
-    a list of at most its cap of sentences (llama.cpp's grammar writes the keys in order, so no story is skipped).
-    A list may be empty (a server without grammars): that story is then drafted alone."""
-    keys = [f"story_{k}" for k in range(1, len(caps) + 1)]
-    fields: dict[str, Any] = {
-        key: (list[DraftSentence], Field(default_factory=list, json_schema_extra={"minItems": 1, "maxItems": cap}))
-        for key, cap in zip(keys, caps, strict=True)}
-    return create_model(f"StoriesDraft{'_'.join(map(str, caps))}", __base__=_Stories,
-                         __validators__={"trim": field_validator(*keys, mode="before")(classmethod(_trim))},  # type: ignore[dict-item]
-                         **fields)
 
 
 class EpisodeDraft(_Answer):
@@ -494,32 +469,6 @@ def draft_story(config: Config, llm: LLMClient, plan: Plan, part: StoryPart, con
     return sentences, answer.prompt_hash
 
 
-def draft_stories(config: Config, llm: LLMClient, plan: Plan, parts: list[StoryPart],
-                  context: dict[str, object]) -> tuple[list[list[DraftSentence]], str]:
-    """Every story of a segment from one call (the segment's instructions and each source read once, not once a
-    story): the sources grouped by story in the prompt, one answer key per story. A sentence's citations are kept
-    only where they are its own story's (none left: all of that story's sources). Returns each story's sentences,
-    in ``parts`` order (a list the model left empty stays empty), and the call's prompt hash."""
-    template = plan.spec.prompt or f"{plan.spec.kind}.j2"
-    high = int(context["max_sentences"])  # type: ignore[call-overload]
-    caps = tuple(1 if all(s.thin for s in part.sources) else high for part in parts)
-    excerpt, max_tokens = story_budgets(int(context["target_words"]), high)  # type: ignore[call-overload]
-    groups = [{"k": k, "numbers": part.numbers, "language": plan.languages.get(part.story_id)}
-              for k, part in enumerate(parts, 1)]
-    by_n = {source.n: source for source in plan.prompt_sources}
-    sources = [by_n[n] for part in parts for n in part.numbers]
-    messages = segment_messages(config, template, sources=sources, budget_tokens=excerpt * len(parts),
-                                stories=groups, **context)
-    answer = llm.structured(messages, stories_schema(caps), purpose=f"stories:{plan.spec.id}",
-                            max_tokens=min(MAX_STORIES_TOKENS, max_tokens * len(parts)), guard=GUARDED)
-    drafts = []
-    for k, part in enumerate(parts, 1):
-        own = set(part.numbers)
-        drafts.append([DraftSentence(text=s.text, sources=[n for n in s.sources if n in own] or list(part.numbers))
-                       for s in getattr(answer.value, f"story_{k}")])
-    return drafts, answer.prompt_hash
-
-
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", grounding.strip_citations(text).lower()))
 
@@ -691,9 +640,8 @@ def segment_outro(config: Config, plan: Plan) -> str:
 
 def draft_by_story(config: Config, llm: LLMClient, plan: Plan, *, feedback: str | None = None,
                    previous_text: str | None = None) -> Drafted:
-    """A multi-story segment drafted in one call for all its stories (``draft_stories``; a story it left empty, or
-    every story if the call failed, is drafted alone, as a regeneration always is: ``draft_story``), assembled here;
-    a story whose call fails is left out (and said so) unless every story fails."""
+    """A multi-story segment drafted one call per story, assembled here; a story whose call fails is left out
+    (and said so) unless every story fails. The spoken script is the text made speakable, with an intro line."""
     parts = story_parts(plan)
     if not parts:
         raise LLMOutputError("the segment has no sources to write from", subject=plan.spec.id)
@@ -704,22 +652,10 @@ def draft_by_story(config: Config, llm: LLMClient, plan: Plan, *, feedback: str 
     notes: list[str] = []
     failure: LLMError | None = None
     seen: list[set[str]] = []
-    together: list[list[DraftSentence]] = []
-    if feedback is None and previous_text is None and len(parts) > 1:
+    for part in parts:
         try:
-            together, digest = draft_stories(config, llm, plan, parts, context)
-            hashes.append(digest)
-        except BudgetExceededError:
-            raise
-        except LLMError as exc:
-            notes.append(f"{plan.spec.id}: the one call for all its stories failed ({exc}); drafted story by story")
-    for index, part in enumerate(parts):
-        sentences = together[index] if together else []
-        try:
-            if not sentences:
-                sentences, digest = draft_story(config, llm, plan, part, context, feedback=feedback,
-                                                previous_text=previous_text)
-                hashes.append(digest)
+            sentences, digest = draft_story(config, llm, plan, part, context, feedback=feedback,
+                                            previous_text=previous_text)
         except BudgetExceededError:
             raise
         except LLMError as exc:
@@ -732,6 +668,7 @@ def draft_by_story(config: Config, llm: LLMClient, plan: Plan, *, feedback: str 
         notes += [f"{plan.spec.id}/{part.story_id}: cut {why}" for why in [*cut, *more]]
         stories.append(lines)
         owners.append(part)
+        hashes.append(digest)
     if not owners:
         raise failure or LLMOutputError("the model wrote nothing for any story", subject=plan.spec.id)
     notes += rewrite_lines(config, llm, plan, stories)

@@ -34,6 +34,7 @@ class Kind:
     general: bool = False  # may take any story (where a pinned story goes when nothing else fits)
     papers: bool = False  # its source_kinds rule also admits stories that read as papers (labs and press publish them)
     intro: str = "Now, {title}."  # the host's spoken line into it ({title}: its title as said mid-sentence)
+    outro: str = ""  # the host's spoken line out of it, unless it ends the show (then the goodbye)
 
     @property
     def prompt(self) -> str:
@@ -42,12 +43,12 @@ class Kind:
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in [
     Kind("cold_open", "teaser", framing=True, sources_per_story=1, bed=True),
-    Kind("headlines", "per_story", sentences=(1, 3), fill_order=4, general=True),
+    Kind("headlines", "per_story", sentences=(1, 3), fill_order=4, general=True, outro="That's it for {title}."),
     Kind("deep_dive", "beats", sources_per_story=8, fill_order=0, general=True, intro="Here's today's deep dive."),
     Kind("debate", "debate", sources_per_story=2, boxed=True, fill_order=1, intro="Time for today's debate: {title}."),
     Kind("research", "per_story", sentences=(2, 4), fill_order=2, papers=True, intro="Let's turn to {title}."),
-    Kind("policy", "per_story", sentences=(2, 4), fill_order=3, intro="Next, {title}."),
-    Kind("quick_hits", "per_story", sentences=(1, 2), fill_order=5, general=True, intro="And now, {title}."),
+    Kind("policy", "per_story", sentences=(2, 4), fill_order=3, intro="Here's what's new in {title}."),
+    Kind("quick_hits", "per_story", sentences=(1, 2), fill_order=5, general=True, intro="Let's run through {title}."),
     Kind("sign_off", "sign_off", framing=True, sources_per_story=1, bed=True),
 ]}
 

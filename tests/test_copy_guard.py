@@ -13,7 +13,7 @@ from conftest import write_show
 from pipeline.config import load_config
 from pipeline.draft import local
 from pipeline.draft.grounding import verbatim_run
-from pipeline.draft.llama_serve import CopyGuard, _cuttable
+from pipeline.draft.llama_serve import CopyGuard, _cuttable, named_pairs
 from pipeline.draft.llm import cache_key
 
 SOURCE = ("Acme Robotics today announced the general availability of Widget-2, its most capable model to date, "
@@ -165,6 +165,26 @@ def test_in_place_of_a_refused_word_only_the_sources_or_small_words_may_come() -
     assert guard.allows(b"ety")
     guard.accept(b"ety")
     assert guard.allows(b" lead")  # the next word is free again
+
+
+def test_a_title_that_another_source_capitalizes_is_never_where_a_run_is_cut() -> None:
+    """Measured on the sample day: a copy of the wire's "will become Northwind AI's chief safety officer on April 1",
+    cut inside the title, came out as "chief danger officer". The lab's own post writes "Chief Safety Officer": a
+    name, so the run is cut past it."""
+    wire = ("Priya Ramanathan, who ran the independent Calder Institute for AI Assurance for six years, will become "
+            "Northwind AI's chief safety officer on April 1. She gets a 40-person team.")
+    blog = "Welcoming Dr. Priya Ramanathan as Chief Safety Officer"
+    answer = ("Dr. Priya Ramanathan, who has led model auditing at a large financial regulator for six years, will "
+              "become Northwind AI's chief safety officer on April 1. She gets a 40-person team.")
+    raw = re.findall(r"[A-Za-z0-9']+", wire)
+    at = raw.index("safety")
+    assert _cuttable(raw, at + 1)  # alone, a plain word
+    assert not _cuttable(raw, at + 1, named_pairs([wire, blog])) and not _cuttable(raw, at, named_pairs([blog]))
+    alone = CopyGuard.from_prompt(f"<source>{wire}</source>", "10 source")
+    both = CopyGuard.from_prompt(f"<source>{wire}</source><source>{blog}</source>", "10 source")
+    assert alone is not None and both is not None
+    assert write(alone, pieces_of(f'{{"text": "{answer}"}}'))[1] == [" officer"]
+    assert write(both, pieces_of(f'{{"text": "{answer}"}}'))[1] == [" gets"]  # past the title, but cut
 
 
 def test_a_run_is_never_cut_inside_a_figure_or_a_title_before_a_name() -> None:

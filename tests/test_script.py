@@ -156,6 +156,30 @@ def test_an_outlet_said_the_way_the_script_says_it_is_no_added_fact(tmp_path: Pa
     assert len(fake_openai.requests_containing("radio copy")) == 1
 
 
+def test_segment_lines_speak_as_a_host_and_the_outro_is_said_once(tmp_path: Path,
+                                                                    fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    """The code-made lines in and out of a segment use the contractions a host says ("That's it for top
+    headlines.", "Here's what's new in policy."), the goodbye ends the show, and a model that writes the outro
+    line itself does not get it said twice."""
+    from pipeline.draft.writer import segment_intro, segment_outro
+
+    config, plan = _setup(tmp_path, fake_openai)
+    outro = segment_outro(config, plan)
+    assert outro == "That's it for top headlines."
+    assert segment_outro(config, Plan(plan.spec, [], [], [], {}, last=True)).startswith("That's all for today from")
+    policy = SegmentSpec(id="policy", title="Policy and business", kind="policy", target_words=60)
+    assert segment_intro(config, Plan(policy, [], [], [], {}, previous="Top headlines")) == (
+        "Here's what's new in policy and business.")
+    assert contractions_per_100(outro) > 0
+    said = "Forge shipped version 2.0 of its server, and it cuts memory by 30 percent. Lumen-70B weights are open."
+    fake_openai.when("radio copy", Reply.json({"script": f"{said} That's it for top headlines."}))
+    with open_llm(config, open_store(config.state_dir)) as llm:
+        spoken = write_script(config, llm, plan, TEXT, intro="Now, top headlines.", outro=outro)
+    assert f'"{outro}"' in fake_openai.requests_containing("radio copy")[0]["body"]["messages"][-1]["content"]
+    assert not spoken.from_text and spoken.script.endswith("weights are open. That's it for top headlines.")
+    assert spoken.script.count("That's it") == 1
+
+
 def test_two_bad_scripts_fall_back_to_the_text_with_a_note(tmp_path: Path,
                                                            fake_openai: FakeOpenAI) -> None:  # noqa: F811
     config, plan = _setup(tmp_path, fake_openai)
@@ -183,6 +207,8 @@ def test_fixes_seen_on_the_sample_day() -> None:
                                   "It also increases maximum batch size by 5.2x at 128k context."]
     # The model repeating the code-made intro is said once; "a 98.1% score" is not "a about 98%".
     assert drop_repeated_intro("Now, top headlines. Aurora is cheaper.", "Now, top headlines.") == "Aurora is cheaper."
+    assert drop_repeated_intro("The AI Daily Brief. Let's start with top headlines. Aurora is cheaper.",
+                               "Let's start with top headlines.", "The AI Daily Brief") == "Aurora is cheaper."
     assert round_for_ear("it reached a 98.1% score") == "it reached about 98% score"
     # Someone's words in quotes are a quote; Title Case or a source's title is a title.
     assert not is_title("Mini is our answer to anyone who says you need open weights")

@@ -30,7 +30,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from typing import Any
 
 LIFELINE_EXIT = 75  # the exit code when the parent is gone
@@ -106,14 +106,31 @@ def _figure(word: str) -> bool:
     return any(ch.isdigit() for ch in word) or word.lower() in _FIGURE_WORDS
 
 
-def _cuttable(raw: Sequence[str], i: int) -> bool:
+def named_pairs(texts: Sequence[str]) -> set[tuple[str, str]]:
+    """Word pairs that some text writes as a name, both capitalized ("Chief Safety Officer" -> ("chief", "safety"),
+    ("safety", "officer")): where another source writes them in lower case ("chief safety officer") they are still
+    a name, and a copy cut there is a changed title (measured: "chief danger officer")."""
+    pairs: set[tuple[str, str]] = set()
+    for text in texts:
+        raw = _WORD.findall(text)
+        for a, b in zip(raw, raw[1:], strict=False):
+            if a[:1].isupper() and b[:1].isupper() and a.isalpha() and b.isalpha():
+                pairs.add((_fold(a), _fold(b)))
+    return pairs
+
+
+def _cuttable(raw: Sequence[str], i: int, named: Set[tuple[str, str]] = frozenset()) -> bool:
     """Whether a copied run may be cut at word ``i`` of a source: a plain word (lower case, not a function word),
     not inside a figure ("$310 million", "$0.24 per million input tokens": the three words after a number are
-    its), and not a title before a name ("chief executive Eli Navarro")."""
+    its), not a title before a name ("chief executive Eli Navarro"), and not inside a phrase that ``named``
+    (`named_pairs`) says is a name elsewhere ("chief safety officer")."""
     word = raw[i]
     if not word.islower() or word in _FUNCTION_WORDS or _figure(word):
         return False
     if any(_figure(w) for w in raw[max(0, i - 3) : i]):
+        return False
+    if (i > 0 and (_fold(raw[i - 1]), _fold(word)) in named) or (
+            i + 1 < len(raw) and (_fold(word), _fold(raw[i + 1])) in named):
         return False
     return not (i + 1 < len(raw) and raw[i + 1][:1].isupper())
 
@@ -137,12 +154,13 @@ class CopyGuard:
         self.next: dict[tuple[str, ...], set[str]] = {}  # n-1 words -> the plain n-th words that follow them
         self.longest: dict[tuple[str, ...], set[str]] = {}  # n+2 words -> any next word: the run's hard end
         seen: set[str] = set()
+        named = named_pairs(texts)
         for text in texts:
             raw = _WORD.findall(text)
             words = [_fold(w) for w in raw]
             seen.update(words)
             for i in range(n - 1, len(words)):
-                if _cuttable(raw, i):
+                if _cuttable(raw, i, named):
                     self.next.setdefault(tuple(words[i - n + 1 : i]), set()).add(words[i])
                 if i >= n + 2 and raw[i].islower() and not _figure(raw[i]):
                     self.longest.setdefault(tuple(words[i - n - 2 : i]), set()).add(words[i])

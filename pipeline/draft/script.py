@@ -635,14 +635,27 @@ TRANSITIONS = re.compile(r"^(?:now|next|turning|turn to|moving on|meanwhile|over
                          r"switching|finally|to close|before we go|that's|first|here's|here is)\b", re.IGNORECASE)
 
 
-def drop_repeated_intro(body: str, intro: str) -> str:
-    """The model's script without a first sentence that repeats the code-made intro ("Now, top headlines.")."""
+def drop_repeated_intro(body: str, intro: str, show: str = "") -> str:
+    """The model's script without opening sentences that repeat the code-made intro ("Now, top headlines.") or
+    only name the show ("The AI Daily Brief. Let's start with top headlines.", measured)."""
     if not intro:
         return body
-    first, _, rest = body.partition(". ")
     key = re.sub(r"\W+", " ", intro).strip().lower()
-    if key and re.sub(r"\W+", " ", first).strip().lower() in (key, key.removeprefix("now ")):
-        return rest.strip() or body
+    said = {key, key.removeprefix("now "), re.sub(r"\W+", " ", show).strip().lower()} - {""}
+    for _ in range(2):
+        first, _, rest = body.partition(". ")
+        if re.sub(r"\W+", " ", first).strip().lower() not in said or not rest.strip():
+            break
+        body = rest.strip()
+    return body
+
+
+def drop_repeated_outro(body: str, outro: str) -> str:
+    """The model's script without a last sentence that repeats the code-made outro ("That's it for top headlines.")."""
+    key = re.sub(r"\W+", " ", outro).strip().lower()
+    head, _, last = body.rstrip().rpartition(". ")
+    if key and head and re.sub(r"\W+", " ", last).strip().lower() == key:
+        return head.rstrip() + "."
     return body
 
 
@@ -696,7 +709,8 @@ def write_script(config: Config, llm: LLMClient, plan: Plan, text: str, *, intro
         except LLMError as exc:
             notes.append(f"{plan.spec.id}: script made from the text (the model failed: {exc})")
             break
-        body = drop_repeated_intro(polish(answer.value.script, names), intro)
+        body = polish(answer.value.script, names)
+        body = drop_repeated_outro(drop_repeated_intro(body, intro, config.show.title), outro)
         if intro and body.lower().startswith(intro.strip().lower()):  # the model said the intro line again
             body = body[len(intro.strip()):].lstrip()
         if not intro and not plan.first and plan.previous and not TRANSITIONS.search(body):

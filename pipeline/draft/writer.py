@@ -635,7 +635,11 @@ def segment_intro(config: Config, plan: Plan) -> str:
 
 
 def segment_outro(config: Config, plan: Plan) -> str:
-    return f"That's all for today from {config.show.title}." if plan.last else ""
+    """The host's spoken line out of a segment: the goodbye when it ends the show, else the kind's own, if any
+    ("That's it for top headlines.")."""
+    if plan.last:
+        return f"That's all for today from {config.show.title}."
+    return KINDS[plan.spec.kind].outro.format(title=_lead(plan.spec.title))
 
 
 def draft_by_story(config: Config, llm: LLMClient, plan: Plan, *, feedback: str | None = None,

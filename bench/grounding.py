@@ -531,13 +531,13 @@ def _checks(config: Any, store: Any) -> tuple[Callable[[Any], list[Any]], Callab
         sys.modules["grounding_before"] = old  # dataclasses look their module up
         spec.loader.exec_module(old)
 
-        def lexical(segment: Any) -> list[Any]:  # what writer.check did then: own names appended to each source
+        def lexical(segment: Any) -> list[Any]:  # writer.check as it is, on the older checks
             plan = writer.plan_from_segment(config, store, segment)
-            texts = {n: f"{text}\n{own}" for n, text in plan.texts.items()}
-            framing = segment.kind in ("cold_open", "sign_off")
-            flags = old.check_segment(segment.text, segment.script, texts, framing=framing)
-            made = plan.made | writer.made_lines(segment.text) | writer.made_lines(segment.script)
-            return [f for f in flags if old.strip_citations(f.sentence).strip() not in made]  # as writer.check now
+            current, writer.grounding = writer.grounding, old
+            try:
+                return writer.check(plan, segment, own)
+            finally:
+                writer.grounding = current
 
         return lexical, None
 

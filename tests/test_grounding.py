@@ -316,6 +316,26 @@ def test_a_near_copy_that_says_otherwise_is_flagged(sentence: str, expected: str
         assert any(f.kind == "script_adds" and f.span == "contradiction" for f in script)
 
 
+@pytest.mark.parametrize(("sentence", "flipped"), [
+    # measured on the sample day (a rewording, so no near-copy): the ruling said the other way round
+    ("Judge Elaine Marsh ruled that using legally purchased books for training was not likely fair use [1].", True),
+    ("Judge Elaine Marsh ruled that training on purchased books wasn't likely fair use [1].", True),
+    ("Judge Elaine Marsh ruled that training on purchased books was likely fair use [1].", False),
+    ("Claims over pirated books were not dismissed, so they can proceed [1].", False),  # no source says otherwise
+    ("Training on pirated books is not likely fair use, the judge suggested [2].", False),  # a source says it so
+])
+def test_a_negation_the_source_does_not_have_is_flagged(sentence: str, flipped: bool) -> None:
+    world = {1: "She held that training on lawfully purchased books was likely fair use at this stage, but allowed "
+                "claims over roughly 7,000 allegedly pirated books to proceed.",
+             2: "The judge suggested that copying pirated books is not likely fair use."}
+    found = [f for f in check_text(sentence, world) if f.span == "negation"]
+    assert len(found) == flipped
+    assert all(f.severity == "high" and "likely fair use" in f.evidence for f in found)
+    if not flipped:
+        uncited = check_text(sentence.replace(" [1]", "").replace(" [2]", ""), world)
+        assert not [f for f in uncited if f.span == "negation"]
+
+
 @pytest.mark.parametrize("sentence, padded", [
     ("Aurora-3 is now 60% cheaper, following complaints from several large customers [1].", True),
     ("Greyline Ventures also took part, after months of negotiations behind closed doors [1].", True),

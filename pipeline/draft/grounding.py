@@ -894,6 +894,35 @@ def contradiction(sentence: str, other: str) -> str:
     return ""
 
 
+_FLIP_WORDS = 3  # the words after a "not" that a source must say, un-negated, for the "not" to be the writer's own
+_FLIP_SKIP = {"only", "just", "yet", "all", "always", "quite", "least", "necessarily"}  # "not only", "not all": no flip
+
+
+def _negated(token: str) -> bool:
+    return token in ("not", "never") or token.endswith("n't")
+
+
+def negation_flip(sentence: str, candidates: Iterable[str]) -> str:
+    """The source sentence that says, without a negation, what ``sentence`` says with one ("training on lawfully
+    purchased books was likely fair use" for "... was not likely fair use", measured on the sample day), '' when
+    none does or when some source says it negated too. The phrase compared is the three words after the "not"."""
+    words = _tokens(outside_quotes(sentence))
+    phrases = {tuple(words[i + 1 : i + 1 + _FLIP_WORDS]) for i, w in enumerate(words)
+               if _negated(w) and i + _FLIP_WORDS < len(words) and words[i + 1] not in _FLIP_SKIP
+               and words[i + 1] != "longer"}
+    if not phrases:
+        return ""
+    plain_hit = ""
+    for candidate in candidates:
+        theirs = _tokens(candidate)
+        for i in range(len(theirs) - _FLIP_WORDS + 1):
+            if tuple(theirs[i : i + _FLIP_WORDS]) in phrases:
+                if any(_negated(w) or w == "no" for w in theirs[max(0, i - 3) : i]):
+                    return ""  # a source says it negated as well
+                plain_hit = plain_hit or candidate
+    return plain_hit
+
+
 def _closest(sentence: str, candidates: Iterable[str], least: float = NEAR_COPY) -> str:
     words = _sequence(sentence)
     best, score = "", 0.0
@@ -1131,6 +1160,7 @@ def check_text(text: str, sources: Mapping[int, str] | Sources, *, framing: bool
         flags += found
         if known_refs and not framing and not found:  # one flag is enough to send the editor to a sentence
             flags += _padding(sentence, index, where)
+        how = ""
         if known_refs:
             copied = _closest(sentence, index.sentences)
             how = contradiction(sentence, copied) if copied else ""
@@ -1138,6 +1168,11 @@ def check_text(text: str, sources: Mapping[int, str] | Sources, *, framing: bool
                 flags.append(make_flag("unverified", "text", sentence, "contradiction",
                                        f"this nearly repeats {where} but says otherwise: {how}", severity="high",
                                        evidence=copied))
+        flipped = "" if known_refs and how else negation_flip(sentence, index.sentences)
+        if flipped:
+            flags.append(make_flag("unverified", "text", sentence, "negation",
+                                   f"{where} say this without the negation: the sentence may say the "
+                                   "opposite of its source", severity="high", evidence=flipped))
         if index.injected:
             flags += _injected(sentence, index, where)
     return flags

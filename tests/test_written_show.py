@@ -75,6 +75,53 @@ def test_a_retelling_that_changes_the_facts_is_refused(show: tuple[Config, Store
     assert [f for f in headlines.flags if f.kind == "verbatim"]  # the copy stays, flagged for the editor
 
 
+def test_a_retelling_that_tells_as_done_what_is_coming_is_refused(show: tuple[Config, Store, FakeOpenAI]) -> None:
+    # Measured on the sample day: "will join Northwind AI, starting April 1" retold "has joined ... starting April 1".
+    config, store, fake = show
+    text = ("Kestrel Research will open the Lumen-70B weights to everyone on April 1, the lab said in a post. "
+            "The 70-billion-parameter model will ship under the Apache 2.0 licence, with no fee for commercial use. "
+            "It scored 78.9 on the MMLU-Pro benchmark, the lab said.")
+    seed_day(config, store, DAY, [story("s-k", "headlines", "The Wire", "Kestrel to open Lumen-70B", text)])
+    fake.when("This story is one of the top headlines",
+              answer(("We will open the Lumen-70B weights to everyone on April 1.", [1])))
+    done = "The company has opened the Lumen-70B weights to everyone on April 1."
+    coming = "The company says the Lumen-70B weights open to everyone on April 1."
+    fake.when("(speaks as the company)", Reply.json({"retold": done}), Reply.json({"retold": coming}))
+    draft(config, store, DAY)
+    headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
+    assert "has opened" not in headlines.text and coming.rstrip(".") in headlines.text
+    assert len(fake.requests_containing("(speaks as the company)")) == 2
+
+
+def test_a_press_release_lead_in_is_cut_in_code(show: tuple[Config, Store, FakeOpenAI]) -> None:
+    # "We are delighted to announce that ..." is the source's voice; what follows it is the news, kept without a call.
+    config, store, fake = show
+    text = ("Kestrel Research will open the Lumen-70B weights to everyone on April 1, the lab said in a post. "
+            "The 70-billion-parameter model will ship under the Apache 2.0 licence, with no fee for commercial use. "
+            "It scored 78.9 on the MMLU-Pro benchmark, the lab said.")
+    seed_day(config, store, DAY, [story("s-k", "headlines", "The Wire", "Kestrel to open Lumen-70B", text)])
+    fake.when("This story is one of the top headlines", answer(
+        ("We are delighted to announce that Kestrel Research will open the Lumen-70B weights on April 1.", [1])))
+    draft(config, store, DAY)
+    headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
+    assert "Kestrel Research will open the Lumen-70B weights on April 1 [1]." in headlines.text
+    assert "delighted" not in headlines.text and not fake.requests_containing("(speaks as the company)")
+
+
+@pytest.mark.parametrize(("retold", "past"), [
+    ("Dr. Priya Ramanathan has joined Northwind AI as a full-time researcher starting April 1, 2026.", True),
+    ("Dr. Priya Ramanathan joins Northwind AI on April 1, 2026.", False),
+    ("Ramanathan, who has led audits, joins Northwind AI on April 1, 2026.", False),
+    ("Dr. Priya Ramanathan is set to join Northwind AI on April 1, 2026.", False),
+])
+def test_made_past(retold: str, past: bool) -> None:
+    from pipeline.draft.writer import made_past
+
+    original = "We are delighted to announce that Dr. Priya Ramanathan will join Northwind AI, starting April 1, 2026."
+    assert made_past(retold, original) is past
+    assert not made_past(retold, "Dr. Priya Ramanathan joined Northwind AI on April 1, 2026.")
+
+
 def test_copy_check_finds_a_twelve_word_run_outside_quotes_only() -> None:
     copied = "Kestrel Research released Lumen-70B, a 70-billion-parameter model, under the Apache 2.0 licence on Monday."
     assert editorial.copies(copied, [LONG])

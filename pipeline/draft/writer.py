@@ -501,6 +501,19 @@ def line_problem(line: str, plan: Plan) -> str:
     return f"copies the source: '{copied}'" if copied else ""
 
 
+_ANNOUNCING = re.compile(r"^(?:We|I)(?:['’]re| are|['’]m| am)\s+(?:so\s+|very\s+)?(?:delighted|pleased|excited|"
+                        r"proud|happy|thrilled|glad)\s+to\s+(?:announce|share|confirm|report|say)\s+(?:that\s+)?")
+
+
+def unannounced(line: str) -> str:
+    """A press release's lead-in cut, in code: "We are delighted to announce that Dr. Priya Ramanathan will join
+    Northwind AI, starting April 1, 2026." -> "Dr. Priya Ramanathan will join ..." ('' when the line has none).
+    Measured on the sample day: retold by the model instead, the hire became "has joined ... as a full-time
+    researcher"."""
+    rest = _ANNOUNCING.sub("", line, count=1)
+    return rest[0].upper() + rest[1:] if rest != line and rest else ""
+
+
 def same_facts(candidate: str, original: str) -> bool:
     """Whether a rewrite says the original's facts and no others: no number, name or quote the original lacks, no
     number of the original lost (a small model retelling "$0.48" says "five dollars", or drops every figure)."""
@@ -509,6 +522,18 @@ def same_facts(candidate: str, original: str) -> bool:
     if any(name in candidate for name in EXAMPLE_NAMES) or added_facts(candidate, original):
         return False
     return not [fact for fact in added_facts(original, candidate) if re.search(r"\d", fact)]
+
+
+_FUTURE = re.compile(r"\b(?:will|won't|shall|is set to|are set to|plans? to|is to|are to|is expected to|"
+                     r"are expected to|going to)\b|['’]ll\b", re.IGNORECASE)
+_PERFECT = re.compile(r"(?<!who )(?<!which )(?<!that )\b(?:has|have|had)\s+(?:already\s+)?(?:been\s+)?"
+                      r"[a-z]+(?:ed|en|un|wn|ne|lt|pt)\b", re.IGNORECASE)
+
+
+def made_past(candidate: str, original: str) -> bool:
+    """Whether a retelling tells as done what its original says is coming (measured on the sample day: "will join
+    Northwind AI, starting April 1" retold as "has joined Northwind AI ... starting April 1")."""
+    return bool(_FUTURE.search(original)) and not _FUTURE.search(candidate) and bool(_PERFECT.search(candidate))
 
 
 def retell(config: Config, llm: LLMClient, plan: Plan, line: str, problem: str) -> str:
@@ -526,7 +551,8 @@ def retell(config: Config, llm: LLMClient, plan: Plan, line: str, problem: str) 
         match = _LINE.match(grounding.strip_citations(answer.value.retold.strip()))
         candidate = f"{match.group(1).rstrip()}{marker}{match.group(3) or '.'}" if match and match.group(1) else ""
         if (candidate and not editorial.fragment(candidate) and not line_problem(candidate, plan)
-                and same_facts(grounding.strip_citations(candidate), original)):
+                and same_facts(grounding.strip_citations(candidate), original)
+                and not made_past(candidate, original)):
             return candidate
     return ""
 
@@ -545,8 +571,10 @@ def rewrite_lines(config: Config, llm: LLMClient, plan: Plan, groups: list[list[
     fixed = 0
     for count, (g, i, problem) in enumerate(todo):
         old = groups[g][i]
-        new = ""
-        if count < REWRITES_PER_SEGMENT:
+        new = unannounced(old)
+        if new and line_problem(new, plan):
+            new = ""
+        if not new and count < REWRITES_PER_SEGMENT:
             try:
                 new = retell(config, llm, plan, old, problem)
             except BudgetExceededError:

@@ -75,15 +75,23 @@ def test_a_retelling_that_changes_the_facts_is_refused(show: tuple[Config, Store
     assert [f for f in headlines.flags if f.kind == "verbatim"]  # the copy stays, flagged for the editor
 
 
+COMING = ("Kestrel Research will open the Lumen-70B weights to everyone on April 1, the lab said in a post. "
+          "The 70-billion-parameter model will ship under the Apache 2.0 licence, with no fee for commercial use. "
+          "It scored 78.9 on the MMLU-Pro benchmark, the lab said.")
+
+
+def headline_line(show: tuple[Config, Store, FakeOpenAI], line: str) -> FakeOpenAI:
+    """A headlines day of one story (COMING), whose model line is ``line``; returns the server to script more."""
+    config, store, fake = show
+    seed_day(config, store, DAY, [story("s-k", "headlines", "The Wire", "Kestrel to open Lumen-70B", COMING)])
+    fake.when("This story is one of the top headlines", answer((line, [1])))
+    return fake
+
+
 def test_a_retelling_that_tells_as_done_what_is_coming_is_refused(show: tuple[Config, Store, FakeOpenAI]) -> None:
     # Measured on the sample day: "will join Northwind AI, starting April 1" retold "has joined ... starting April 1".
-    config, store, fake = show
-    text = ("Kestrel Research will open the Lumen-70B weights to everyone on April 1, the lab said in a post. "
-            "The 70-billion-parameter model will ship under the Apache 2.0 licence, with no fee for commercial use. "
-            "It scored 78.9 on the MMLU-Pro benchmark, the lab said.")
-    seed_day(config, store, DAY, [story("s-k", "headlines", "The Wire", "Kestrel to open Lumen-70B", text)])
-    fake.when("This story is one of the top headlines",
-              answer(("We will open the Lumen-70B weights to everyone on April 1.", [1])))
+    config, store, _ = show
+    fake = headline_line(show, "We will open the Lumen-70B weights to everyone on April 1.")
     done = "The company has opened the Lumen-70B weights to everyone on April 1."
     coming = "The company says the Lumen-70B weights open to everyone on April 1."
     fake.when("(speaks as the company)", Reply.json({"retold": done}), Reply.json({"retold": coming}))
@@ -95,13 +103,9 @@ def test_a_retelling_that_tells_as_done_what_is_coming_is_refused(show: tuple[Co
 
 def test_a_press_release_lead_in_is_cut_in_code(show: tuple[Config, Store, FakeOpenAI]) -> None:
     # "We are delighted to announce that ..." is the source's voice; what follows it is the news, kept without a call.
-    config, store, fake = show
-    text = ("Kestrel Research will open the Lumen-70B weights to everyone on April 1, the lab said in a post. "
-            "The 70-billion-parameter model will ship under the Apache 2.0 licence, with no fee for commercial use. "
-            "It scored 78.9 on the MMLU-Pro benchmark, the lab said.")
-    seed_day(config, store, DAY, [story("s-k", "headlines", "The Wire", "Kestrel to open Lumen-70B", text)])
-    fake.when("This story is one of the top headlines", answer(
-        ("We are delighted to announce that Kestrel Research will open the Lumen-70B weights on April 1.", [1])))
+    config, store, _ = show
+    fake = headline_line(show, "We are delighted to announce that Kestrel Research will open the Lumen-70B weights "
+                               "on April 1.")
     draft(config, store, DAY)
     headlines = files.load_episode(config.episodes_dir, DAY).segment("headlines")
     assert "Kestrel Research will open the Lumen-70B weights on April 1 [1]." in headlines.text

@@ -297,15 +297,48 @@ def test_a_side_the_sources_do_not_support_is_said_so(show: tuple[Config, Store,
     assert any("'The case against.' has fewer than two cited claims" in note for note in result.notes)
 
 
+def test_a_headline_only_story_is_neither_teased_nor_the_watch_line(show: tuple[Config, Store, FakeOpenAI]) -> None:
+    # Measured on the headline-only fixture: the cold open teased "Cinder-2 model card and evaluation results" and
+    # the debate told it too, two sentences on one headline. A thin story is told once, in its own segment.
+    config, store, _ = show
+    seed_day(config, store, DAY, [
+        *DEBATE,
+        story("s-thin", "headlines", "Lab blog", "Cobalt Voice 2 is coming", "Cobalt Voice 2 is expected next month."),
+        story("s-c", "policy", "Policy Desk", "Senate panel advances AI bill", "A Senate committee advanced the "
+              "Frontier Model Accountability Act 14-9. The bill would make developers of the largest models "
+              "register them and give 90 days' notice before publishing weights, its sponsors said on Tuesday."),
+    ])
+    plans = {plan.spec.id: plan for plan in plan_segments(config, store, files.load_rundown(config.episodes_dir, DAY))}
+    assert "s-thin" in plans["headlines"].story_ids  # told, once
+    assert "s-thin" not in plans["cold-open"].story_ids and plans["cold-open"].story_ids
+    assert "s-thin" not in plans["sign-off"].story_ids  # the sign-off is there all the same: it says goodbye
+
+
+def test_a_day_of_headlines_only_has_no_cold_open_and_says_goodbye(show: tuple[Config, Store, FakeOpenAI]) -> None:
+    config, store, _ = show
+    seed_day(config, store, DAY, [
+        story("s-1", "headlines", "Lab blog", "Cobalt Voice 2 is coming", "Cobalt Voice 2 is expected next month."),
+        story("s-2", "policy", "Policy Desk", "Senate panel advances AI bill", "A floor vote is expected soon."),
+    ])
+    result = draft(config, store, DAY)
+    episode = files.load_episode(config.episodes_dir, DAY)
+    live = [s for s in episode.segments if s.status == "drafted"]
+    assert live[0].kind == "headlines" and live[0].script.startswith("This is ")  # the greeting opens the show
+    assert live[-1].kind == "sign_off" and live[-1].story_ids == [] and "Thanks for listening" in live[-1].text
+    assert result.status != "failed"
+
+
 def test_cold_open_teases_three_segments_and_sign_off_says_goodbye(show: tuple[Config, Store, FakeOpenAI]) -> None:
     config, store, fake = show
     seed_day(config, store, DAY, [
         *DEBATE,
         story("s-a", "headlines", "The Wire", "Cobalt launches a voice model", "Cobalt launched Cobalt Voice, a "
-              "speech model for phones, on Tuesday."),
+              "speech model for phones, on Tuesday. It runs on the handset without a network connection, speaks "
+              "nine languages, and is free for apps with fewer than a million users, the company said."),
         story("s-b", "headlines", "The Ledger", "Quill raises $12 million", "Quill Data raised $12 million."),
         story("s-c", "policy", "Policy Desk", "Senate panel advances AI bill", "A Senate committee advanced the "
-              "Frontier Model Accountability Act 14-9; a floor vote is expected next month."),
+              "Frontier Model Accountability Act 14-9; a floor vote is expected next month. The bill would make "
+              "developers of the largest models register them and give 90 days' notice before publishing weights."),
     ])
     rundown = files.load_rundown(config.episodes_dir, DAY)
     plans = {plan.spec.id: plan for plan in plan_segments(config, store, rundown)}

@@ -129,6 +129,12 @@ def current_sources(story: Story) -> list[StorySource]:
     return live or list(story.sources)
 
 
+def has_body(store: Store, story: Story) -> bool:
+    """Whether some report of the story says more than its headline (`editorial.is_thin`)."""
+    return any(not editorial.is_thin(source.title, source_text(store, source.item_id, source.excerpt))
+               for source in current_sources(story))
+
+
 def build_plan(store: Store, spec: SegmentSpec, stories: list[Story], per_story: int | None = None) -> Plan:
     """Number the stories' sources 1..n (the kind's outlets per story, ten in all) and fetch their text.
 
@@ -189,9 +195,11 @@ def plan_segments(config: Config, store: Store, rundown: Rundown) -> list[Plan]:
             stories = [by_id[i] for i in rundown.segments.get(spec.id, []) if i in by_id]
             if stories:
                 content[spec.id] = stories
-    leads = sorted((stories[0] for stories in content.values()), key=lambda s: -s.score)
-    teased = leads[:TEASERS] or list(rundown.stories[:TEASERS])
-    placed = [story for stories in content.values() for story in stories]
+    # A story whose reports are all headlines is told once, in its segment: a teaser or a watch line from it could
+    # only say its headline again (measured on the headline-only fixture: a sentence past one per thin source).
+    leads = sorted((stories[0] for stories in content.values() if has_body(store, stories[0])), key=lambda s: -s.score)
+    teased = leads[:TEASERS] or [s for s in rundown.stories if not content and has_body(store, s)][:TEASERS]
+    placed = [story for stories in content.values() for story in stories if has_body(store, story)]
     texts = {story.id: " ".join(s.title + " " + s.excerpt for s in current_sources(story)) for story in placed}
     from pipeline.draft.pieces import watch_story
 
@@ -202,7 +210,7 @@ def plan_segments(config: Config, store: Store, rundown: Rundown) -> list[Plan]:
             # Three outlets a story: the teaser reads only headlines, and picks one that reads as news.
             plan = build_plan(store, spec, teased, per_story=3) if teased else None
         elif spec.kind == "sign_off":
-            plan = build_plan(store, spec, [by_id[watch_id]], per_story=2) if watch_id else None
+            plan = build_plan(store, spec, [by_id[watch_id]] if watch_id else [], per_story=2)  # the goodbye, always
         else:
             plan = build_plan(store, spec, content[spec.id]) if spec.id in content else None
         if plan is not None:

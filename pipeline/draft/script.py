@@ -635,16 +635,21 @@ TRANSITIONS = re.compile(r"^(?:now|next|turning|turn to|moving on|meanwhile|over
                          r"switching|finally|to close|before we go|that's|first|here's|here is)\b", re.IGNORECASE)
 
 
+def _said(text: str) -> str:
+    """A line as it is heard: lower case, punctuation gone ("Now, top headlines." -> "now top headlines")."""
+    return re.sub(r"\W+", " ", text).strip().lower()
+
+
 def drop_repeated_intro(body: str, intro: str, show: str = "") -> str:
     """The model's script without opening sentences that repeat the code-made intro ("Now, top headlines.") or
     only name the show ("The AI Daily Brief. Let's start with top headlines.", measured)."""
     if not intro:
         return body
-    key = re.sub(r"\W+", " ", intro).strip().lower()
-    said = {key, key.removeprefix("now "), re.sub(r"\W+", " ", show).strip().lower()} - {""}
+    key = _said(intro)
+    said = {key, key.removeprefix("now "), _said(show)} - {""}
     for _ in range(2):
         first, _, rest = body.partition(". ")
-        if re.sub(r"\W+", " ", first).strip().lower() not in said or not rest.strip():
+        if _said(first) not in said or not rest.strip():
             break
         body = rest.strip()
     return body
@@ -652,9 +657,8 @@ def drop_repeated_intro(body: str, intro: str, show: str = "") -> str:
 
 def drop_repeated_outro(body: str, outro: str) -> str:
     """The model's script without a last sentence that repeats the code-made outro ("That's it for top headlines.")."""
-    key = re.sub(r"\W+", " ", outro).strip().lower()
     head, _, last = body.rstrip().rpartition(". ")
-    if key and head and re.sub(r"\W+", " ", last).strip().lower() == key:
+    if outro and head and _said(last) == _said(outro):
         return head.rstrip() + "."
     return body
 

@@ -197,13 +197,17 @@ def plan_segments(config: Config, store: Store, rundown: Rundown) -> list[Plan]:
                 content[spec.id] = stories
     # A story whose reports are all headlines is told once, in its segment: a teaser or a watch line from it could
     # only say its headline again (measured on the headline-only fixture: a sentence past one per thin source).
-    leads = sorted((stories[0] for stories in content.values() if has_body(store, stories[0])), key=lambda s: -s.score)
-    teased = leads[:TEASERS] or [s for s in rundown.stories if not content and has_body(store, s)][:TEASERS]
-    placed = [story for stories in content.values() for story in stories if has_body(store, story)]
-    texts = {story.id: " ".join(s.title + " " + s.excerpt for s in current_sources(story)) for story in placed}
+    with_body = [story for stories in content.values() for story in stories if has_body(store, story)]
+    if content:
+        told = {story.id for story in with_body}
+        leads = [stories[0] for stories in content.values() if stories[0].id in told]
+        teased = sorted(leads, key=lambda s: -s.score)[:TEASERS]
+    else:
+        teased = [story for story in rundown.stories if has_body(store, story)][:TEASERS]
+    texts = {story.id: " ".join(s.title + " " + s.excerpt for s in current_sources(story)) for story in with_body}
     from pipeline.draft.pieces import watch_story
 
-    watch_id = watch_story([s.id for s in placed], texts, avoid={s.id for s in teased})
+    watch_id = watch_story([s.id for s in with_body], texts, avoid={s.id for s in teased})
     plans: list[Plan] = []
     for spec in config.segments:
         if spec.kind == "cold_open":

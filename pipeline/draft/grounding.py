@@ -895,7 +895,7 @@ def contradiction(sentence: str, other: str) -> str:
 
 
 _FLIP_WORDS = 3  # the words after a "not" that a source must say, un-negated, for the "not" to be the writer's own
-_FLIP_SKIP = {"only", "just", "yet", "all", "always", "quite", "least", "necessarily"}  # "not only", "not all": no flip
+_FLIP_SKIP = {"only", "just", "yet", "all", "always", "quite", "least", "necessarily", "longer"}  # "not only": no flip
 
 
 def _negated(token: str) -> bool:
@@ -908,8 +908,7 @@ def negation_flip(sentence: str, candidates: Iterable[str]) -> str:
     none does or when some source says it negated too. The phrase compared is the three words after the "not"."""
     words = _tokens(outside_quotes(sentence))
     phrases = {tuple(words[i + 1 : i + 1 + _FLIP_WORDS]) for i, w in enumerate(words)
-               if _negated(w) and i + _FLIP_WORDS < len(words) and words[i + 1] not in _FLIP_SKIP
-               and words[i + 1] != "longer"}
+               if _negated(w) and i + _FLIP_WORDS < len(words) and words[i + 1] not in _FLIP_SKIP}
     if not phrases:
         return ""
     plain_hit = ""
@@ -1168,7 +1167,7 @@ def check_text(text: str, sources: Mapping[int, str] | Sources, *, framing: bool
                 flags.append(make_flag("unverified", "text", sentence, "contradiction",
                                        f"this nearly repeats {where} but says otherwise: {how}", severity="high",
                                        evidence=copied))
-        flipped = "" if known_refs and how else negation_flip(sentence, index.sentences)
+        flipped = "" if how else negation_flip(sentence, index.sentences)  # a contradiction already says it
         if flipped:
             flags.append(make_flag("unverified", "text", sentence, "negation",
                                    f"{where} say this without the negation: the sentence may say the "

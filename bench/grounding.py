@@ -12,7 +12,8 @@
 Each mutation changes one sentence of one segment's text or spoken script (a number, a spelled number, money, a
 percentage, a date, a weekday, an ordinal, a one-word or multi-word name, a model name, a quote, an attribution;
 two names or two values swapped; a negation; the citation moved to another source; a headline padded with an
-invented detail). It is caught when the checks raise a flag on that sentence that the unmodified sentence did not
+invented detail; the name a figure is said of swapped for a description of another thing; a verdict no source
+gives). It is caught when the checks raise a flag on that sentence that the unmodified sentence did not
 have. The false-flag rate is the flags on the unmodified episode per 100 sentences, and the same for an extractive
 copy of the sources (honest by construction).
 
@@ -43,7 +44,7 @@ SEED = 20261201
 
 LEXICAL = ["number", "spelled number", "money", "percent", "date", "weekday", "ordinal", "one-word name",
            "multi-word name", "model name", "quote", "attribution"]
-SEMANTIC = ["role swap", "value swap", "negation", "wrong source", "padded headline"]
+SEMANTIC = ["role swap", "value swap", "negation", "wrong source", "padded headline", "moved figure", "verdict"]
 
 # -- the generator's own vocabulary (deliberately not grounding.py's) ---------------------------------------------
 
@@ -67,6 +68,12 @@ PADDING = [
     ", and regulators have already asked for more information",
     ", although early testers found the results hard to reproduce",
 ]
+# What a figure is said of instead of the name the source says it of; verdicts no source gives.
+DESCRIPTIONS = ["the new licence", "the older benchmark", "the rival's chip", "the smaller dataset", "the pricing plan",
+                "the earlier draft"]
+VERDICTS = [", a move widely seen as a win for developers", ", which observers hailed as a turning point",
+            ", a major step for the whole field", ", in what many call a game-changer",
+            ", a development analysts welcomed", ", a clear blow to its rivals"]
 QUOTES = ["this changes everything for developers", "we will not slow down for anyone",
           "nobody else is even close to this", "the old rules simply no longer apply"]
 STOP = {"The", "A", "An", "It", "Its", "This", "That", "These", "Those", "In", "On", "At", "And", "But", "For",
@@ -387,11 +394,38 @@ def m_padded(s: str, ctx: Ctx) -> str | None:
     return f"{body}{ctx.rng.choice(PADDING)}{tail}"
 
 
+def m_moved(s: str, ctx: Ctx) -> str | None:
+    """The name a sentence's figure is said of, swapped for a description of something else."""
+    if not re.search(r"\d|\b(?:" + "|".join(UNITS[2:]) + r")\b", CITE.sub("", s)):
+        return None
+    found = [m for m in re.finditer(r"\b[A-Z][A-Za-z]*-\d[\w.\-]*\b", s)] + _names(s)
+    for match in sorted(found, key=lambda m: m.start()):
+        name = match.group(0)
+        if name.split()[0] in STOP or name in MONTHS or name in WEEKDAYS or _absent(name, ctx.sources):
+            continue
+        if match.start() == 0 and " " not in name and not re.search(r"\d", name):
+            continue  # a capitalised first word ("Requests", "Snapshot") is no name
+        pool = [d for d in DESCRIPTIONS if _absent(d, ctx.sources)]
+        description = ctx.rng.choice(pool)
+        if match.start() == 0:
+            description = description[0].upper() + description[1:]
+        return s[: match.start()] + description + s[match.end():]
+    return None
+
+
+def m_verdict(s: str, ctx: Ctx) -> str | None:
+    body, tail = _end(s)
+    if len(body.split()) < 5 or body.endswith((",", ":")):
+        return None
+    return f"{body}{ctx.rng.choice(VERDICTS)}{tail}"
+
+
 MUTATORS: dict[str, Callable[[str, Ctx], str | None]] = {
     "number": m_number, "spelled number": m_spelled, "money": m_money, "percent": m_percent, "date": m_date,
     "weekday": m_weekday, "ordinal": m_ordinal, "one-word name": m_one_word, "multi-word name": m_multi_word,
     "model name": m_model, "quote": m_quote, "attribution": m_attribution, "role swap": m_role_swap,
     "value swap": m_value_swap, "negation": m_negation, "wrong source": m_wrong_source, "padded headline": m_padded,
+    "moved figure": m_moved, "verdict": m_verdict,
 }
 
 

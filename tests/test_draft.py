@@ -318,6 +318,35 @@ def test_story_answers_lose_repeats_fragments_and_excess(day: tuple[Config, Stor
                      f"Heron Audio did not give a price for the model today [{heron[0]}].")
 
 
+def test_story_answers_lose_talk_about_sources_attributions_alone_and_moved_figures(
+        day: tuple[Config, Store], fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    config, store = day
+    heron = {"sentences": [
+        {"text": "Heron Voice 2 is a speech model that runs on phones, which is not a source argument.", "sources": [1]},
+        {"text": "According to The Verge AI.", "sources": [1]},  # only an attribution
+        {"text": "The article says developers can try it from next week.", "sources": [1]},
+    ]}
+    quill = {"sentences": [  # the source: "Quill Data raised $12 million to label training data."
+        {"text": "The new licence raised $12 million to label training data.", "sources": [1]},
+        {"text": "The data startup Quill raised $12 million to label training data.", "sources": [1]},
+    ]}
+    fake_openai.when("Heron Audio ships a voice model", Reply.json(heron))
+    fake_openai.when("Quill raises seed round", Reply.json(quill))
+    result = draft(config, store, DAY)
+    episode = files.load_episode(config.episodes_dir, DAY)
+    headlines, hits = episode.segment("headlines"), episode.segment("quick-hits")
+    n = next(ref.n for ref in headlines.sources if ref.story_id == "s-heron")
+    assert next(b for b in headlines.text.split("\n\n") if "Heron" in b) == \
+        f"Heron Voice 2 is a speech model that runs on phones [{n}]."
+    n = next(ref.n for ref in hits.sources if ref.story_id == "s-quill")
+    assert f"- The data startup Quill raised $12 million to label training data [{n}]." in hits.text.splitlines()
+    notes = "\n".join(result.notes)
+    assert "a clause about its sources ('source argument')" in notes
+    assert "only an attribution: According to The Verge AI" in notes
+    assert "the host talking about its sources ('The article')" in notes
+    assert "'$12 million' said of 'the new licence' (its source says it of Quill Data)" in notes
+
+
 def test_every_story_of_a_full_segment_gets_a_source(day: tuple[Config, Store]) -> None:
     from datetime import UTC, datetime
 

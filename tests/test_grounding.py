@@ -247,6 +247,8 @@ def test_the_hosts_own_names_are_known() -> None:
     ("Northwind cut prices by 40% [2].", ""),
     ("The proposal is open for comments for 30 days, the Commission said.", ""),
     ("Now, research picks.", ""),  # a segment title after a transition (known)
+    ("According to Policy Desk [5].", "it is only an attribution"),  # measured on the sample day
+    ("The amendment cuts the notice to 30 days, according to Policy Desk [5].", ""),
 ])
 def test_fragment(sentence: str, why: str) -> None:
     assert fragment(sentence, known="Research picks") == why
@@ -334,6 +336,43 @@ def test_a_negation_the_source_does_not_have_is_flagged(sentence: str, flipped: 
     if not flipped:
         uncited = check_text(sentence.replace(" [1]", "").replace(" [2]", ""), world)
         assert not [f for f in uncited if f.span == "negation"]
+
+
+HELIX = {1: "What does not change: we still need the very largest users of our biggest models to contribute to what "
+             "it costs to train them. Helix-3 will cost about four times what Helix-2 did. Helix-2-34B stays on the "
+             "revised licence."}
+
+
+@pytest.mark.parametrize(("sentence", "moved"), [
+    # measured on the sample day: the training cost of the next model, said of the licence
+    ("The new license will cost about four times what the previous version did [1].", True),
+    ("The revised licence costs about four times what Helix-2 did [1].", True),  # Helix-2 said, Helix-3 moved
+    ("Helix-3 will cost about four times what the previous model did [1].", False),  # "model" stands for Helix-2
+    ("Helix-3 will cost about four times what Helix-2 did to train [1].", False),
+    ("The next model will cost about four times what Helix-2 did [1].", False),  # "model" stands for Helix-3
+    ("Training its next model will cost the lab about four times as much [1].", False),  # no retelling: too far
+])
+def test_a_figure_said_of_another_thing_is_flagged(sentence: str, moved: bool) -> None:
+    found = [f for f in check_text(sentence, HELIX) if f.kind == "unverified" and f.span == "four"]
+    assert len(found) == moved
+    assert all(f.severity == "high" and "of Helix-3" in f.message and f.evidence.startswith("Helix-3 will cost")
+               for f in found)
+
+
+@pytest.mark.parametrize(("sentence", "verdict"), [
+    # measured on the sample day: the source says the bill "does not ban anything", and no more
+    ("The committee's approval is seen as a positive development for open-source AI [1].", "is seen as"),
+    ("The amendment is a major win for open-weights developers [1].", "a major win for"),
+    ("Critics say the amendment guts the bill [1].", "Critics say"),  # an unnamed judge
+    ("Whitcomb called the bill \"a positive development for everyone\" [1].", ""),  # quoted: the source's verdict
+    ("The bill is seen as a threat by open-weights developers [2].", ""),  # the source says it so
+])
+def test_a_verdict_no_source_gives_is_flagged(sentence: str, verdict: str) -> None:
+    world = {1: "The committee voted 14-9. \"This bill does not ban anything,\" said Sen. Whitcomb, who called it "
+                "\"a positive development for everyone\".",
+             2: "Open-weights developers have seen the bill as a threat since it was filed."}
+    found = [f for f in check_text(sentence, world) if f.kind == "unverified" and "verdict" in f.message]
+    assert [f.span for f in found] == ([verdict] if verdict else [])
 
 
 @pytest.mark.parametrize("sentence, padded", [

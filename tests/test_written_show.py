@@ -126,6 +126,22 @@ def test_made_past(retold: str, past: bool) -> None:
     assert not made_past(retold, "Dr. Priya Ramanathan joined Northwind AI on April 1, 2026.")
 
 
+@pytest.mark.parametrize("retold, kept", [
+    # measured on the sample day: each retelling below passed the earlier gate and made the show worse
+    ("WebChores, a benchmark of 1,200 browser tasks for web agent evaluation, according to arXiv [1].", False),
+    ("The release sparked a debate over open weights, which is not a source argument [5].", False),
+    ("Judge Elaine Marsh ruled that training on purchased books was not likely fair use [1].", False),
+    ("WebChores is a new test of 1,200 real browser tasks for web agents [1].", True),
+])
+def test_a_retelling_keeps_the_sense_of_its_original(retold: str, kept: bool) -> None:
+    from pipeline.draft.writer import keeps_sense
+
+    original = {"W": "WebChores is a benchmark of 1,200 real browser tasks for evaluating web agents.",
+                "T": "The release prompted another round of the open weights is not open source argument.",
+                "J": "Judge Elaine Marsh held that training on lawfully purchased books was likely fair use."}
+    assert keeps_sense(retold, original[retold[0]]) is kept
+
+
 def test_copy_check_finds_a_twelve_word_run_outside_quotes_only() -> None:
     copied = "Kestrel Research released Lumen-70B, a 70-billion-parameter model, under the Apache 2.0 licence on Monday."
     assert editorial.copies(copied, [LONG])
@@ -141,9 +157,27 @@ def test_copy_check_finds_a_twelve_word_run_outside_quotes_only() -> None:
     ("Northwind cut its prices", True),  # no end punctuation
     ("Kestrel released Lumen-70B under Apache 2.0 [1].", False),
     ("The company did not say what it will charge, the report says [2].", False),
+    ("According to Policy Desk [5].", True),  # only an attribution (measured on the sample day)
 ])
 def test_fragments(sentence: str, broken: bool) -> None:
     assert bool(editorial.fragment(sentence)) is broken
+
+
+@pytest.mark.parametrize("line, kept", [
+    # measured on the sample day: the model's note to itself, said by the host
+    ("The release sparked a debate over open weights, which is not a source argument [5].",
+     "The release sparked a debate over open weights [5]."),
+    ("The article also mentions that these builds are Apache-2.0 licensed [7].", ""),
+    ("The gap widens from 7.5 to 9.8 points, according to the article [2].", "The gap widens from 7.5 to 9.8 points [2]."),
+    ("The sources do not say when it ships [1].", ""),
+    ("Kestrel released the source code under Apache-2.0 [3].", None),  # news, not talk about the material
+    ("An article in The Wire says prices fell 60% [2].", None),
+])
+def test_the_host_never_talks_about_its_sources(line: str, kept: str | None) -> None:
+    from pipeline.draft.writer import without_meta
+
+    assert bool(editorial.meta_talk(line)) is (kept is not None)
+    assert without_meta(line) == (line if kept is None else kept)
 
 
 @pytest.mark.parametrize("sentence, person", [

@@ -6,6 +6,7 @@
   is copying, not reporting);
 - ``first_person``: the source's own voice ("our evaluations team", "we are excited") in the host's mouth;
 - ``fragment``: a sentence that stops mid-thought ("Its central argument is that the 9.");
+- ``meta_talk``: the host talking about the material ("The article also mentions ...") instead of the news;
 - ``is_thin``: a source that is a headline and little else, from which one sentence at most may be written;
 - ``find_quotes``: quotations in a source with the person who said them, for a segment to use verbatim.
 
@@ -114,11 +115,31 @@ def fragment(sentence: str) -> str:
         return "under four words"
     if re.search(r"\[\.\.\.\]|\.\.\.$|…$", body):
         return "cut off with an ellipsis"
+    if grounding.ONLY_ATTRIBUTION.fullmatch(core):
+        return "only an attribution"
     if _DANGLING.search(core):
         return f"stops at '{core.split()[-1]}'"
     if not re.search(r"[.!?][\"”’)]*$", body):
         return "has no end punctuation"
     return ""
+
+
+# The host talking about the material instead of the news: "The article also mentions that ...", "..., which is not
+# a source argument" (both measured on the sample day). "An article in The Wire" and "the source code" are news.
+_META = re.compile(
+    r"\b(?:the|this)\s+(?:article|excerpt|snippet|passage)s?\b(?!\s+(?:of|in)\s+the\s+(?:law|bill|act))"
+    r"|\bthe\s+(?:given|provided)\s+(?:text|sources?|information|articles?)\b"
+    r"|\bsource\s+(?:argument|material|text)s?\b"
+    r"|\b(?:not|never)\s+(?:mentioned|stated|specified|given|provided|discussed)\s+in\s+the\b"
+    r"|\bthe\s+sources?\s+(?:do|does|did)\s*(?:not|n[’']t)\b",
+    re.IGNORECASE,
+)
+
+
+def meta_talk(sentence: str) -> str:
+    """The words in which a sentence talks about its sources rather than the news ('' when none), outside quotes."""
+    found = _META.search(outside_quotes(strip_citations(plain(sentence))))
+    return found.group(0) if found else ""
 
 
 # Words glued by a page flattened to text: a table's cells ("variantGauntletBench", "bf1658.3", "Q4_K_M57.3").
@@ -184,5 +205,5 @@ def find_quotes(text: str, *, min_words: int = 5, max_words: int = 40) -> list[Q
 
 
 __all__ = ["DUPLICATE_SHARE", "THIN_CHARS", "VERBATIM_WORDS", "Placed", "Quote", "content_words", "copies",
-           "find_quotes", "first_person", "fragment", "is_thin", "near_duplicates", "outside_quotes", "overlap",
-           "verbatim_run"]
+           "find_quotes", "first_person", "fragment", "is_thin", "meta_talk", "near_duplicates", "outside_quotes",
+           "overlap", "verbatim_run"]

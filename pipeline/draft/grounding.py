@@ -790,6 +790,11 @@ _FIRST_PERSON = re.compile(r"\b(?:we're|we’re|we've|we’ve|we'll|we’ll|we'd
                            r"I've|I’ve|I'll|I’ll|I'd|I|my|mine|me)\b", re.IGNORECASE)
 
 
+# A line that only says where something came from: "According to Policy Desk." (measured on the sample day)
+ONLY_ATTRIBUTION = re.compile(r"(?:according to|as reported by|reported by|per|via|source:?|sources:?)\s+[^,;:]{1,60}",
+                              re.IGNORECASE)
+
+
 def fragment(sentence: str, known: str = "") -> str:
     """Why a sentence is not a complete one ('' when it is): it stops on a word that needs more ("that the 9."),
     is cut off, has no verb, or opens mid-sentence. ``known``: lines (the show's segment titles) that may stand
@@ -803,6 +808,8 @@ def fragment(sentence: str, known: str = "") -> str:
         return ""
     if re.search(r"\[\.\.\.\]|\.\.\.\s*$|…\s*$", body):
         return "it is cut off with an ellipsis"
+    if ONLY_ATTRIBUTION.fullmatch(core):
+        return "it is only an attribution"
     if _DANGLING.search(core):
         return f"it stops at '{core.split()[-1]}'"
     if re.match(r"(?:and|but|or|which|that|who|whose|while|because|although)\b", core):
@@ -920,6 +927,91 @@ def negation_flip(sentence: str, candidates: Iterable[str]) -> str:
                     return ""  # a source says it negated as well
                 plain_hit = plain_hit or candidate
     return plain_hit
+
+
+# -- a figure said of another thing; a verdict no source gives ------------------------------------------------------
+
+RETELLS = 0.5  # word-sequence ratio above which a sentence retells one source sentence (names swapped, words added)
+# Words that stand for a name when a sentence retells its source ("the company" for Northwind, "the model" for
+# Aurora-3, "its chief executive" for Tomas Varga): saying one in a name's place moves no figure.
+STANDS_FOR = frozenset({
+    "it", "its", "they", "their", "them", "he", "she", "his", "her", "this", "that", "these", "those", "which", "who",
+    "company", "companies", "firm", "lab", "labs", "startup", "maker", "makers", "developer", "developers", "vendor",
+    "group", "team", "business", "rival", "rivals", "parent", "owner", "buyer", "seller", "investor", "investors",
+    "model", "models", "version", "versions", "release", "successor", "predecessor", "system", "weights", "llm",
+    "chief", "executive", "ceo", "founder", "head", "director", "spokesperson", "researchers", "authors", "author",
+    "paper", "study", "report", "benchmark", "leaderboard", "bill", "act", "law", "measure", "amendment", "court",
+    "judge", "senator", "committee", "panel", "agency", "regulator", "coalition", "alliance", "deal", "round",
+    "platform", "app", "service", "product", "tool", "assistant", "chatbot", "chip", "software", "engine", "library",
+    "dataset", "framework", "cloud", "network", "device", "fund",
+})
+
+
+_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her"})
+_PRONOUNS_OF = frozenset({"its", "their", "his", "her"})  # "its chief executive": the name's own, whatever follows
+
+
+def moved_figure(sentence: str, candidates: Iterable[str]) -> tuple[str, str, str, str]:
+    """(figure, name, what the sentence says it of, the source sentence) when ``sentence`` retells a source sentence
+    and keeps one of its figures, but puts another thing where the source names what the figure is about; four
+    empty strings when not. Measured on the sample day: "The new license will cost about four times what the
+    previous version did" for "Helix-3 will cost about four times what Helix-2 did". A word that stands for the
+    name ("the company", "the model") moves nothing; a name the sentence says anywhere is kept, not moved."""
+    figures = {_key(c.value): c.span for c in number_claims(sentence) if c.value is not None}
+    if not figures:
+        return "", "", "", ""
+    words = _sequence(sentence)
+    said = squash(sentence)
+    for candidate in candidates:
+        shared = [figures[k] for k in (_key(c.value) for c in number_claims(candidate) if c.value is not None)
+                  if k in figures]
+        if not shared:
+            continue
+        theirs = _sequence(candidate)
+        matcher = difflib.SequenceMatcher(None, words, theirs, autojunk=False)
+        if matcher.ratio() < RETELLS:
+            continue
+        names = [(claim.span, _sequence(claim.span)) for claim in entity_claims(candidate)]
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag != "replace":
+                continue
+            mine, replaced = words[i1:i2], theirs[j1:j2]
+            if (len(mine) > 4 or mine[0] not in _DETERMINERS or mine[-1] in STANDS_FOR or set(mine) & _PRONOUNS_OF
+                    or not [w for w in mine if w not in STOPWORDS and w not in theirs]):
+                continue  # only a short description ("the new license"), its last word the thing, moves a figure
+            for span, tokens in names:
+                inside = any(replaced[k : k + len(tokens)] == tokens for k in range(len(replaced) - len(tokens) + 1))
+                if tokens and inside and squash(span) not in said:
+                    return shared[0], span, " ".join(mine), candidate
+    return "", "", "", ""
+
+
+# A verdict: "is seen as a positive development", "a major win", "a game-changer". News says who judges so; the host
+# may say one only when a cited source does, in the same words.
+_VERDICT = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|widely|largely|generally|broadly)\s+(?:widely\s+|largely\s+|generally\s+|"
+    r"broadly\s+)?(seen|viewed|regarded|hailed|touted|welcomed|praised|celebrated)(?:\s+(as))?\b"
+    r"|\b(positive|negative|welcome|major|significant|huge|big|important|historic|clear)\s+"
+    r"(development|step|win|blow|setback|milestone|victory|boost|breakthrough)\b"
+    r"|\b(?:a|an)\s+(?:[a-z]+\s+)?(blow|win|setback|boost|victory|milestone|breakthrough)\s+(?:to|for)\b"
+    r"|\b(analysts|observers|critics|experts|commentators|insiders)\s+(?:say|said|call|called|welcomed|hailed|"
+    r"praised|see|saw|warn|warned|expect|expected)\b"  # an unnamed judge: "critics say"
+    r"|\b(game[- ]changer|turning point|watershed)\b",
+    re.IGNORECASE,
+)
+
+
+def unsourced_verdict(sentence: str, sources_text: str) -> str:
+    """The verdict a sentence gives in the host's voice that its sources do not give ('' when none): "The Senate
+    panel's approval is seen as a positive development for open-source AI" (measured on the sample day, where the
+    source says no such thing). The sources must have the verdict's words together ("seen as", "positive
+    development"); a quotation is the source's own verdict, attributed."""
+    for match in _VERDICT.finditer(outside_quotes(strip_citations(plain(sentence)))):
+        keys = [word for word in match.groups() if word]
+        pattern = r"\W+(?:\w+\W+){0,3}".join(re.sub(r"\W+", r"\\W*", key) for key in keys)  # "seen the bill as"
+        if not re.search(rf"\b{pattern}\b", sources_text, re.IGNORECASE):
+            return match.group(0)
+    return ""
 
 
 def _closest(sentence: str, candidates: Iterable[str], least: float = NEAR_COPY) -> str:
@@ -1172,6 +1264,16 @@ def check_text(text: str, sources: Mapping[int, str] | Sources, *, framing: bool
             flags.append(make_flag("unverified", "text", sentence, "negation",
                                    f"{where} say this without the negation: the sentence may say the "
                                    "opposite of its source", severity="high", evidence=flipped))
+        figure, name, said_of, told = ("", "", "", "") if how or flipped else moved_figure(sentence, index.sentences)
+        if figure:
+            flags.append(make_flag("unverified", "text", sentence, figure,
+                                   f"{where} say {figure!r} of {name}; this sentence says it of {said_of!r}: check "
+                                   "what the figure is about", severity="high", evidence=told))
+        verdict = unsourced_verdict(sentence, "\n".join(index.sentences)) if known_refs and not framing else ""
+        if verdict:
+            flags.append(make_flag("unverified", "text", sentence, verdict,
+                                   f"{verdict!r} is a verdict {where} do not give: say who judges so, or cut it",
+                                   evidence=nearest(sentence, index)))
         if index.injected:
             flags += _injected(sentence, index, where)
     return flags
@@ -1302,9 +1404,26 @@ def check_script(script: str, sources: Mapping[int, str] | Sources, text: str | 
                 flags.append(make_flag("script_adds", "script", sentence, claim.span,
                                        f"the script says {what}, which neither the segment's text nor any source has",
                                        severity="high", evidence=nearest(sentence, everything)))
+        if text is not None and not framing and len(flags) == before:
+            flags += _script_moves(sentence, text)
         if told is not None and not framing and len(flags) == before:
             flags += _padding(sentence, told, "the segment's text", "script")
     return flags
+
+
+def _script_moves(sentence: str, text: str) -> list[Flag]:
+    """A script line that says one of the text's figures of another thing, or gives a verdict the text does not."""
+    written = [strip_citations(s) for s in split_sentences(text)]
+    figure, name, said_of, told = moved_figure(sentence, written)
+    if figure:
+        return [make_flag("script_adds", "script", sentence, figure,
+                          f"the text says {figure!r} of {name}; the script says it of {said_of!r}", severity="high",
+                          evidence=told)]
+    verdict = unsourced_verdict(sentence, strip_citations(text))
+    if verdict:
+        return [make_flag("script_adds", "script", sentence, verdict,
+                          f"{verdict!r} is a verdict the segment's text does not give")]
+    return []
 
 
 def check_segment(text: str, script: str, sources: Mapping[int, str] | Sources, *, framing: bool = False) -> list[Flag]:
@@ -1318,6 +1437,6 @@ def flag_rate(flags: Iterable[Flag], sentences: int) -> float:
 
 
 __all__ = ["Claim", "SourceIndex", "Sources", "check_script", "check_segment", "check_text", "citations", "claims_of",
-           "date_claims", "entity_claims", "first_person", "fragment", "make_flag", "nearest", "number_claims",
-           "outside_quotes", "plain", "quote_claims", "source_numbers", "split_sentences", "strip_citations",
-           "supported", "verbatim_run", "words_to_number"]
+           "date_claims", "entity_claims", "first_person", "fragment", "make_flag", "moved_figure", "nearest",
+           "number_claims", "outside_quotes", "plain", "quote_claims", "source_numbers", "split_sentences",
+           "strip_citations", "supported", "unsourced_verdict", "verbatim_run", "words_to_number"]

@@ -13,7 +13,7 @@ Each mutation changes one sentence of one segment's text or spoken script (a num
 percentage, a date, a weekday, an ordinal, a one-word or multi-word name, a model name, a quote, an attribution;
 two names or two values swapped; a negation; the citation moved to another source; a headline padded with an
 invented detail; the name a figure is said of swapped for a description of another thing; a verdict no source
-gives). It is caught when the checks raise a flag on that sentence that the unmodified sentence did not
+gives; a word said as its opposite). It is caught when the checks raise a flag on that sentence that the unmodified sentence did not
 have. The false-flag rate is the flags on the unmodified episode per 100 sentences, and the same for an extractive
 copy of the sources (honest by construction).
 
@@ -44,7 +44,8 @@ SEED = 20261201
 
 LEXICAL = ["number", "spelled number", "money", "percent", "date", "weekday", "ordinal", "one-word name",
            "multi-word name", "model name", "quote", "attribution"]
-SEMANTIC = ["role swap", "value swap", "negation", "wrong source", "padded headline", "moved figure", "verdict"]
+SEMANTIC = ["role swap", "value swap", "negation", "wrong source", "padded headline", "moved figure", "verdict",
+            "opposite"]
 
 # -- the generator's own vocabulary (deliberately not grounding.py's) ---------------------------------------------
 
@@ -74,6 +75,10 @@ DESCRIPTIONS = ["the new licence", "the older benchmark", "the rival's chip", "t
 VERDICTS = [", a move widely seen as a win for developers", ", which observers hailed as a turning point",
             ", a major step for the whole field", ", in what many call a game-changer",
             ", a development analysts welcomed", ", a clear blow to its rivals"]
+# A word and its opposite, the generator's own list (some are not the checks' pairs, on purpose).
+SWAPS = {"open": "closed", "closed": "open", "higher": "lower", "lower": "higher", "rose": "fell", "fell": "rose",
+         "ahead": "behind", "behind": "ahead", "faster": "slower", "cheaper": "pricier", "more": "fewer",
+         "before": "after", "after": "before", "above": "below", "below": "above", "up": "down", "won": "lost"}
 QUOTES = ["this changes everything for developers", "we will not slow down for anyone",
           "nobody else is even close to this", "the old rules simply no longer apply"]
 STOP = {"The", "A", "An", "It", "Its", "This", "That", "These", "Those", "In", "On", "At", "And", "But", "For",
@@ -413,6 +418,18 @@ def m_moved(s: str, ctx: Ctx) -> str | None:
     return None
 
 
+def m_opposite(s: str, ctx: Ctx) -> str | None:
+    """The first word of the generator's list said as its opposite (outside quotation marks)."""
+    quoted = [(m.start(), m.end()) for m in re.finditer(r"[\"“][^\"”]*[\"”]", s)]
+    for match in re.finditer(r"\b(" + "|".join(SWAPS) + r")\b", s, re.IGNORECASE):
+        if any(a <= match.start() < b for a, b in quoted):
+            continue
+        word = match.group(0)
+        other = SWAPS[word.lower()]
+        return s[: match.start()] + (other.capitalize() if word[0].isupper() else other) + s[match.end():]
+    return None
+
+
 def m_verdict(s: str, ctx: Ctx) -> str | None:
     body, tail = _end(s)
     if len(body.split()) < 5 or body.endswith((",", ":")):
@@ -425,7 +442,7 @@ MUTATORS: dict[str, Callable[[str, Ctx], str | None]] = {
     "weekday": m_weekday, "ordinal": m_ordinal, "one-word name": m_one_word, "multi-word name": m_multi_word,
     "model name": m_model, "quote": m_quote, "attribution": m_attribution, "role swap": m_role_swap,
     "value swap": m_value_swap, "negation": m_negation, "wrong source": m_wrong_source, "padded headline": m_padded,
-    "moved figure": m_moved, "verdict": m_verdict,
+    "moved figure": m_moved, "verdict": m_verdict, "opposite": m_opposite,
 }
 
 

@@ -318,13 +318,14 @@ def test_story_answers_lose_repeats_fragments_and_excess(day: tuple[Config, Stor
                      f"Heron Audio did not give a price for the model today [{heron[0]}].")
 
 
-def test_story_answers_lose_talk_about_sources_attributions_alone_and_moved_figures(
+def test_story_answers_lose_talk_about_sources_attributions_alone_moved_figures_and_verdicts(
         day: tuple[Config, Store], fake_openai: FakeOpenAI) -> None:  # noqa: F811
     config, store = day
     heron = {"sentences": [
         {"text": "Heron Voice 2 is a speech model that runs on phones, which is not a source argument.", "sources": [1]},
         {"text": "According to The Verge AI.", "sources": [1]},  # only an attribution
         {"text": "The article says developers can try it from next week.", "sources": [1]},
+        {"text": "The launch is a major win for phone makers everywhere.", "sources": [1]},
     ]}
     quill = {"sentences": [  # the source: "Quill Data raised $12 million to label training data."
         {"text": "The new licence raised $12 million to label training data.", "sources": [1]},
@@ -345,6 +346,7 @@ def test_story_answers_lose_talk_about_sources_attributions_alone_and_moved_figu
     assert "only an attribution: According to The Verge AI" in notes
     assert "the host talking about its sources ('The article')" in notes
     assert "'$12 million' said of 'the new licence' (its source says it of Quill Data)" in notes
+    assert "a verdict its sources do not give ('a major win for')" in notes
 
 
 def test_every_story_of_a_full_segment_gets_a_source(day: tuple[Config, Store]) -> None:

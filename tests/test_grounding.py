@@ -359,11 +359,28 @@ def test_a_figure_said_of_another_thing_is_flagged(sentence: str, moved: bool) -
                for f in found)
 
 
+@pytest.mark.parametrize(("sentence", "flagged"), [
+    # measured on the sample day: the source puts Mini "ahead of every openly available model", never of closed ones
+    ("Aurora-3 Mini is cheaper and faster than closed models, with 66.0 on GauntletBench v2 [1].", True),
+    ("Aurora-3 Mini scores 66.0 on GauntletBench v2, ahead of every open model under 10B [1].", False),
+    ("Aurora-3 Mini is faster than open and closed models alike [1].", False),  # says both: a claim of its own
+    ('Okafor said "open or closed, it does not matter" [1].', False),  # quoted
+])
+def test_a_word_whose_opposite_is_all_the_sources_say_is_flagged(sentence: str, flagged: bool) -> None:
+    world = {1: "Aurora-3 Mini scores 66.0 on GauntletBench v2. That is below Aurora-3 but ahead of every openly "
+                "available model under 10 billion parameters. \"Mini is our answer to anyone who says you need open "
+                "weights to get cheap tokens,\" said CEO Dana Okafor."}
+    found = [f for f in check_text(sentence, Sources(world, known="Open vs closed")) if f.span == "closed"]
+    assert len(found) == flagged
+    assert all(f.severity == "high" and "say 'open' and never 'closed'" in f.message for f in found)
+
+
 @pytest.mark.parametrize(("sentence", "verdict"), [
     # measured on the sample day: the source says the bill "does not ban anything", and no more
     ("The committee's approval is seen as a positive development for open-source AI [1].", "is seen as"),
     ("The amendment is a major win for open-weights developers [1].", "a major win for"),
     ("Critics say the amendment guts the bill [1].", "Critics say"),  # an unnamed judge
+    ("This aligns with open AI's commitment to transparency [1].", "This aligns"),  # commentary (sample day)
     ("Whitcomb called the bill \"a positive development for everyone\" [1].", ""),  # quoted: the source's verdict
     ("The bill is seen as a threat by open-weights developers [2].", ""),  # the source says it so
 ])

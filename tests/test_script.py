@@ -135,6 +135,34 @@ def test_one_retry_names_the_problem_then_the_good_script_is_used(tmp_path: Path
     assert "$9 million" not in spoken.script and not spoken.from_text and spoken.notes == []
 
 
+def test_a_summary_for_a_script_is_asked_again_part_by_part(tmp_path: Path,
+                                                             fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    """Measured on the sample day: the deep dive's script came back a 33-word summary twice, so its text was read
+    aloud. A beats segment's script that is too short is asked again one spoken part per paragraph."""
+    config, headlines = _setup(tmp_path, fake_openai)
+    spec = SegmentSpec(id="deep-dive", title="Deep dive", kind="deep_dive", target_words=120)
+    plan = Plan(spec, ["s1"], headlines.sources, [], {}, previous="Top headlines")
+    summary = "Forge 2.0 is out."
+    parts = ["Forge has shipped version 2.0 of its inference server, and it cuts memory use by 30 percent.",
+             "And Lumen-70B's weights are now open, under an Apache licence."]
+    fake_openai.when("radio copy", Reply.json({"script": summary}), Reply.json({"parts": parts}))
+    with open_llm(config, open_store(config.state_dir)) as llm:
+        spoken = write_script(config, llm, plan, TEXT, intro="Now, top headlines.")
+    [retry] = fake_openai.requests_containing("Your last script had problems")
+    asked = retry["body"]["messages"][-1]["content"]
+    assert "too short" in asked and '<part n="2">\nLumen-70B weights are now open under an Apache licence.' in asked
+    assert not spoken.from_text and spoken.script == "Now, top headlines. " + " ".join(parts)
+
+
+def test_a_script_in_lower_case_gets_the_texts_capitals_back() -> None:
+    from pipeline.draft.script import recase
+
+    text = "Today Northwind AI cut the price of Aurora-3 by 60% [1]. The Batch API is discounted [1]."
+    said = "today northwind ai cut the price of aurora-3 by 60 percent. the batch api is discounted."
+    assert recase(said, text) == "Today Northwind AI cut the price of Aurora-3 by 60 percent. The Batch API is discounted."
+    assert recase("The company cut the price.", text) == "The company cut the price."  # "the" stays lower case
+
+
 def test_an_outlet_said_the_way_the_script_says_it_is_no_added_fact(tmp_path: Path,
                                                                    fake_openai: FakeOpenAI) -> None:  # noqa: F811
     """The text names "HN AI front page" (an aggregator); the script says "a post on Hacker News", as it is told

@@ -428,7 +428,7 @@ def test_a_beat_resting_on_a_headline_only_source_adds_nothing(show: tuple[Confi
     fake.when("which side its facts support", Reply.json({"sides": ["keeping_up", "behind"]}))
     fake.when("Now make the case AGAINST", answer(
         ("Cinder released Cinder-2 open weights in 3B and 12B sizes.", [1]),
-        ("Developers delayed the release over fears of competition from closed AI companies.", [1])))
+        ("Developers delayed the release over fears of competition from rival AI companies.", [1])))
     result = draft(config, store, DAY)
     debate = files.load_episode(config.episodes_dir, DAY).segment("open-vs-closed")
     assert "Cinder-2 open weights in 3B and 12B sizes [1]." in debate.text

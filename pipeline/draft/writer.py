@@ -358,8 +358,10 @@ def dedupe_episode(segments: list[Segment], fixed: set[str] = frozenset()) -> li
 def keep_lines(lines: list[str], plan: Plan, seen: list[set[str]], most: int) -> tuple[list[str], list[str]]:
     """The editorial gate for a model's lines: at most ``most``, none a fragment, none talking about its sources
     (such a trailing clause is cut), none saying a source's figure of another thing (``grounding.moved_figure``),
-    none repeating a line already kept in the segment (``seen``, updated). Lines that copy a source or speak in its
-    first person are kept here and rewritten by ``rewrite_lines``. Returns (kept, why each cut one went)."""
+    giving a verdict its sources do not (``grounding.unsourced_verdict``) or a word whose opposite is all they say
+    (``grounding.opposite_word``), none repeating a line already kept in the segment (``seen``, updated). Lines that
+    copy a source or speak in its first person are kept here and rewritten by ``rewrite_lines``. Returns (kept, why
+    each cut one went)."""
     kept: list[str] = []
     cut: list[str] = []
     for line in lines:
@@ -381,6 +383,10 @@ def keep_lines(lines: list[str], plan: Plan, seen: list[set[str]], most: int) ->
                                                                      for s in grounding.split_sentences(text)])
             if figure:
                 why = f"'{figure}' said of '{said_of}' (its source says it of {name})"
+            elif verdict := grounding.unsourced_verdict(line, "\n".join(cited)):
+                why = f"a verdict its sources do not give ('{verdict}')"
+            elif (opposite := grounding.opposite_word(line, "\n".join(cited)))[0]:
+                why = f"'{opposite[0]}' where its sources only say '{opposite[1]}'"
         if not why and any(name in line for name in EXAMPLE_NAMES):
             why = "the prompt's example repeated"
         if not why and any(len(words & other) >= 0.7 * min(len(words), len(other)) for other in seen):

@@ -392,11 +392,16 @@ def m_wrong_source(s: str, ctx: Ctx) -> str | None:
     return None
 
 
-def m_padded(s: str, ctx: Ctx) -> str | None:
+def _appended(s: str, ctx: Ctx, clauses: list[str]) -> str | None:
+    """The sentence with one of ``clauses`` before its closing citation and stop."""
     body, tail = _end(s)
     if len(body.split()) < 5 or body.endswith((",", ":")):
         return None
-    return f"{body}{ctx.rng.choice(PADDING)}{tail}"
+    return f"{body}{ctx.rng.choice(clauses)}{tail}"
+
+
+def m_padded(s: str, ctx: Ctx) -> str | None:
+    return _appended(s, ctx, PADDING)
 
 
 def m_moved(s: str, ctx: Ctx) -> str | None:
@@ -431,10 +436,7 @@ def m_opposite(s: str, ctx: Ctx) -> str | None:
 
 
 def m_verdict(s: str, ctx: Ctx) -> str | None:
-    body, tail = _end(s)
-    if len(body.split()) < 5 or body.endswith((",", ":")):
-        return None
-    return f"{body}{ctx.rng.choice(VERDICTS)}{tail}"
+    return _appended(s, ctx, VERDICTS)
 
 
 MUTATORS: dict[str, Callable[[str, Ctx], str | None]] = {

@@ -381,6 +381,8 @@ def test_a_word_whose_opposite_is_all_the_sources_say_is_flagged(sentence: str, 
     ("The amendment is a major win for open-weights developers [1].", "a major win for"),
     ("Critics say the amendment guts the bill [1].", "Critics say"),  # an unnamed judge
     ("This aligns with open AI's commitment to transparency [1].", "This aligns"),  # commentary (sample day)
+    ("This could lead to more transparency in the AI industry [1].", "This could lead"),  # speculation (sample day)
+    ("This demonstrates that open AI is taking steps to ensure transparency [1].", "This demonstrates"),
     ("Whitcomb called the bill \"a positive development for everyone\" [1].", ""),  # quoted: the source's verdict
     ("The bill is seen as a threat by open-weights developers [2].", ""),  # the source says it so
 ])

@@ -158,6 +158,7 @@ def test_copy_check_finds_a_twelve_word_run_outside_quotes_only() -> None:
     ("Kestrel released Lumen-70B under Apache 2.0 [1].", False),
     ("The company did not say what it will charge, the report says [2].", False),
     ("According to Policy Desk [5].", True),  # only an attribution (measured on the sample day)
+    ("The act cleared the Commerce Committee 14-9 [5].", False),  # a score ends it (measured on the sample day)
 ])
 def test_fragments(sentence: str, broken: bool) -> None:
     assert bool(editorial.fragment(sentence)) is broken
@@ -319,6 +320,24 @@ def test_the_debate_argues_both_sides_with_citations_and_quotes(show: tuple[Conf
     [behind] = fake.requests_containing("Make the case that open AI IS falling behind")
     prompt = behind["body"]["messages"][1]["content"]
     assert "Northwind cut the price" in prompt and "4,800 developers" not in prompt.split("<already>")[0]
+
+
+def test_a_sides_quote_may_come_from_a_report_on_its_side_it_does_not_cite(
+        show: tuple[Config, Store, FakeOpenAI]) -> None:
+    # Measured on the sample day: the one line citing the quoted report was wrong and cut, and the quote went too.
+    config, store, fake = show
+    seed_day(config, store, DAY, [*DEBATE, story(
+        "s-bill", "open-vs-closed", "Policy Desk", "Senate panel advances AI bill",
+        "A Senate committee advanced the Frontier Model Accountability Act 14-9. The bill would make developers of "
+        "the largest models give 90 days' notice before publishing weights, its sponsors said on Tuesday.")])
+    fake.when("which side its facts support", Reply.json({"sides": ["keeping_up", "behind", "behind"]}))
+    fake.when("Make the case that open AI IS falling behind", answer(
+        ("Policy Desk reports that the bill would make developers of the largest models wait 90 days.", [3]),
+        ("The committee advanced the act 14-9, Policy Desk says.", [3])))
+    draft(config, store, DAY)
+    debate = files.load_episode(config.episodes_dir, DAY).segment("open-vs-closed")
+    behind = debate.text.split("**The case that it is.**")[1].split("**The case against.**")[0]
+    assert "direct pressure on every open-model host's margins" in behind, debate.text  # quoted from [2]
 
 
 def test_a_side_the_sources_do_not_support_is_said_so(show: tuple[Config, Store, FakeOpenAI]) -> None:

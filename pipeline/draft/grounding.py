@@ -997,7 +997,9 @@ _VERDICT = re.compile(
     r"|\b(analysts|observers|critics|experts|commentators|insiders)\s+(?:say|said|call|called|welcomed|hailed|"
     r"praised|see|saw|warn|warned|expect|expected)\b"  # an unnamed judge: "critics say"
     r"|\b(game[- ]changer|turning point|watershed)\b"
-    r"|\b(?:this|which|that|it)\s+(aligns|underscores|highlights|signals|showcases)\b",  # the host's commentary
+    r"|\b(?:this|which|that|it)\s+(aligns|underscores|highlights|signals|showcases|demonstrates|suggests|"
+    r"indicates)\b"  # the host's commentary
+    r"|\b(?:this|which|that|it)\s+(could|may|might)\s+(lead|help|pave|spur|boost|fuel|mean)\b",  # and speculation
     re.IGNORECASE,
 )
 

@@ -255,8 +255,12 @@ def draft_debate(config: Config, llm: LLMClient, plan: Plan, *, feedback: str | 
     notes += more
     behind, against = written.get("behind", []), written.get("against", [])
     used: set[str] = set()
-    only_behind = [n for n in side_numbers(behind) if n not in side_numbers(against)]
-    only_against = [n for n in side_numbers(against) if n not in side_numbers(behind)]
+    # A side's quote comes from the sources its lines cite, else from the other reports on its side (measured on
+    # the sample day: with a wrong line cut, the case that open AI is behind lost the quote its source carried).
+    only_behind = [n for n in dict.fromkeys([*side_numbers(behind), *sides["behind"]])
+                   if n not in side_numbers(against)]
+    only_against = [n for n in dict.fromkeys([*side_numbers(against), *sides["against"]])
+                    if n not in side_numbers(behind)]
     for lines, numbers in ((behind, only_behind), (against, only_against)):
         quote = quote_line(plan, numbers, used) if lines else ""
         if quote:

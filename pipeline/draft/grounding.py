@@ -790,6 +790,8 @@ _FIRST_PERSON = re.compile(r"\b(?:we're|we’re|we've|we’ve|we'll|we’ll|we'd
                            r"I've|I’ve|I'll|I’ll|I'd|I|my|mine|me)\b", re.IGNORECASE)
 
 
+# A feed's summary cut mid-word and copied so: "... tested six agents on 1,200 real t." (the headline-only fixture)
+CUT_WORD = re.compile(r"(?<![\w'’.\-])[b-hj-z]$")
 # A line that only says where something came from: "According to Policy Desk." (measured on the sample day)
 ONLY_ATTRIBUTION = re.compile(r"(?:according to|as reported by|reported by|per|via|source:?|sources:?)\s+[^,;:]{1,60}",
                               re.IGNORECASE)
@@ -810,6 +812,8 @@ def fragment(sentence: str, known: str = "") -> str:
         return "it is cut off with an ellipsis"
     if ONLY_ATTRIBUTION.fullmatch(core):
         return "it is only an attribution"
+    if CUT_WORD.search(core):
+        return f"a word is cut off ('{core.split()[-1]}')"
     if _DANGLING.search(core):
         return f"it stops at '{core.split()[-1]}'"
     if re.match(r"(?:and|but|or|which|that|who|whose|while|because|although)\b", core):

@@ -50,7 +50,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in [
     Kind("research", "per_story", sentences=(2, 4), fill_order=2, papers=True, intro="Let's turn to {title}."),
     Kind("policy", "per_story", sentences=(2, 4), fill_order=3, intro="Here's what's new in {title}."),
     Kind("quick_hits", "per_story", sentences=(1, 2), fill_order=5, general=True, intro="Let's run through {title}."),
-    Kind("sign_off", "sign_off", framing=True, sources_per_story=1, bed=True),
+    Kind("sign_off", "sign_off", framing=True, sources_per_story=1, bed=True,
+         intro="Before we go, one thing to watch."),  # said only when it has a line on what to watch
 ]}
 
 FRAMING = frozenset(name for name, kind in KINDS.items() if kind.framing)

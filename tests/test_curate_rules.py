@@ -152,6 +152,25 @@ def test_debate_fills_from_real_feed_wording() -> None:
     assert topic_strength(ranked[1], spec.topics) == 4
 
 
+def test_a_debate_keeps_its_last_place_for_the_side_not_yet_heard() -> None:
+    """The sample day's debate took four stories that all say open AI is behind, while "the first open model in the
+    top five" went to the headlines; the last place now goes to the best-ranked story on the other side."""
+    spec = SegmentSpec(id="debate", title="Open vs closed", kind="debate", min_stories=2, max_stories=3,
+                       topics=["open weights", "open model"])
+    headlines = SegmentSpec(id="headlines", title="Headlines", kind="headlines", max_stories=5)
+    ranked = [_story("a", "Senate panel backs bill that would make open weights wait 90 days"),
+              _story("b", "Open models now 7.5 points behind on GauntletBench, open weights report says"),
+              _story("c", "Study: fifty steps remove safety training from open-weight models"),
+              _story("d", "Lumen-70B is the first open model in the top five of OpenArena")]
+    kinds = {s.id: ["blog"] for s in ranked}
+    result = assign(ranked, [spec, headlines], source_kinds=kinds)
+    assert result.segments == {"debate": ["a", "b", "d"], "headlines": ["c"]}
+    assert any("takes the debate's last place" in note for note in result.notes)
+    # With no story on the other side, the last place goes by rank as before.
+    result = assign(ranked[:3], [spec, headlines], source_kinds=kinds)
+    assert result.segments == {"debate": ["a", "b", "c"]}
+
+
 # --- papers from any outlet --------------------------------------------------------------------------------------
 
 

@@ -29,7 +29,7 @@ MORE: list[dict[str, object]] = [
      "title": "Court hears AI copyright case", "text": "A federal court in San Francisco heard arguments on Tuesday "
      "in the Halverson copyright case against Northwind Labs. A ruling is expected within 60 days."},
     {"story": "s-quill", "segment": "quick-hits", "outlet": "TechCrunch AI", "kind": "press",
-     "title": "Quill raises seed round", "text": "Quill Data raised $12 million to label training data."},
+     "title": "Quill raises seed round", "text": "Quill Data raised $12 million to label training data. It has 40 customers."},
 ]
 STORIES = {"headlines": 3, "quick-hits": 2}  # stories per segment in this day; every other segment has one
 
@@ -84,6 +84,7 @@ def test_draft_writes_a_cited_episode(day: tuple[Config, Store], fake_openai: Fa
     sign_off = episode.segment("sign-off")
     assert "see you tomorrow" in sign_off.text and config.show.host in sign_off.script
     assert any("sign-off: cut a sentence that repeats headlines" in note for note in result.notes)
+    assert not sign_off.script.startswith("Before we go")  # its watch line was cut: nothing to watch is announced
     assert episode.title and episode.description
     assert episode.provenance.prompts["system.j2"] and episode.provenance.backend == "compatible"
     rows = store.query("SELECT purpose, ok, tokens_in, model FROM llm_calls")
@@ -318,7 +319,7 @@ def test_story_answers_lose_repeats_fragments_and_excess(day: tuple[Config, Stor
                      f"Heron Audio did not give a price for the model today [{heron[0]}].")
 
 
-def test_story_answers_lose_talk_about_sources_attributions_alone_moved_figures_and_verdicts(
+def test_story_answers_lose_talk_about_sources_attributions_alone_moved_figures_verdicts_and_opposites(
         day: tuple[Config, Store], fake_openai: FakeOpenAI) -> None:  # noqa: F811
     config, store = day
     heron = {"sentences": [
@@ -326,9 +327,13 @@ def test_story_answers_lose_talk_about_sources_attributions_alone_moved_figures_
         {"text": "According to The Verge AI.", "sources": [1]},  # only an attribution
         {"text": "The article says developers can try it from next week.", "sources": [1]},
         {"text": "The launch is a major win for phone makers everywhere.", "sources": [1]},
+        {"text": "Developers will not try it from next week.", "sources": [1]},  # the source: "can try it from"
+        {"text": "It did not give a price.", "sources": [1]},  # true, but goes on from the line cut before it
     ]}
-    quill = {"sentences": [  # the source: "Quill Data raised $12 million to label training data."
+    quill = {"sentences": [  # the source: "Quill Data raised $12 million to label training data. It has 40 ..."
         {"text": "The new licence raised $12 million to label training data.", "sources": [1]},
+        {"text": "Quill Data has 40 employees.", "sources": [1]},  # the source counts customers
+        {"text": "Quill Data did not raise $12 million to label training data.", "sources": [1]},
         {"text": "The data startup Quill raised $12 million to label training data.", "sources": [1]},
     ]}
     fake_openai.when("Heron Audio ships a voice model", Reply.json(heron))
@@ -347,6 +352,10 @@ def test_story_answers_lose_talk_about_sources_attributions_alone_moved_figures_
     assert "the host talking about its sources ('The article')" in notes
     assert "'$12 million' said of 'the new licence' (its source says it of Quill Data)" in notes
     assert "a verdict its sources do not give ('a major win for')" in notes
+    assert "the opposite of its source (it negates what its source says): Developers will not try it" in notes
+    assert "the opposite of its source (a negation is added or dropped): Quill Data did not raise" in notes
+    assert "it leans on the line cut before it: It did not give a price" in notes
+    assert "'40' counting 'employee' (its sources count 'customer'): Quill Data has 40 employees" in notes
 
 
 def test_every_story_of_a_full_segment_gets_a_source(day: tuple[Config, Store]) -> None:

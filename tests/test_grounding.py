@@ -249,6 +249,8 @@ def test_the_hosts_own_names_are_known() -> None:
     ("Now, research picks.", ""),  # a segment title after a transition (known)
     ("According to Policy Desk [5].", "it is only an attribution"),  # measured on the sample day
     ("Researchers tested six agents on 1,200 real t [1].", "a word is cut off ('t')"),  # a feed's cut summary
+    ("An implementation of SqueezeKV is also av [5].", "a word is cut off ('av')"),  # cut after two letters
+    ("Latency fell to 5 ms [2].", ""),
     ("The amendment cuts the notice to 30 days, according to Policy Desk [5].", ""),
 ])
 def test_fragment(sentence: str, why: str) -> None:
@@ -376,6 +378,21 @@ def test_a_word_whose_opposite_is_all_the_sources_say_is_flagged(sentence: str, 
     assert all(f.severity == "high" and "say 'open' and never 'closed'" in f.message for f in found)
 
 
+@pytest.mark.parametrize(("sentence", "flagged"), [
+    # measured on the sample day: the source says "2.4 million users"
+    ("Brightline bought Quillmark and its 2.4 million employees for $310 million [1].", True),
+    ("Quillmark's assistant has 2.4 million users [1].", False),
+    ("All 85 employees will join Brightline [1].", False),  # the source: "All 85 Quillmark employees"
+    ("The deal is worth $310 million [1].", False),  # money is not a count
+])
+def test_a_figure_that_counts_another_thing_is_flagged(sentence: str, flagged: bool) -> None:
+    world = {1: "Brightline will buy Quillmark, whose AI writing assistant has 2.4 million users, for $310 million in "
+                "a cash and stock deal. All 85 Quillmark employees will join Brightline."}
+    found = [f for f in check_text(sentence, world) if f.kind == "unverified" and "what the figure counts" in f.message]
+    assert bool(found) == flagged, found
+    assert all(f.severity == "high" and "count 'user' with '2.4 million', never 'employee'" in f.message for f in found)
+
+
 @pytest.mark.parametrize(("sentence", "verdict"), [
     # measured on the sample day: the source says the bill "does not ban anything", and no more
     ("The committee's approval is seen as a positive development for open-source AI [1].", "is seen as"),
@@ -383,6 +400,7 @@ def test_a_word_whose_opposite_is_all_the_sources_say_is_flagged(sentence: str, 
     ("Critics say the amendment guts the bill [1].", "Critics say"),  # an unnamed judge
     ("This aligns with open AI's commitment to transparency [1].", "This aligns"),  # commentary (sample day)
     ("This could lead to more transparency in the AI industry [1].", "This could lead"),  # speculation (sample day)
+    ("This could potentially accelerate the adoption of open-source AI [1].", "This could potentially accelerate"),
     ("This demonstrates that open AI is taking steps to ensure transparency [1].", "This demonstrates"),
     ("Whitcomb called the bill \"a positive development for everyone\" [1].", ""),  # quoted: the source's verdict
     ("The bill is seen as a threat by open-weights developers [2].", ""),  # the source says it so

@@ -200,6 +200,25 @@ def test_thin_source_is_a_headline_and_little_more() -> None:
     assert not editorial.is_thin("Lumen-70B", LONG)
 
 
+def test_the_headline_said_for_a_story_reads_as_a_sentence_aloud() -> None:
+    from pipeline.draft.pieces import best_headline
+
+    helix = ["We heard you: changes to the Helix Community License",  # the company's first person
+             "Helix Community License 1.1 - output clause removed, 1B/3B/7B back to Apache-2.0",  # glued parts
+             "Helix U-turn: small models are open source again after 4,800-signature revolt"]
+    assert best_headline(helix) == helix[2]
+    assert best_headline(["Aurora-3 Mini: $0.10/M input, 128k context", "Northwind launches Aurora-3 Mini"]) == \
+        "Northwind launches Aurora-3 Mini"
+    assert best_headline(helix[:2]) == helix[1]  # nothing better on offer: the glued title still beats first person
+
+
+def test_a_figure_said_twice_in_a_line_is_said_once() -> None:
+    from pipeline.draft.writer import DraftSentence, cited_lines
+
+    said = [DraftSentence(text="Reel-1 has 14 billion (14B) parameters, not 14 billion (14T) tokens.", sources=[2])]
+    assert cited_lines(said) == ["Reel-1 has 14 billion parameters, not 14 billion (14T) tokens [2]."]
+
+
 def test_quotes_are_found_with_their_speaker() -> None:
     text = ('"Inference is the bill you pay every day," said Maria Chen, Northwind\'s chief executive. Analyst Ravi '
             'Patel said the cut puts "direct pressure on every closed-model vendor\'s pricing page." Fine "words".')
@@ -342,6 +361,26 @@ def test_a_sides_quote_may_come_from_a_report_on_its_side_it_does_not_cite(
     assert "direct pressure on every open-model host's margins" in behind, debate.text  # quoted from [2]
 
 
+def test_a_side_is_written_from_the_reports_that_argue_it_in_so_many_words(
+        show: tuple[Config, Store, FakeOpenAI]) -> None:
+    # Measured on the sample day: the model guessed the Senate bill was evidence that open AI keeps up; written
+    # beside "the first open model in the top five", the case against retold the bill and was cut as a repeat.
+    config, store, fake = show
+    seed_day(config, store, DAY, [DEBATE[1], story(
+        "s-arena", "open-vs-closed", "Open Digest", "Lumen-70B enters OpenArena at #4",
+        "Lumen-70B entered OpenArena at #4 today, the first open model in the top five, 55 points short of the "
+        "leader."), story(
+        "s-bill", "open-vs-closed", "Policy Desk", "Senate panel advances AI bill",
+        "A Senate committee advanced the Frontier Model Accountability Act 14-9. The bill would make developers of "
+        "the largest models give 90 days' notice before publishing weights, its sponsors said on Tuesday.")])
+    fake.when("which side its facts support", Reply.json({"sides": ["behind", "keeping_up", "keeping_up"]}))
+    result = draft(config, store, DAY)
+    [against] = fake.requests_containing("Now make the case AGAINST")
+    prompt = against["body"]["messages"][1]["content"].split("<already>")[0]
+    assert "first open model in the top five" in prompt and "Frontier Model Accountability Act" not in prompt
+    assert any("keeping up [2]" in note for note in result.notes)
+
+
 def test_a_side_the_sources_do_not_support_is_said_so(show: tuple[Config, Store, FakeOpenAI]) -> None:
     config, store, fake = show
     seed_day(config, store, DAY, DEBATE)
@@ -404,12 +443,16 @@ def test_cold_open_teases_three_segments_and_sign_off_says_goodbye(show: tuple[C
     fake.when("This is the cold open", Reply.json({"lines": [
         "Your phone may soon talk back in a new voice.", "A lab blinks after a developer revolt.",
         "And Washington takes a step on frontier AI."]}))
+    fake.when("This is the sign-off", Reply.json({"sentences": [
+        {"text": "Watch for the full Senate's vote, due next month.", "sources": [1]}]}))
     draft(config, store, DAY)
     episode = files.load_episode(config.episodes_dir, DAY)
     cold = episode.segment("cold-open")
     assert cold.text.count("\n- ") == 2 and cold.script.endswith(f"This is {config.show.title}. I'm {config.show.host}.")
     bye = episode.segment("sign-off")
     assert bye.text.endswith("Thanks for listening, and see you tomorrow.") and "Tuesday, March 10" in bye.text
+    # its watch line retells a story already told: the host says it is what to watch, not news again
+    assert grounding.citations(bye.text) and bye.script.startswith("Before we go, one thing to watch. ")
 
 
 def test_superseded_reports_are_left_out_of_what_the_writer_reads(show: tuple[Config, Store, FakeOpenAI]) -> None:
@@ -486,10 +529,11 @@ def test_text_glued_from_a_table_is_never_shown_or_kept(sentence: str, glued: bo
     ("Fifty fine-tuning steps remove safety training from 11 of 12 open-weight models", "behind"),
     ("Lumen-70B enters OpenArena at #4, the first open model in the top five", "keeping_up"),
     ("Helix U-turn: small models are open source again after 4,800-signature revolt", "keeping_up"),
+    ("Meridian: open models now 7.5 points behind on GauntletBench", "behind"),
     ("Welcoming Dr. Priya Ramanathan as Chief Safety Officer", "neither"),
 ])
 def test_a_report_the_model_leaves_out_is_placed_by_its_own_words(text: str, side: str) -> None:
-    from pipeline.draft.pieces import lean
+    from pipeline.curate.text import lean
 
     assert lean(text) == side
 

@@ -18,6 +18,9 @@ pool for the segments after it. Editor overrides come first: ``story -> segment 
 ``max_stories``), ``drop`` keeps it out, ``pin`` places it first wherever it fits (or in the first general
 segment), and may bring back a story an earlier episode covered.
 
+A debate argues both sides: when the stories it took by rank all take one side (``side_of``, in their own words),
+its last place goes to the best-ranked fitting story that takes the other, if the day has one.
+
 One outlet cannot fill the show: at most ``max_per_outlet`` placed stories may be ones that outlet alone reports
 (stories several outlets report are not counted, nor listings of many authors' work: ``LISTING_KINDS``; editors'
 overrides and pins go past the cap). Every story lands in
@@ -31,7 +34,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.config import SegmentSpec
-from pipeline.curate.text import keyword_pattern, matched_keywords, reads_as_paper
+from pipeline.curate.text import keyword_pattern, lean, matched_keywords, reads_as_paper
 from pipeline.kinds import FRAMING, KINDS
 from pipeline.models import Story
 
@@ -67,6 +70,12 @@ def story_reads_as_paper(story: Story) -> bool:
     """Whether half or more of a story's reports read as a paper (or report on one), whoever published them."""
     papers = sum(reads_as_paper(f"{s.title}\n{s.excerpt}", [s.url]) for s in story.sources)
     return 2 * papers >= len(story.sources) > 0
+
+
+def side_of(story: Story) -> str:
+    """The debate side a story's reports take in their own words (``text.lean``): "behind", "keeping_up",
+    "neither"."""
+    return lean(" ".join(f"{source.title}. {source.excerpt}" for source in story.sources))
 
 
 def _listing(kinds: Sequence[str]) -> bool:
@@ -148,20 +157,40 @@ def assign(
     order = sorted(
         (spec for spec in specs if spec.kind not in NO_STORIES), key=lambda spec: KIND_ORDER.get(spec.kind, 9)
     )
+
+    def take(story_id: str, spec: SegmentSpec, picked: list[str]) -> bool:
+        """Place a story in ``spec`` (appended to ``picked``) if it is free, fits and is within its outlet's cap."""
+        if (
+            story_id not in placed
+            and fits(by_id[story_id], spec, source_kinds.get(story_id, ()))
+            and not over_cap(story_id)
+        ):
+            picked.append(story_id)
+            placed.add(story_id)
+            return True
+        return False
+
     for spec in order:
         picked = list(forced[spec.id])
         room = max(_capacity(spec) - len(picked), 0)
+        # A debate keeps its last place for the side not yet heard, when the day has a story on it.
+        held = 1 if KINDS[spec.kind].mode == "debate" and room > 1 else 0
+        for story_id in pool:
+            if room <= held:
+                break
+            room -= take(story_id, spec, picked)
+        heard = {side_of(by_id[sid]) for sid in picked} - {"neither"}
+        if held and room and len(heard) == 1:
+            other = next((sid for sid in pool if sid not in placed and side_of(by_id[sid]) not in {*heard, "neither"}
+                          and take(sid, spec, picked)), None)
+            if other:
+                room -= 1
+                notes.append(f"segment {spec.id!r}: {by_id[other].title!r} takes the debate's last place, for the "
+                             f"side its other stories do not argue")
         for story_id in pool:
             if room <= 0:
                 break
-            if (
-                story_id not in placed
-                and fits(by_id[story_id], spec, source_kinds.get(story_id, ()))
-                and not over_cap(story_id)
-            ):
-                picked.append(story_id)
-                placed.add(story_id)
-                room -= 1
+            room -= take(story_id, spec, picked)
         if len(picked) < spec.min_stories and not forced[spec.id]:
             if picked:
                 notes.append(

@@ -457,3 +457,25 @@ def reads_as_paper(text: str, urls: Iterable[str | None] = ()) -> bool:
     three weak ones ("benchmark", "dataset", "researchers" ...: a launch post has one or two of those)."""
     strong, weak = paper_markers(text, urls)
     return bool(strong) or len(weak) >= 3
+
+
+# The debate's sides (is open AI falling behind closed AI?) in a report's own words (the debate prompt's
+# definitions). Curate gives a debate both sides when the day has them; the writer places a report whose words take
+# one side there, whatever a small model said (it answers "neither" for most reports and guesses at the rest).
+_BEHIND = re.compile(r"\b(?:closed|proprietary)\b[^.]{0,80}\b(?:cheap\w*|price\w*|cuts?|lead\w*|beats?|tops?|"
+                     r"outperform\w*)\b|\bopen(?:-weights?| weights?|-source| source)?\b[^.]{0,60}\b(?:restrict\w*|"
+                     r"wait \d+ days|notice rule|notice requirement|ban\w*|unsafe|undo safety|remove safety|"
+                     r"safety training)\b|\b(?:undo\w*|remov\w*|strip\w*) safety\b|"
+                     r"\bopen(?:-weights?| weights?|-source| source)? models?\b(?:[^.]|\.\d){0,40}"
+                     r"\b(?:behind|trail\w*|lag\w*)\b",
+                     re.IGNORECASE)
+_KEEPING_UP = re.compile(r"\bopen(?:-weights?| weights?|-source| source)? models?\b[^.]{0,60}\b"
+                         r"(?:top (?:five|5|ten|10)|ranks?|matches|beats?|rivals?|leads?|first open)\b|"
+                         r"\bback to (?:Apache|open)|\bopen source again\b", re.IGNORECASE)
+
+
+def lean(text: str) -> str:
+    """The side a report's own words take ("behind", "keeping_up"), or "neither" when its cues point both ways
+    or nowhere."""
+    behind, keeping = bool(_BEHIND.search(text)), bool(_KEEPING_UP.search(text))
+    return "behind" if behind and not keeping else "keeping_up" if keeping and not behind else "neither"

@@ -792,6 +792,12 @@ _FIRST_PERSON = re.compile(r"\b(?:we're|we’re|we've|we’ve|we'll|we’ll|we'd
 
 # A feed's summary cut mid-word and copied so: "... tested six agents on 1,200 real t." (the headline-only fixture)
 CUT_WORD = re.compile(r"(?<![\w'’.\-])[b-hj-z]$")
+# ... or cut after two letters: "An implementation of SqueezeKV is also av." (the sample day). Two-letter words a
+# sentence may end on, lower case, are few.
+_CUT_PAIR = re.compile(r"(?<![\w'’.\-])(?<!\d )([a-z]{2})$")
+_ENDS_IN_TWO = frozenset({"it", "in", "on", "up", "is", "be", "to", "no", "us", "me", "we", "he", "go", "do", "so",
+                          "am", "as", "at", "by", "of", "or", "an", "ok", "id", "ai", "hi", "my", "ox", "tv", "pr",
+                          "ml", "vs", "uk", "eu", "ux", "ui", "qa", "hr"})
 # A line that only says where something came from: "According to Policy Desk." (measured on the sample day)
 ONLY_ATTRIBUTION = re.compile(r"(?:according to|as reported by|reported by|per|via|source:?|sources:?)\s+[^,;:]{1,60}",
                               re.IGNORECASE)
@@ -812,7 +818,7 @@ def fragment(sentence: str, known: str = "") -> str:
         return "it is cut off with an ellipsis"
     if ONLY_ATTRIBUTION.fullmatch(core):
         return "it is only an attribution"
-    if CUT_WORD.search(core):
+    if CUT_WORD.search(core) or ((two := _CUT_PAIR.search(core)) and two.group(1) not in _ENDS_IN_TWO):
         return f"a word is cut off ('{core.split()[-1]}')"
     if _DANGLING.search(core):
         return f"it stops at '{core.split()[-1]}'"
@@ -1003,9 +1009,44 @@ _VERDICT = re.compile(
     r"|\b(game[- ]changer|turning point|watershed)\b"
     r"|\b(?:this|which|that|it)\s+(aligns|underscores|highlights|signals|showcases|demonstrates|suggests|"
     r"indicates)\b"  # the host's commentary
-    r"|\b(?:this|which|that|it)\s+(could|may|might)\s+(lead|help|pave|spur|boost|fuel|mean)\b",  # and speculation
+    r"|\b(?:this|which|that|it)\s+(could|may|might)\s+(?:potentially\s+|well\s+|eventually\s+)?(lead|help|pave|"
+    r"spur|boost|fuel|mean|accelerate|drive|change|reshape|transform|shape|encourage|hurt|slow)\b",  # speculation
     re.IGNORECASE,
 )
+
+
+# Words after a figure that say how it is counted, not what: "7.5 points", "3 times", "40 percent".
+_NOT_COUNTED = frozenset({"percent", "per", "cent", "times", "point", "points", "more", "less", "fewer", "than",
+                          "of", "in", "on", "at", "to", "for", "from", "by", "with", "as", "and", "or", "a", "an",
+                          "the", "is", "was", "are", "were", "new", "total", "each", "every", "other", "so",
+                          "far", "today", "now", "after", "before", "over", "under", "up", "down", "its", "their"})
+
+
+def _counted(text: str, end: int, most: int) -> list[str]:
+    return [w.lower().removesuffix("s") for w in re.findall(r"[A-Za-z][\w'’]*", text[end:end + 80])[:most]]
+
+
+def counted_thing(sentence: str, sources_text: str) -> tuple[str, str, str]:
+    """(figure, what the sentence counts with it, what the sources count with it) when a sentence keeps a source's
+    count and changes what is counted: "its 2.4 million employees" where the source says "2.4 million users"
+    (measured on the sample day, missed by every other check); ('', '', '') when not. Only plain counts (no
+    currency or percentage), and only when every place the sources give the figure names a counted thing right
+    after it and none within four words is the sentence's."""
+    bare = _blank(outside_quotes(strip_citations(plain(sentence))), _date_spans(sentence))
+    theirs_text = _blank(plain(sources_text), _date_spans(sources_text))
+    for match, value, ordinal in _numbers(bare):
+        if ordinal or match["cur"] or _is_percent(match):
+            continue
+        mine = _counted(bare, match.end(), 1)
+        if not mine or mine[0] in _NOT_COUNTED or not bare[match.end():].lstrip()[:1].islower():
+            continue
+        windows = [(_counted(theirs_text, m.end(), 4), theirs_text[m.end():].lstrip()[:1])
+                   for m, v, o in _numbers(theirs_text) if not o and _key(v) == _key(value)]
+        if not windows or any(mine[0] in words for words, _ in windows):
+            continue
+        if all(words and words[0] not in _NOT_COUNTED and first.islower() for words, first in windows):
+            return match.group(0).strip(), mine[0], windows[0][0][0]
+    return "", "", ""
 
 
 def unsourced_verdict(sentence: str, sources_text: str) -> str:
@@ -1051,6 +1092,18 @@ def _closest(sentence: str, candidates: Iterable[str], least: float = NEAR_COPY)
         if ratio > score:
             best, score = candidate, ratio
     return best if score >= least else ""
+
+
+def says_otherwise(sentence: str, candidates: Iterable[str]) -> str:
+    """How ``sentence`` says the opposite of a source sentence among ``candidates`` ('' when it does not): it nearly
+    repeats one but with a negation added or dropped, or names or values swapped (``contradiction``), or it negates
+    what one says plainly (``negation_flip``). The writer's gate cuts such a line; ``check_text`` flags one."""
+    sentences = list(candidates)
+    copied = _closest(sentence, sentences)
+    how = contradiction(sentence, copied) if copied else ""
+    if how:
+        return how
+    return "it negates what its source says" if negation_flip(sentence, sentences) else ""
 
 
 def _attributed_elsewhere(claim: Claim, sentence: str, text: str, data: Sources) -> str:
@@ -1297,6 +1350,11 @@ def check_text(text: str, sources: Mapping[int, str] | Sources, *, framing: bool
                                    f"{where} say {figure!r} of {name}; this sentence says it of {said_of!r}: check "
                                    "what the figure is about", severity="high", evidence=told))
         cited_text = "\n".join(data.texts[n] for n in known_refs)  # not the show's own names ("Open vs closed")
+        count, counted, theirs = counted_thing(sentence, cited_text) if known_refs and not figure else ("", "", "")
+        if count:
+            flags.append(make_flag("unverified", "text", sentence, count,
+                                   f"{where} count {theirs!r} with {count!r}, never {counted!r}: check what the "
+                                   "figure counts", severity="high", evidence=nearest(sentence, index)))
         word, other = opposite_word(sentence, cited_text) if known_refs and not how else ("", "")
         if word:
             flags.append(make_flag("unverified", "text", sentence, word,

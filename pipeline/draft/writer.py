@@ -248,6 +248,10 @@ def build_text(kind: str, sentences: list[DraftSentence]) -> str:
     return "\n\n".join(" ".join(lines[i : i + 3]) for i in range(0, len(lines), 3))
 
 
+# A figure in words then again in short, in brackets: "14 billion (14B)", "2.4 million (2.4M)".
+_SAID_TWICE = re.compile(r"\b((\d+(?:\.\d+)?)[ -]([mbt])(?:illion|rillion))\s*\(\s*\2\s*\3\s*\)", re.IGNORECASE)
+
+
 def cited_lines(sentences: list[DraftSentence]) -> list[str]:
     """One line per sentence, its ``[n]`` markers placed before the full stop."""
     lines: list[str] = []
@@ -256,6 +260,7 @@ def cited_lines(sentences: list[DraftSentence]) -> list[str]:
         marker = f" [{', '.join(map(str, refs))}]" if refs else ""
         flat = re.sub(r"\s+", " ", grounding.strip_citations(sentence.text)).strip()
         flat = re.sub(r"([$€£])\s+(?=\d)", r"\1", flat)  # "$ 2.4 billion": a model's stray space
+        flat = _SAID_TWICE.sub(r"\1", flat)  # "14 billion (14B) parameters": one figure said twice
         # Models often pack several sentences into one item: each gets the item's sources, so every claim
         # carries its citation (the grounding check reads sentence by sentence).
         for body in grounding.split_sentences(flat) if flat else []:
@@ -310,7 +315,9 @@ def voice_segment(config: Config, llm: LLMClient, plan: Plan, drafted: Drafted) 
     intro = outro = ""
     if mode == "teaser":
         outro = f"This is {config.show.title}. I'm {config.show.host}." if plan.first else ""
-    elif mode != "sign_off":
+    elif mode == "sign_off":  # the watch line is a story told earlier: said as what to watch, not as news again
+        intro = KINDS[plan.spec.kind].intro if grounding.citations(segment.text) else ""
+    else:
         intro, outro = segment_intro(config, plan), segment_outro(config, plan)
     spoken = write_script(config, llm, plan, segment.text, intro=intro, outro=outro, known=own_names(config),
                           model=mode not in ("teaser", "sign_off"))
@@ -357,16 +364,23 @@ def dedupe_episode(segments: list[Segment], fixed: set[str] = frozenset()) -> li
 
 def keep_lines(lines: list[str], plan: Plan, seen: list[set[str]], most: int) -> tuple[list[str], list[str]]:
     """The editorial gate for a model's lines: at most ``most``, none a fragment, none talking about its sources
-    (such a trailing clause is cut), none saying a source's figure of another thing (``grounding.moved_figure``),
-    giving a verdict its sources do not (``grounding.unsourced_verdict``) or a word whose opposite is all they say
-    (``grounding.opposite_word``), none repeating a line already kept in the segment (``seen``, updated). Lines that
-    copy a source or speak in its first person are kept here and rewritten by ``rewrite_lines``. Returns (kept, why
-    each cut one went)."""
+    (such a trailing clause is cut), none saying a source's figure of another thing (``grounding.moved_figure``,
+    ``grounding.counted_thing``),
+    saying the opposite of one (``grounding.says_otherwise``: a negation added or dropped, names or figures
+    swapped), giving a verdict its sources do not (``grounding.unsourced_verdict``) or a word whose opposite is all
+    they say (``grounding.opposite_word``), none repeating a line already kept in the segment (``seen``, updated),
+    none going on from a line cut for what it says (``_LEANS_BACK``). Lines that copy a source or speak in its first
+    person are kept here and rewritten by ``rewrite_lines``. Returns (kept, why each cut one went)."""
     kept: list[str] = []
     cut: list[str] = []
+    previous_wrong = False  # the line before was cut for what it says (not for its form)
     for line in lines:
         words = _words(line)
         why = editorial.fragment(line) or (_FRAGMENT.search(line) and "a dangling end") or ""
+        if not why and previous_wrong and _LEANS_BACK.match(grounding.strip_citations(line)):
+            why = "it leans on the line cut before it"  # and so may the next
+        else:
+            previous_wrong = False
         if not why and (glued := editorial.garbled(line)):
             why = f"text glued from a table ({glued})"
         talk = "" if why else editorial.meta_talk(line)
@@ -379,14 +393,19 @@ def keep_lines(lines: list[str], plan: Plan, seen: list[set[str]], most: int) ->
                 why = f"the host talking about its sources ('{talk}')"
         if not why:
             cited = [plan.texts[n] for n in grounding.citations(line) if n in plan.texts]
-            figure, name, said_of, _ = grounding.moved_figure(line, [s for text in cited
-                                                                     for s in grounding.split_sentences(text)])
-            if figure:
+            sentences = [s for text in cited for s in grounding.split_sentences(text)]
+            figure, name, said_of, _ = grounding.moved_figure(line, sentences)
+            if otherwise := grounding.says_otherwise(line, sentences):
+                why = f"the opposite of its source ({otherwise})"
+            elif figure:
                 why = f"'{figure}' said of '{said_of}' (its source says it of {name})"
+            elif (counted := grounding.counted_thing(line, "\n".join(cited)))[0]:
+                why = f"'{counted[0]}' counting '{counted[1]}' (its sources count '{counted[2]}')"
             elif verdict := grounding.unsourced_verdict(line, "\n".join(cited)):
                 why = f"a verdict its sources do not give ('{verdict}')"
             elif (opposite := grounding.opposite_word(line, "\n".join(cited)))[0]:
                 why = f"'{opposite[0]}' where its sources only say '{opposite[1]}'"
+            previous_wrong = bool(why)
         if not why and any(name in line for name in EXAMPLE_NAMES):
             why = "the prompt's example repeated"
         if not why and any(len(words & other) >= 0.7 * min(len(words), len(other)) for other in seen):
@@ -399,6 +418,12 @@ def keep_lines(lines: list[str], plan: Plan, seen: list[set[str]], most: int) ->
         seen.append(words)
         kept.append(line)
     return kept, cut
+
+
+# A line that goes on from the one before it ("However, she allowed ..."): with that one cut, it has nothing to
+# stand on (measured on the sample day: the ruling's negated line cut, "However, she ..." was left with no judge).
+_LEANS_BACK = re.compile(r"(?:However|But|And|Also|Still|Yet|Instead|Meanwhile|Even so|It|Its|They|Their|He|His|She|"
+                         r"Her|This|That|These|Those|The move|The change|The decision)\b")
 
 
 def draft_sign_off(config: Config, llm: LLMClient, plan: Plan, *, feedback: str | None = None) -> Drafted:

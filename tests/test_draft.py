@@ -335,6 +335,7 @@ def test_story_answers_lose_talk_about_sources_attributions_alone_moved_figures_
         {"text": "Quill Data has 40 employees.", "sources": [1]},  # the source counts customers
         {"text": "Quill Data did not raise $12 million to label training data.", "sources": [1]},
         {"text": "The data startup Quill raised $12 million to label training data.", "sources": [1]},
+        {"text": "Quill Data lands $12M for labelling.", "sources": [1]},  # the same fact in other words
     ]}
     fake_openai.when("Heron Audio ships a voice model", Reply.json(heron))
     fake_openai.when("Quill raises seed round", Reply.json(quill))
@@ -356,6 +357,7 @@ def test_story_answers_lose_talk_about_sources_attributions_alone_moved_figures_
     assert "the opposite of its source (a negation is added or dropped): Quill Data did not raise" in notes
     assert "it leans on the line cut before it: It did not give a price" in notes
     assert "'40' counting 'employee' (its sources count 'customer'): Quill Data has 40 employees" in notes
+    assert "a repeat (its figures already said of the same name): Quill Data lands $12M" in notes
 
 
 def test_every_story_of_a_full_segment_gets_a_source(day: tuple[Config, Store]) -> None:

@@ -99,6 +99,13 @@ def test_a_dropped_story_and_a_title_read_aloud_are_problems() -> None:
     assert dropped_stories(script, stories) == [2]
     found = problems(script, text, paragraphs=stories)
     assert any("leaves out" in p for p in found)
+    # A debate side the day does not argue is said in a line with no name or number: leaving it out is a problem too
+    # (measured on the sample day: the script then argued one side only).
+    debate = ["**The case that it is.** The Senate panel approved the act 14-9 [5].",
+              "**The case against.** Today's reports make little of a case that open AI is keeping up."]
+    assert dropped_stories("The Senate panel approved the act 14-9.", debate) == [1]
+    assert dropped_stories("The Senate panel approved the act 14-9. But today's reports make little of a case "
+                           "that open AI is keeping up.", debate) == []
     titled = problems('A paper on arXiv, "Sparse Mixture Routing Cuts Training Compute", is out.',
                       'arXiv published "Sparse Mixture Routing Cuts Training Compute" [1].')
     assert any("title" in p for p in titled)

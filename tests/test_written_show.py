@@ -341,6 +341,10 @@ def test_the_debate_argues_both_sides_with_citations_and_quotes(show: tuple[Conf
     [behind] = fake.requests_containing("Make the case that open AI IS falling behind")
     prompt = behind["body"]["messages"][1]["content"]
     assert "Northwind cut the price" in prompt and "4,800 developers" not in prompt.split("<already>")[0]
+    # The case against is not shown the first side's case (a small model retold it); the code checks repeats.
+    [against] = fake.requests_containing("Now make the case AGAINST")
+    assert "squeezing open hosts" not in against["body"]["messages"][1]["content"]
+    assert fake.requests_containing("squeezing open hosts")  # later calls (what to watch, the script) still are
 
 
 def test_a_sides_quote_may_come_from_a_report_on_its_side_it_does_not_cite(

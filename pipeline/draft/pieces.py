@@ -124,11 +124,16 @@ class Beat:
     most: int  # sentences at most
     allow_empty: bool = False
     least: int = 1  # sentences at least (the grammar holds a small model to it: asked for six, it wrote one)
+    # Shown what the beats before it said, so as not to repeat it. The case against is not: its sources are
+    # other reports, and shown the first side's case a small model retold it (measured on the sample day: given
+    # "the first open model in the top five", it wrote the Senate letter again, cut as a repeat); the code's
+    # repeat check still holds.
+    sees_before: bool = True
 
 
 DEEP_DIVE = [Beat("happened", 0.45, 6, least=3), Beat("context", 0.4, 5, least=2),
              Beat("next", 0.15, 2, allow_empty=True)]
-DEBATE = [Beat("behind", 0.4, 3, allow_empty=True), Beat("against", 0.4, 3, allow_empty=True),
+DEBATE = [Beat("behind", 0.4, 3, allow_empty=True), Beat("against", 0.4, 3, allow_empty=True, sees_before=False),
           Beat("watch", 0.2, 1, allow_empty=True)]
 LEAD_SOURCES = 3  # the deep dive's first beat reads the story's first outlets; the second, the others
 
@@ -164,7 +169,8 @@ def write_beats(config: Config, llm: LLMClient, plan: Plan, beats: list[Beat], *
             continue
         target = max(20, round(plan.spec.target_words * beat.share))
         sentences = max(1, min(beat.most, round(target / 22)))
-        already = " ".join(grounding.strip_citations(line) for lines in written.values() for line in lines)
+        already = " ".join(grounding.strip_citations(line) for lines in written.values() for line in lines
+                           if beat.sees_before)
         context = {"beat": beat.name, "sentences": sentences, "max_sentences": beat.most, "target_words": target,
                    "already": as_data(already), "feedback": as_data(feedback or ""),
                    "previous": as_data(grounding.strip_citations(previous_text or ""))}

@@ -365,15 +365,16 @@ def dedupe_episode(segments: list[Segment], fixed: set[str] = frozenset()) -> li
 def keep_lines(lines: list[str], plan: Plan, seen: list[set[str]], most: int) -> tuple[list[str], list[str]]:
     """The editorial gate for a model's lines: at most ``most``, none a fragment, none talking about its sources
     (such a trailing clause is cut), none saying a source's figure of another thing (``grounding.moved_figure``,
-    ``grounding.counted_thing``),
-    saying the opposite of one (``grounding.says_otherwise``: a negation added or dropped, names or figures
-    swapped), giving a verdict its sources do not (``grounding.unsourced_verdict``) or a word whose opposite is all
-    they say (``grounding.opposite_word``), none repeating a line already kept in the segment (``seen``, updated),
-    none going on from a line cut for what it says (``_LEANS_BACK``). Lines that copy a source or speak in its first
-    person are kept here and rewritten by ``rewrite_lines``. Returns (kept, why each cut one went)."""
+    ``grounding.counted_thing``), saying the opposite of one (``grounding.says_otherwise``: a negation added or
+    dropped, names or figures swapped), giving a verdict its sources do not (``grounding.unsourced_verdict``) or a
+    word whose opposite is all they say (``grounding.opposite_word``), none repeating a line already kept in the
+    segment (``seen``, updated) or, in this call, its figures of the same name (``said_facts``), none going on from
+    a line cut for what it says (``_LEANS_BACK``). Lines that copy a source or speak in its first person are kept
+    here and rewritten by ``rewrite_lines``. Returns (kept, why each cut one went)."""
     kept: list[str] = []
     cut: list[str] = []
     previous_wrong = False  # the line before was cut for what it says (not for its form)
+    told: list[tuple[set[str], set[str]]] = []  # the kept lines' figures and names (``said_facts``)
     for line in lines:
         words = _words(line)
         why = editorial.fragment(line) or (_FRAGMENT.search(line) and "a dangling end") or ""
@@ -410,14 +411,31 @@ def keep_lines(lines: list[str], plan: Plan, seen: list[set[str]], most: int) ->
             why = "the prompt's example repeated"
         if not why and any(len(words & other) >= 0.7 * min(len(words), len(other)) for other in seen):
             why = "a repeat"
+        facts = said_facts(line)
+        if not why and facts[0] and any(facts[0] <= figures and _same_name(facts[1], names) for figures, names in told):
+            why = "a repeat (its figures already said of the same name)"
         if not why and len(kept) >= most:
             why = "past the sentence cap"
         if why:
             cut.append(f"{why}: {grounding.strip_citations(line)[:80]}")
             continue
         seen.append(words)
+        told.append(facts)
         kept.append(line)
     return kept, cut
+
+
+def _same_name(mine: set[str], theirs: set[str]) -> bool:
+    """Whether two lines share a name: "Quill" is "Quill Data"; "AI" is not "OpenAI"."""
+    return any(a == b or (min(len(a), len(b)) >= 4 and (a in b or b in a)) for a in mine for b in theirs)
+
+
+def said_facts(line: str) -> tuple[set[str], set[str]]:
+    """A line's figures and names, compared: two outlets' versions of one fact ("Solstice Compute raises $640
+    million ..." and "GPU cloud startup Solstice Compute lands $640M ...", measured on the sample day) share both
+    while sharing few words."""
+    figures = {f"{c.value:.6g}" for c in grounding.number_claims(line) if c.value is not None}
+    return figures, {grounding.squash(c.span) for c in grounding.entity_claims(line)}
 
 
 # A line that goes on from the one before it ("However, she allowed ..."): with that one cut, it has nothing to

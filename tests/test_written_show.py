@@ -160,6 +160,7 @@ def test_copy_check_finds_a_twelve_word_run_outside_quotes_only() -> None:
     ("According to Policy Desk [5].", True),  # only an attribution (measured on the sample day)
     ("The act cleared the Commerce Committee 14-9 [5].", False),  # a score ends it (measured on the sample day)
     ("Researchers tested six agents on 1,200 real t [1].", True),  # a feed summary cut mid-word, copied
+    ("An implementation of SqueezeKV is also av [5].", True),  # cut after two letters (the sample day, twice)
     ("It runs 5.2x faster than Lumen-8B, said Priya [1].", False),
 ])
 def test_fragments(sentence: str, broken: bool) -> None:
@@ -383,6 +384,25 @@ def test_a_side_is_written_from_the_reports_that_argue_it_in_so_many_words(
     prompt = against["body"]["messages"][1]["content"].split("<already>")[0]
     assert "first open model in the top five" in prompt and "Frontier Model Accountability Act" not in prompt
     assert any("keeping up [2]" in note for note in result.notes)
+
+
+def test_a_sides_quote_may_come_from_a_report_the_model_placed_there(show: tuple[Config, Store, FakeOpenAI]) -> None:
+    # The case against is written from the report that argues it in so many words; the quote still comes from a
+    # report the model placed on that side (measured on the sample day: without it, the debate lost its only quote).
+    config, store, fake = show
+    seed_day(config, store, DAY, [DEBATE[1], story(
+        "s-arena", "open-vs-closed", "Open Digest", "Lumen-70B enters OpenArena at #4",
+        "Lumen-70B entered OpenArena at #4 today, the first open model in the top five."), DEBATE[0]])
+    fake.when("which side its facts support", Reply.json({"sides": ["behind", "keeping_up", "keeping_up"]}))
+    fake.when("Now make the case AGAINST", answer(
+        ("Lumen-70B reached fourth place on OpenArena, the first open model in its top five.", [2]),
+        ("It entered the board at #4 today, Open Digest says.", [2])))
+    draft(config, store, DAY)
+    [against] = fake.requests_containing("Now make the case AGAINST")
+    assert "4,800 developers" not in against["body"]["messages"][1]["content"]
+    debate = files.load_episode(config.episodes_dir, DAY).segment("open-vs-closed")
+    case = debate.text.split("**The case against.**")[1]
+    assert 'As Ana Ruiz put it, "The community has real leverage" [3].' in case, debate.text
 
 
 def test_a_side_the_sources_do_not_support_is_said_so(show: tuple[Config, Store, FakeOpenAI]) -> None:

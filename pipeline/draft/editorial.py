@@ -117,7 +117,7 @@ def fragment(sentence: str) -> str:
         return "cut off with an ellipsis"
     if grounding.ONLY_ATTRIBUTION.fullmatch(core):
         return "only an attribution"
-    if grounding.CUT_WORD.search(core):
+    if grounding.cut_off(core):
         return f"a word cut off ('{core.split()[-1]}')"
     if _DANGLING.search(core):
         return f"stops at '{core.split()[-1]}'"

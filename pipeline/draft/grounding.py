@@ -798,6 +798,14 @@ _CUT_PAIR = re.compile(r"(?<![\w'’.\-])(?<!\d )([a-z]{2})$")
 _ENDS_IN_TWO = frozenset({"it", "in", "on", "up", "is", "be", "to", "no", "us", "me", "we", "he", "go", "do", "so",
                           "am", "as", "at", "by", "of", "or", "an", "ok", "id", "ai", "hi", "my", "ox", "tv", "pr",
                           "ml", "vs", "uk", "eu", "ux", "ui", "qa", "hr"})
+
+
+def cut_off(core: str) -> bool:
+    """Whether a sentence (its end stop removed) ends on a word cut short ("1,200 real t", "is also av")."""
+    two = _CUT_PAIR.search(core)
+    return bool(CUT_WORD.search(core) or (two and two.group(1) not in _ENDS_IN_TWO))
+
+
 # A line that only says where something came from: "According to Policy Desk." (measured on the sample day)
 ONLY_ATTRIBUTION = re.compile(r"(?:according to|as reported by|reported by|per|via|source:?|sources:?)\s+[^,;:]{1,60}",
                               re.IGNORECASE)
@@ -818,7 +826,7 @@ def fragment(sentence: str, known: str = "") -> str:
         return "it is cut off with an ellipsis"
     if ONLY_ATTRIBUTION.fullmatch(core):
         return "it is only an attribution"
-    if CUT_WORD.search(core) or ((two := _CUT_PAIR.search(core)) and two.group(1) not in _ENDS_IN_TWO):
+    if cut_off(core):
         return f"a word is cut off ('{core.split()[-1]}')"
     if _DANGLING.search(core):
         return f"it stops at '{core.split()[-1]}'"

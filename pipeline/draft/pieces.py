@@ -271,9 +271,9 @@ def draft_debate(config: Config, llm: LLMClient, plan: Plan, *, feedback: str | 
     used: set[str] = set()
     # A side's quote comes from the sources its lines cite, else from the other reports on its side (measured on
     # the sample day: with a wrong line cut, the case that open AI is behind lost the quote its source carried).
-    only_behind = [n for n in dict.fromkeys([*side_numbers(behind), *sides["behind"]])
+    only_behind = [n for n in dict.fromkeys([*side_numbers(behind), *sides["behind"], *sides["behind quotes"]])
                    if n not in side_numbers(against)]
-    only_against = [n for n in dict.fromkeys([*side_numbers(against), *sides["against"]])
+    only_against = [n for n in dict.fromkeys([*side_numbers(against), *sides["against"], *sides["against quotes"]])
                     if n not in side_numbers(behind)]
     for lines, numbers in ((behind, only_behind), (against, only_against)):
         quote = quote_line(plan, numbers, used) if lines else ""
@@ -319,7 +319,8 @@ def classify_sides(config: Config, llm: LLMClient, plan: Plan) -> tuple[dict[str
         answer = llm.structured(messages, side_schema(len(items)), purpose=f"sides:{plan.spec.id}",
                                 max_tokens=40 + 12 * len(items), temperature=0.0)
     except LLMError as exc:
-        return {"behind": numbers, "against": numbers}, [f"{plan.spec.id}: sides not told apart ({exc})"]
+        return ({"behind": numbers, "against": numbers, "behind quotes": [], "against quotes": []},
+                [f"{plan.spec.id}: sides not told apart ({exc})"])
     sides = {"behind": [], "against": []}  # type: dict[str, list[int]]
     cued = {"behind": [], "against": []}  # type: dict[str, list[int]]
     texts = {s.n: f"{s.title}. {s.text}" for s in plan.prompt_sources}
@@ -333,8 +334,10 @@ def classify_sides(config: Config, llm: LLMClient, plan: Plan) -> tuple[dict[str
     # A report's own words over a small model's guess: a side with reports that argue it in so many words is
     # written from those alone (measured on the sample day: the case against, given the Senate bill by the model's
     # guess beside "the first open model in the top five", retold the bill and was cut as a repeat).
-    sides = {side: cued[side] or found for side, found in sides.items()}
-    return sides, [f"{plan.spec.id}: evidence that open AI is behind {sides['behind']}, keeping up {sides['against']}"]
+    written = {side: cued[side] or found for side, found in sides.items()}
+    quoted = {f"{side} quotes": found for side, found in sides.items()}  # a side's quote may come from any of them
+    return {**written, **quoted}, [
+        f"{plan.spec.id}: evidence that open AI is behind {written['behind']}, keeping up {written['against']}"]
 
 
 def debate_sides(text: str) -> dict[str, int]:

@@ -337,11 +337,17 @@ def test_story_answers_lose_talk_about_sources_attributions_alone_moved_figures_
         {"text": "The data startup Quill raised $12 million to label training data.", "sources": [1]},
         {"text": "Quill Data lands $12M for labelling.", "sources": [1]},  # the same fact in other words
     ]}
+    court = {"sentences": [  # the source names Northwind Labs as the party sued, not as who says so
+        {"text": "A ruling in the Halverson case is expected within 60 days, according to Northwind Labs.",
+         "sources": [1]}]}
     fake_openai.when("Heron Audio ships a voice model", Reply.json(heron))
     fake_openai.when("Quill raises seed round", Reply.json(quill))
+    fake_openai.when("Court hears AI copyright case", Reply.json(court))
     result = draft(config, store, DAY)
     episode = files.load_episode(config.episodes_dir, DAY)
     headlines, hits = episode.segment("headlines"), episode.segment("quick-hits")
+    n = next(ref.n for ref in headlines.sources if ref.story_id == "s-court")
+    assert f"A ruling in the Halverson case is expected within 60 days [{n}]." in headlines.text
     n = next(ref.n for ref in headlines.sources if ref.story_id == "s-heron")
     assert next(b for b in headlines.text.split("\n\n") if "Heron" in b) == \
         f"Heron Voice 2 is a speech model that runs on phones [{n}]."
@@ -358,6 +364,7 @@ def test_story_answers_lose_talk_about_sources_attributions_alone_moved_figures_
     assert "it leans on the line cut before it: It did not give a price" in notes
     assert "'40' counting 'employee' (its sources count 'customer'): Quill Data has 40 employees" in notes
     assert "a repeat (its figures already said of the same name): Quill Data lands $12M" in notes
+    assert "an attribution its sources do not make ('according to Northwind Labs')" in notes
 
 
 def test_every_story_of_a_full_segment_gets_a_source(day: tuple[Config, Store]) -> None:

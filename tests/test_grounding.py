@@ -393,6 +393,22 @@ def test_a_figure_that_counts_another_thing_is_flagged(sentence: str, flagged: b
     assert all(f.severity == "high" and "count 'user' with '2.4 million', never 'employee'" in f.message for f in found)
 
 
+@pytest.mark.parametrize(("sentence", "flagged"), [
+    # measured on the headline-only fixture: the firm that led the round was named as the one saying so
+    ("Tidepool raised $18M for clinics, according to Greyfield Partners [1].", True),
+    ("Tidepool raised $18M for clinics, according to Tidepool [1].", False),  # the outlet's own post
+    ("The bill bans nothing, according to Sen. Maria Whitcomb [2].", False),  # '..., said Sen. Maria Whitcomb'
+    ("The vote was 14-9, according to Policy Desk [2].", False),  # the outlet
+    ("The gap is 9.8 points, according to Meridian's audit [2].", False),  # a document of Meridian's
+])
+def test_an_attribution_to_someone_who_says_nothing_is_flagged(sentence: str, flagged: bool) -> None:
+    world = {1: "Tidepool raises $18M Series A\nTidepool blog\nThe round was led by Greyfield Partners.",
+             2: "Senate panel advances bill\nPolicy Desk\nThe committee voted 14-9. \"This bill bans nothing,\" said "
+                "Sen. Maria Whitcomb. Meridian's audit puts the gap at 9.8 points."}
+    found = [f for f in check_text(sentence, world) if f.kind == "unsupported_attribution"]
+    assert bool(found) == flagged, found
+
+
 @pytest.mark.parametrize(("sentence", "verdict"), [
     # measured on the sample day: the source says the bill "does not ban anything", and no more
     ("The committee's approval is seen as a positive development for open-source AI [1].", "is seen as"),

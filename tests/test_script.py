@@ -38,6 +38,7 @@ OUTLETS = [
     ("Business Daily (AI & Markets)", "press", "Business Daily"),
     ("TechCrunch AI", "press", "TechCrunch"),
     ("Policy Desk", "policy", "Policy Desk"),
+    ("The Circuit: AI", "press", "The Circuit"),  # measured on the headline-only fixture: "according to The Circuit:."
 ]
 
 

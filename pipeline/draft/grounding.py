@@ -617,6 +617,44 @@ def attribution_claims(sentence: str) -> list[Claim]:
     return claims
 
 
+_SPEECH = (r"(?:said|says|say|told|tells|wrote|writes|write|announced|announces|argued|argues|stated|states|"
+           r"reported|reports|posted|posts|added|adds|noted|notes|confirmed|confirms|explained|explains|warned|warns|"
+           r"claimed|claims|estimated|estimates|found|finds|showed|shows|published|publishes|according to|"
+           r"in a (?:post|statement|letter|blog post|filing|report))")
+
+
+def said_by(sentence: str) -> list[str]:
+    """The names a sentence says its news comes from in so many words ("according to X", "reported by X", "per
+    X"), without a trailing dot; "X says" is left out (the company a story is about says things in every report),
+    and so is "according to X's report" (a document of X's, which a source may describe without X saying a word)."""
+    text = outside_quotes(strip_citations(plain(sentence)))
+    return [claim.span.rstrip(".") for match in _ATTRIBUTION.finditer(text) if match["a"] or match["b"]
+            for claim in attribution_claims(match.group(0)) if not re.search(r"['’]s\b", claim.span)]
+
+
+_TITLES = re.compile(r"\b(Sen|Rep|Dr|Mr|Mrs|Ms|Gov|Prof|St|Jr|Sr|Inc|Corp|Ltd|Co|Gen|Lt|Col)\.")
+
+
+def speaks_in(name: str, text: str) -> bool:
+    """Whether ``name`` is who says something in a source (its outlet line, or next to a verb of saying: "said
+    Maria Chen", "Northwind AI announced", "according to Policy Desk"), not only someone the news is about
+    ("The round was led by Greyfield Partners" does not make "according to Greyfield Partners" true)."""
+    lines = text.split("\n")
+    outlet = squash(lines[1]) if len(lines) > 2 else ""
+    text = _TITLES.sub(r"\1", text)  # "said Sen. Maria Whitcomb": the title's dot ends no sentence
+    mine = squash(name)
+    if outlet and mine and (mine in outlet or outlet in mine):
+        return True
+    words = [w for w in name.split() if w[:1].isupper()]
+    forms = {name, *(words[:1] if len(words) > 1 else []), *(words[-1:] if len(words) > 1 else [])}
+    for form in forms:
+        said = re.escape(form).replace(r"\ ", r"\s+")
+        near = (rf"\b{said}\b(?:['’]s)?(?:[^.;]{{0,60}}?)\b{_SPEECH}\b|\b{_SPEECH}\b[^.;]{{0,40}}?\b{said}\b")
+        if re.search(near, text, re.IGNORECASE):
+            return True
+    return False
+
+
 # A script says quotations in single quotes ('Mini is our answer ...'): the same claim, when it is bounded as one.
 _SINGLE_QUOTE = re.compile(r"(?:^|(?<=[\s,:]))'([^']{10,400})'(?=[\s.,;:!?]|$)")
 
@@ -1358,6 +1396,12 @@ def check_text(text: str, sources: Mapping[int, str] | Sources, *, framing: bool
                                    f"{where} say {figure!r} of {name}; this sentence says it of {said_of!r}: check "
                                    "what the figure is about", severity="high", evidence=told))
         cited_text = "\n".join(data.texts[n] for n in known_refs)  # not the show's own names ("Open vs closed")
+        flagged_names = {f.span.rstrip(".") for f in found}
+        for name in said_by(sentence) if known_refs else []:
+            if name not in flagged_names and not any(speaks_in(name, data.texts[n]) for n in known_refs):
+                flags.append(make_flag("unsupported_attribution", "text", sentence, name,
+                                       f"{name!r} is named in {where} but says nothing there: say who reported it",
+                                       evidence=nearest(sentence, index)))
         count, counted, theirs = counted_thing(sentence, cited_text) if known_refs and not figure else ("", "", "")
         if count:
             flags.append(make_flag("unverified", "text", sentence, count,

@@ -34,9 +34,10 @@ def attribute(text: str) -> str:
 
 
 def outlet_name(outlet: str) -> str:
-    """An outlet as a writer names it: config's qualifiers in parentheses go ("Business Daily (AI & Markets)" ->
-    "Business Daily"), so they are not copied into the copy."""
+    """An outlet as a writer names it: config's qualifiers in parentheses or after a colon go ("Business Daily (AI &
+    Markets)" -> "Business Daily"), so they are not copied into the copy."""
     short = re.sub(r"\s*\([^)]*\)\s*$", "", outlet).strip()
+    short = re.sub(r"^(\S+\s+\S+.*?)\s*:\s*[\w &]{1,20}$", r"\1", short).strip()  # "The Circuit: AI" -> "The Circuit"
     return attribute(short or outlet)
 
 

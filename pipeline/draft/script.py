@@ -476,6 +476,7 @@ def spoken_outlet(name: str, kind: str = "other", spoken_name: str | None = None
     if spoken_name:
         return spoken_name
     base = re.sub(r"\s*\([^)]*\)", "", name).strip()
+    base = re.sub(r"^(\S+\s+\S+.*?)\s*:\s*[\w &]{1,20}$", r"\1", base).strip()  # "The Circuit: AI": said "The Circuit"
     if kind == "aggregator":
         site = "Hacker News" if re.match(r"(?i)^(hn\b|hacker news)", base) else re.sub(
             r"(?i)\s+(front page|ai|llm|top|new|best)\b.*$", "", base) or base

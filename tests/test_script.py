@@ -12,6 +12,7 @@ from pipeline.config import Config, SegmentSpec, load_config
 from pipeline.draft.llm import open_llm
 from pipeline.draft.script import (
     added_facts,
+    broken_off,
     contract,
     contractions_per_100,
     dropped_stories,
@@ -107,6 +108,14 @@ def test_a_dropped_story_and_a_title_read_aloud_are_problems() -> None:
     assert dropped_stories("The Senate panel approved the act 14-9.", debate) == [1]
     assert dropped_stories("The Senate panel approved the act 14-9. But today's reports make little of a case "
                            "that open AI is keeping up.", debate) == []
+    # A paragraph counts as said only by what it alone says (measured on the sample day: the case against, left
+    # out, passed because its "AI" was in the script), and a script that breaks off is a problem.
+    argued = ["**The case that it is.** Open AI trails: the Senate panel approved the act 14-9 [5].",
+              "**The case against.** Open AI keeps up: Lumen-70B sits fourth on OpenArena, Elo 1287 [7]."]
+    cut_short = "Open AI trails: the Senate panel approved the act 14-9. As CEO Dana Okafor put it,"
+    assert dropped_stories(cut_short, argued) == [1]
+    assert any("breaks off mid-sentence" in p for p in problems(cut_short, "\n\n".join(argued), paragraphs=argued))
+    assert not broken_off("She said \"no.\"") and not broken_off("It passed 14-9.") and broken_off("It went to the.")
     titled = problems('A paper on arXiv, "Sparse Mixture Routing Cuts Training Compute", is out.',
                       'arXiv published "Sparse Mixture Routing Cuts Training Compute" [1].')
     assert any("title" in p for p in titled)

@@ -806,7 +806,7 @@ def supported(claim: Claim, index: SourceIndex) -> bool:
 
 # -- the sentence itself: fragments, first person, copying ----------------------------------------------------------
 
-_DANGLING = re.compile(
+DANGLING = re.compile(
     r"(?:\b(?:a|an|the|of|to|and|or|but|nor|by|for|with|from|that|which|whose|as|at|into|onto|than|its|their|his|"
     r"her|our|your|including|such|between|via|per|because|if|whether)|[,;:(–—]|\s-)\s*[\"”’]?\s*$"
     r"|\b(?:the|a|an|its|their|his|her|our|your|this|these|those)\s+\d[\d,.]*\s*$",  # "... that the 9."
@@ -866,7 +866,7 @@ def fragment(sentence: str, known: str = "") -> str:
         return "it is only an attribution"
     if cut_off(core):
         return f"a word is cut off ('{core.split()[-1]}')"
-    if _DANGLING.search(core):
+    if DANGLING.search(core):
         return f"it stops at '{core.split()[-1]}'"
     if re.match(r"(?:and|but|or|which|that|who|whose|while|because|although)\b", core):
         return f"it opens mid-sentence ('{core.split()[0]}')"

@@ -616,6 +616,10 @@ def dropped_stories(script: str, paragraphs: list[str]) -> list[int]:
     for index, paragraph in enumerate(paragraphs):
         claims = [c for s in grounding.split_sentences(paragraph) for c in grounding.claims_of(s)
                   if c.kind in ("entity", "number", "attribution")]
+        # Only what this paragraph alone says tells it was kept (measured on the sample day: the case against,
+        # left out, counted as said because its "AI" was in the script).
+        others = _known_index("\n".join(p for i, p in enumerate(paragraphs) if i != index), "")
+        claims = [c for c in claims if not grounding.supported(c, others)] or claims
         mine = set() if claims else editorial.content_words(paragraph)
         if (any(grounding.supported(claim, said) for claim in claims) if claims
                 else len(mine & spoken) >= 0.6 * len(mine)):
@@ -649,12 +653,24 @@ def problems(script: str, text: str, *, known: str = "", paragraphs: list[str] |
         if missing:
             found.append("it leaves out " + "; ".join(repr(_gist(paragraphs[i])) for i in missing[:3])
                          + ". Keep every story")
+    if script.strip() and broken_off(script):
+        found.append(f"it breaks off mid-sentence ({script.strip()[-40:]!r}): end every sentence")
     titles = [q for q in _QUOTED.findall(script) if is_title(q, source_titles)]
     if titles:
         found.append(f"it reads a title aloud ({titles[0]!r}): say what the paper or post is about instead")
     if words(script) < MIN_SHARE * words(text):
         found.append(f"it is too short ({words(script)} words for a draft of {words(text)}): keep every fact")
     return found
+
+
+def broken_off(script: str) -> bool:
+    """Whether a script stops mid-sentence: no full stop at its end, or its last word needs more ("As CEO Dana
+    Okafor put it,", measured on the sample day: a quotation mark ended the model's JSON string)."""
+    body = script.strip()
+    if not re.search(r"[.!?…][\"”’')\]]*$", body):
+        return True
+    core = re.sub(r"[.!?…\"”’')\]]+$", "", body).strip()
+    return bool(grounding.DANGLING.search(core) or grounding.cut_off(core))
 
 
 def _gist(paragraph: str) -> str:
@@ -792,6 +808,6 @@ def _lead(title: str) -> str:
     return title[0].lower() + title[1:] if len(title) > 1 and title[1].islower() else title
 
 
-__all__ = ["ScriptDraft", "ScriptParts", "Spoken", "added_facts", "contract", "contractions_per_100", "dropped_stories",
-           "ear_version", "outlet_names", "parts_schema", "polish", "problems", "recase", "round_for_ear",
-           "script_schema", "speakable", "split_long", "spoken_outlet", "words", "write_script"]
+__all__ = ["ScriptDraft", "ScriptParts", "Spoken", "added_facts", "broken_off", "contract", "contractions_per_100",
+           "dropped_stories", "ear_version", "outlet_names", "parts_schema", "polish", "problems", "recase",
+           "round_for_ear", "script_schema", "speakable", "split_long", "spoken_outlet", "words", "write_script"]

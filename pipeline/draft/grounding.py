@@ -829,10 +829,10 @@ _FIRST_PERSON = re.compile(r"\b(?:we're|we’re|we've|we’ve|we'll|we’ll|we'd
 
 
 # A feed's summary cut mid-word and copied so: "... tested six agents on 1,200 real t." (the headline-only fixture)
-CUT_WORD = re.compile(r"(?<![\w'’.\-])[b-hj-z]$")
+CUT_WORD = re.compile(r"(?<![\w'’.\-/])[b-hj-z]$")  # not a unit's: "42 tokens/s"
 # ... or cut after two letters: "An implementation of SqueezeKV is also av." (the sample day). Two-letter words a
 # sentence may end on, lower case, are few.
-_CUT_PAIR = re.compile(r"(?<![\w'’.\-])(?<!\d )([a-z]{2})$")
+_CUT_PAIR = re.compile(r"(?<![\w'’.\-/])(?<!\d )([a-z]{2})$")
 _ENDS_IN_TWO = frozenset({"it", "in", "on", "up", "is", "be", "to", "no", "us", "me", "we", "he", "go", "do", "so",
                           "am", "as", "at", "by", "of", "or", "an", "ok", "id", "ai", "hi", "my", "ox", "tv", "pr",
                           "ml", "vs", "uk", "eu", "ux", "ui", "qa", "hr"})

@@ -301,6 +301,10 @@ CONTRACTED = [
     ("There has been a change of plan.", "There's been a change of plan."),
     # Never "is" at the end of a clause.
     ("That is how it is. Here it is, again.", "That's how it is. Here it is, again."),
+    # Nor after a wh-word and its word (measured on the sample day: "how easy it's to remove"), unless a verb follows.
+    ("The paper asks how easy it is to remove safety training.", "The paper asks how easy it is to remove safety "
+     "training."),
+    ("It shows what it is doing, and it is fast.", "It shows what it's doing, and it's fast."),
 ]
 
 

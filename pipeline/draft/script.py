@@ -152,9 +152,23 @@ def outside_quotes(text: str, change: Callable[[str], str]) -> str:
     return "".join([*out, change(text[at:])])
 
 
+# "how easy it is to remove", "how big it is now": a pronoun and its "is"/"are" after a wh-word and a word or two
+# keep their full form (measured on the sample day: "how easy it's to remove").
+_WH_BEFORE = re.compile(r"\b(?:how|what|where|who|whatever|wherever|however|no matter how)\s+(?:[\w-]+\s+){0,2}$",
+                        re.IGNORECASE)
+_VERB_NEXT = re.compile(r"\s+\w+(?:ing|ed)\b")  # "what it's doing", "where they're headed": contracted as ever
+_FULL_AFTER_WH = re.compile(r"^(?:it|that|there|they|we|you|he|she)\s+(?:is|are)\b", re.IGNORECASE)
+
+
 def _contract(text: str) -> str:
     for pattern, repl in _CONTRACTION_RES:
-        text = pattern.sub(repl, text)
+        def one(match: re.Match[str], repl: str = repl) -> str:
+            if (_FULL_AFTER_WH.match(match.group(0)) and _WH_BEFORE.search(match.string[: match.start()])
+                    and not _VERB_NEXT.match(match.string[match.end():])):
+                return match.group(0)
+            return match.expand(repl)
+
+        text = pattern.sub(one, text)
     return text
 
 

@@ -385,10 +385,19 @@ def test_a_word_whose_opposite_is_all_the_sources_say_is_flagged(sentence: str, 
     ("Quillmark's assistant has 2.4 million users [1].", False),
     ("All 85 employees will join Brightline [1].", False),  # the source: "All 85 Quillmark employees"
     ("The deal is worth $310 million [1].", False),  # money is not a count
+    # read on the sample day, where a looser rule cut true lines: a name's digits, a verb, words between
+    ("Helix-2-34B and Helix-2-110B remain on a revised licence [2].", False),
+    ("It takes 50 fine-tuning steps with 100 harmful examples [2].", False),
+    ("After removing the 412 flagged items, the gap widened [2].", False),
+    ("Reel-1 makes clips at 720p resolution [2].", False),
+    ("Helix Community License 1.1 - output clause removed [2].", False),
 ])
 def test_a_figure_that_counts_another_thing_is_flagged(sentence: str, flagged: bool) -> None:
     world = {1: "Brightline will buy Quillmark, whose AI writing assistant has 2.4 million users, for $310 million in "
-                "a cash and stock deal. All 85 Quillmark employees will join Brightline."}
+                "a cash and stock deal. All 85 Quillmark employees will join Brightline.",
+             2: "Helix-2-34B and Helix-2-110B stay on the revised licence. Fine-tuning for 50 steps with 100 harmful "
+                "examples undoes it. After removing the 412 items flagged as likely leaked, the gap widens. Reel-1 "
+                "makes 10-second clips at 720p. Helix Community License 1.1 drops the larger models' clause."}
     found = [f for f in check_text(sentence, world) if f.kind == "unverified" and "what the figure counts" in f.message]
     assert bool(found) == flagged, found
     assert all(f.severity == "high" and "count 'user' with '2.4 million', never 'employee'" in f.message for f in found)

@@ -1065,32 +1065,40 @@ _VERDICT = re.compile(
 _NOT_COUNTED = frozenset({"percent", "per", "cent", "times", "point", "points", "more", "less", "fewer", "than",
                           "of", "in", "on", "at", "to", "for", "from", "by", "with", "as", "and", "or", "a", "an",
                           "the", "is", "was", "are", "were", "new", "total", "each", "every", "other", "so",
-                          "far", "today", "now", "after", "before", "over", "under", "up", "down", "its", "their"})
+                          "far", "today", "now", "after", "before", "over", "under", "up", "down", "its", "their",
+                          "thousand", "million", "billion", "trillion", "about", "some", "nearly", "almost", "that",
+                          "which", "who", "remain", "remains", "stay", "stays", "have", "has", "had", "will", "would"})
 
 
-def _counted(text: str, end: int, most: int) -> list[str]:
-    return [w.lower().removesuffix("s") for w in re.findall(r"[A-Za-z][\w'’]*", text[end:end + 80])[:most]]
+def _counted(text: str, end: int, most: int = 4) -> list[str]:
+    """The content words among the next ``most`` words after a figure (what it counts), plural ``s`` removed."""
+    following = re.findall(r"[A-Za-z][\w'’]*|\d[\d.,]*", text[end:end + 80])[:most]
+    return [w.lower().removesuffix("s") for w in following if w[:1].isalpha() and w.lower() not in _NOT_COUNTED]
 
 
 def counted_thing(sentence: str, sources_text: str) -> tuple[str, str, str]:
     """(figure, what the sentence counts with it, what the sources count with it) when a sentence keeps a source's
     count and changes what is counted: "its 2.4 million employees" where the source says "2.4 million users"
     (measured on the sample day, missed by every other check); ('', '', '') when not. Only plain counts (no
-    currency or percentage), and only when every place the sources give the figure names a counted thing right
-    after it and none within four words is the sentence's."""
+    currency, percentage or letters glued on: "110B" in "Helix-2-110B", "720p"), a noun right after the figure,
+    every place the sources give the figure a noun right after it too, and no counted word shared within four."""
     bare = _blank(outside_quotes(strip_citations(plain(sentence))), _date_spans(sentence))
     theirs_text = _blank(plain(sources_text), _date_spans(sources_text))
     for match, value, ordinal in _numbers(bare):
-        if ordinal or match["cur"] or _is_percent(match):
+        if ordinal or match["cur"] or match["glued"] or _is_percent(match):
             continue
-        mine = _counted(bare, match.end(), 1)
-        if not mine or mine[0] in _NOT_COUNTED or not bare[match.end():].lstrip()[:1].islower():
+        before = bare[: match.start()].split()
+        if len(before) > 1 and before[-1][:1].isupper():
+            continue  # a name's number: "Helix Community License 1.1 - output clause"
+        mine = _counted(bare, match.end())
+        first = (re.findall(r"[A-Za-z][\w'’-]*", bare[match.end():match.end() + 40]) or [""])[0]
+        if not mine or not first.islower() or first.lower() in _NOT_COUNTED or re.search(r"(?:ed|ing)$", first):
             continue
-        windows = [(_counted(theirs_text, m.end(), 4), theirs_text[m.end():].lstrip()[:1])
+        windows = [(_counted(theirs_text, m.end()), theirs_text[m.end():].lstrip()[:1])
                    for m, v, o in _numbers(theirs_text) if not o and _key(v) == _key(value)]
-        if not windows or any(mine[0] in words for words, _ in windows):
+        if not windows or any(set(mine) & set(words) for words, _ in windows):
             continue
-        if all(words and words[0] not in _NOT_COUNTED and first.islower() for words, first in windows):
+        if all(words and head.isalpha() and head.islower() for words, head in windows):
             return match.group(0).strip(), mine[0], windows[0][0][0]
     return "", "", ""
 

@@ -391,13 +391,15 @@ def test_a_word_whose_opposite_is_all_the_sources_say_is_flagged(sentence: str, 
     ("After removing the 412 flagged items, the gap widened [2].", False),
     ("Reel-1 makes clips at 720p resolution [2].", False),
     ("Helix Community License 1.1 - output clause removed [2].", False),
+    ("The gap is 7.5 points, down from 11.2 last quarter [2].", False),  # the source: "from 11.2 in Q4"
 ])
 def test_a_figure_that_counts_another_thing_is_flagged(sentence: str, flagged: bool) -> None:
     world = {1: "Brightline will buy Quillmark, whose AI writing assistant has 2.4 million users, for $310 million in "
                 "a cash and stock deal. All 85 Quillmark employees will join Brightline.",
              2: "Helix-2-34B and Helix-2-110B stay on the revised licence. Fine-tuning for 50 steps with 100 harmful "
                 "examples undoes it. After removing the 412 items flagged as likely leaked, the gap widens. Reel-1 "
-                "makes 10-second clips at 720p. Helix Community License 1.1 drops the larger models' clause."}
+                "makes 10-second clips at 720p. Helix Community License 1.1 drops the larger models' clause. The gap is "
+                "7.5 points, down from 11.2 in Q4."}
     found = [f for f in check_text(sentence, world) if f.kind == "unverified" and "what the figure counts" in f.message]
     assert bool(found) == flagged, found
     assert all(f.severity == "high" and "count 'user' with '2.4 million', never 'employee'" in f.message for f in found)

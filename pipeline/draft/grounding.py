@@ -1070,6 +1070,10 @@ _NOT_COUNTED = frozenset({"percent", "per", "cent", "times", "point", "points", 
                           "which", "who", "remain", "remains", "stay", "stays", "have", "has", "had", "will", "would"})
 
 
+_PLURAL_NOUN = re.compile(r"[a-z][a-z'’-]*[a-rt-z]s")  # "users", "employees": not "less", "ing"/"ed" forms below
+_PARTICIPLE = re.compile(r".*(?:ed|ing)s?")
+
+
 def _counted(text: str, end: int, most: int = 4) -> list[str]:
     """The content words among the next ``most`` words after a figure (what it counts), plural ``s`` removed."""
     following = re.findall(r"[A-Za-z][\w'’]*|\d[\d.,]*", text[end:end + 80])[:most]
@@ -1080,8 +1084,9 @@ def counted_thing(sentence: str, sources_text: str) -> tuple[str, str, str]:
     """(figure, what the sentence counts with it, what the sources count with it) when a sentence keeps a source's
     count and changes what is counted: "its 2.4 million employees" where the source says "2.4 million users"
     (measured on the sample day, missed by every other check); ('', '', '') when not. Only plain counts (no
-    currency, percentage or letters glued on: "110B" in "Helix-2-110B", "720p"), a noun right after the figure,
-    every place the sources give the figure a noun right after it too, and no counted word shared within four."""
+    currency, percentage or letters glued on: "110B" in "Helix-2-110B", "720p"), a plural noun right after the
+    figure, every place the sources give the figure a word right after it too, and no counted word shared within
+    four."""
     bare = _blank(outside_quotes(strip_citations(plain(sentence))), _date_spans(sentence))
     theirs_text = _blank(plain(sources_text), _date_spans(sources_text))
     for match, value, ordinal in _numbers(bare):
@@ -1092,11 +1097,13 @@ def counted_thing(sentence: str, sources_text: str) -> tuple[str, str, str]:
             continue  # a name's number: "Helix Community License 1.1 - output clause"
         mine = _counted(bare, match.end())
         first = (re.findall(r"[A-Za-z][\w'’-]*", bare[match.end():match.end() + 40]) or [""])[0]
-        if not mine or not first.islower() or first.lower() in _NOT_COUNTED or re.search(r"(?:ed|ing)$", first):
-            continue
+        if not mine or not _PLURAL_NOUN.fullmatch(first) or first.lower() in _NOT_COUNTED:
+            continue  # a count is of things: "2.4 million users", not "11.2 last quarter" ("in Q4" in the source)
         windows = [(_counted(theirs_text, m.end()), theirs_text[m.end():].lstrip()[:1])
                    for m, v, o in _numbers(theirs_text) if not o and _key(v) == _key(value)]
         if not windows or any(set(mine) & set(words) for words, _ in windows):
+            continue
+        if _PARTICIPLE.fullmatch(first):
             continue
         if all(words and head.isalpha() and head.islower() for words, head in windows):
             return match.group(0).strip(), mine[0], windows[0][0][0]

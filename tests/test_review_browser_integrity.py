@@ -114,6 +114,9 @@ def test_3_huge_paste_is_refused_at_once_and_the_typing_kept(browser, tmp_path: 
             edit(page, "policy", text=huge)
         assert answer.value.status == 422
         assert "the text is 900,000 characters; a segment's text is limited to 20,000" in page.locator(".banner.error").inner_text()
+        # The page restores the typing from this browser once its script has run: wait for it (on two busy cores
+        # CI once read the box before the restore).
+        page.wait_for_selector("#seg-policy .restored", state="visible", timeout=30_000)
         box = page.locator("#seg-policy textarea[name=text]")
         assert box.input_value() == huge  # the typing came back from this browser, not lost
         assert "Unsaved words restored" in page.locator("#seg-policy .restored").inner_text()

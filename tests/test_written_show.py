@@ -161,6 +161,8 @@ def test_copy_check_finds_a_twelve_word_run_outside_quotes_only() -> None:
     ("The act cleared the Commerce Committee 14-9 [5].", False),  # a score ends it (measured on the sample day)
     ("Researchers tested six agents on 1,200 real t [1].", True),  # a feed summary cut mid-word, copied
     ("An implementation of SqueezeKV is also av [5].", True),  # cut after two letters (the sample day, twice)
+    ("Vantage Cloud lowered its price to $1.89 an hour, from $2.91, a 35% [9].", True),  # the sample day
+    ("Vantage Cloud cut prices by 35% [9].", False),
     ("It runs 5.2x faster than Lumen-8B, said Priya [1].", False),
 ])
 def test_fragments(sentence: str, broken: bool) -> None:

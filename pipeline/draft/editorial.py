@@ -102,7 +102,8 @@ def first_person(sentence: str) -> str:
 # Words a finished sentence does not end on (a preposition may end one: "build on", "agreed to").
 _DANGLING = re.compile(
     r"(?:\b(?:a|an|the|of|and|or|but|that|which|who|whose|as|is|are|was|were|its|their|his|her|than|with|from)|"
-    r"[,;:(–]|(?<!\d)-)\s*[\"”’]?\s*(?:\d{1,3})?\s*$", re.IGNORECASE)  # "14-9" is a score, not a cut-off
+    r"[,;:(–]|(?<!\d)-)\s*[\"”’]?\s*(?:\d{1,3}%?)?\s*$", re.IGNORECASE)  # "14-9" is a score, not a cut-off;
+# "..., from $2.91, a 35%." is one (the sample day)
 
 
 # The writer's own bar for a line, stricter than grounding.fragment in its four words and end punctuation and looser

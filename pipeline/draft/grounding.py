@@ -809,7 +809,7 @@ def supported(claim: Claim, index: SourceIndex) -> bool:
 DANGLING = re.compile(
     r"(?:\b(?:a|an|the|of|to|and|or|but|nor|by|for|with|from|that|which|whose|as|at|into|onto|than|its|their|his|"
     r"her|our|your|including|such|between|via|per|because|if|whether)|[,;:(–—]|\s-)\s*[\"”’]?\s*$"
-    r"|\b(?:the|a|an|its|their|his|her|our|your|this|these|those)\s+\d[\d,.]*\s*$",  # "... that the 9."
+    r"|\b(?:the|a|an|its|their|his|her|our|your|this|these|those)\s+\d[\d,.]*%?\s*$",  # "that the 9.", "a 35%."
     re.IGNORECASE,
 )
 _VERBISH = re.compile(

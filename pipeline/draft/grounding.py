@@ -1097,13 +1097,12 @@ def counted_thing(sentence: str, sources_text: str) -> tuple[str, str, str]:
             continue  # a name's number: "Helix Community License 1.1 - output clause"
         mine = _counted(bare, match.end())
         first = (re.findall(r"[A-Za-z][\w'’-]*", bare[match.end():match.end() + 40]) or [""])[0]
-        if not mine or not _PLURAL_NOUN.fullmatch(first) or first.lower() in _NOT_COUNTED:
+        if (not mine or not _PLURAL_NOUN.fullmatch(first) or first.lower() in _NOT_COUNTED
+                or _PARTICIPLE.fullmatch(first)):
             continue  # a count is of things: "2.4 million users", not "11.2 last quarter" ("in Q4" in the source)
         windows = [(_counted(theirs_text, m.end()), theirs_text[m.end():].lstrip()[:1])
                    for m, v, o in _numbers(theirs_text) if not o and _key(v) == _key(value)]
         if not windows or any(set(mine) & set(words) for words, _ in windows):
-            continue
-        if _PARTICIPLE.fullmatch(first):
             continue
         if all(words and head.isalpha() and head.islower() for words, head in windows):
             return match.group(0).strip(), mine[0], windows[0][0][0]

@@ -169,8 +169,8 @@ def write_beats(config: Config, llm: LLMClient, plan: Plan, beats: list[Beat], *
             continue
         target = max(20, round(plan.spec.target_words * beat.share))
         sentences = max(1, min(beat.most, round(target / 22)))
-        already = " ".join(grounding.strip_citations(line) for lines in written.values() for line in lines
-                           if beat.sees_before)
+        already = " ".join(grounding.strip_citations(line) for lines in written.values()
+                           for line in lines) if beat.sees_before else ""
         context = {"beat": beat.name, "sentences": sentences, "max_sentences": beat.most, "target_words": target,
                    "already": as_data(already), "feedback": as_data(feedback or ""),
                    "previous": as_data(grounding.strip_citations(previous_text or ""))}
